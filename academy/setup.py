@@ -1,0 +1,144 @@
+"""The academy's fixed structure: the site, its top pages, and the roles.
+
+Idempotent: every function finds what exists and creates only what is missing, so
+`setup_academy` (and `load_demo_academy`, which calls it) can run any number of times.
+"""
+
+import logging
+
+from django.contrib.auth.models import Group, Permission
+from django.db import transaction
+from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermission, Page, Site
+
+from content.models import HomePage, StandardPage
+from courses.models import CataloguePage
+
+logger = logging.getLogger(__name__)
+
+TRAINERS = "Trainers"
+MODERATORS = "Moderators"  # created by Wagtail's migrations, with its approval workflow
+HR_REPORTERS = "HR reporters"
+
+ACCESSIBILITY_STATEMENT = [
+    ("text", "<p>This accessibility statement applies to the Digital Academy learning "
+     "service. We want as many people as possible to be able to use it. You should be able "
+     "to change colours, contrast levels and fonts, zoom in up to 400% without the text "
+     "spilling off the screen, navigate the whole service using just a keyboard or speech "
+     "recognition software, and listen to it using a screen reader.</p>"
+     "<h2>How accessible this service is</h2>"
+     "<p>The service is built with the GOV.UK Design System, whose components are tested "
+     "with assistive technologies. Every video in a course must have a full transcript, and "
+     "every knowledge check works without JavaScript.</p>"
+     "<h2>Reporting accessibility problems</h2>"
+     "<p>If you find a problem not listed on this page, or think we are not meeting "
+     "accessibility requirements, contact your academy team. We will reply within 5 "
+     "working days.</p>"
+     "<h2>Enforcement procedure</h2>"
+     "<p>The Equality and Human Rights Commission (EHRC) is responsible for enforcing the "
+     "Public Sector Bodies (Websites and Mobile Applications) (No. 2) Accessibility "
+     "Regulations 2018. If you are not happy with how we respond to your complaint, contact "
+     "the Equality Advisory and Support Service (EASS).</p>"
+     "<h2>Technical information about this service's accessibility</h2>"
+     "<p>We are committed to making this service accessible, in accordance with the Public "
+     "Sector Bodies (Websites and Mobile Applications) (No. 2) Accessibility Regulations "
+     "2018. This statement will be updated with the results of automated and manual testing "
+     "against the Web Content Accessibility Guidelines (WCAG) version 2.2 AA standard as "
+     "that testing is completed.</p>"),
+]
+
+PRIVACY_NOTICE = [
+    ("text", "<p>This notice explains what the academy records about you and why.</p>"
+     "<h2>What we hold</h2><p>Your name, work email address, organisation, grade and "
+     "profession; the courses you enrol on; your progress through them and your answers to "
+     "knowledge checks; and the certificates you earn.</p>"
+     "<h2>Why we hold it</h2><p>To provide your learning, to give you certificates, and to "
+     "let the people responsible for learning in your organisation see who has completed "
+     "required training. Our lawful basis is public task.</p>"
+     "<h2>Who can see it</h2><p>You can see your own record. Trainers see the progress of "
+     "learners on their own courses. HR reporters see completion records for their own "
+     "organisations only.</p>"
+     "<h2>Your rights</h2><p>You can ask for a copy of your data, ask us to correct it, or "
+     "ask us to erase it. Contact your academy team.</p>"),
+]
+
+
+def _stream(blocks):
+    return [{"type": kind, "value": value} for kind, value in blocks]
+
+
+@transaction.atomic
+def academy_site_ensure() -> HomePage:
+    """Create the home page, the catalogue at /courses/ and the footer pages, and point
+    the default site at them. Returns the home page."""
+    home = HomePage.objects.first()
+    if home is None:
+        # Wagtail's initial migration makes a placeholder "Welcome" page: replace it.
+        Page.objects.filter(depth=2, content_type__app_label="wagtailcore").delete()
+        root = Page.get_first_root_node()
+        home = HomePage(
+            title="Learn the ways of digital government",
+            slug="home",
+            introduction="Short, practical courses for civil servants on agile, Scrum, "
+            "user research and designing public services.",
+            body="<h2>How it works</h2><ol><li>Find a course in the catalogue.</li>"
+            "<li>Enrol and work through its lessons at your own pace.</li>"
+            "<li>Check your understanding as you go, and earn a certificate.</li></ol>",
+        )
+        root.add_child(instance=home)
+        home.save_revision().publish()
+    site = Site.objects.filter(is_default_site=True).first()
+    if site is None:
+        Site.objects.create(hostname="localhost", root_page=home, is_default_site=True,
+                            site_name="Digital Academy")
+    elif site.root_page_id != home.pk:
+        site.root_page = home
+        site.save()
+
+    if not CataloguePage.objects.exists():
+        catalogue = CataloguePage(
+            title="Courses", slug="courses", show_in_menus=True,
+            introduction="Find a course by searching, or narrow the list by topic, level, "
+            "length and format.",
+        )
+        home.add_child(instance=catalogue)
+        catalogue.save_revision().publish()
+    for slug, title, body in (
+        ("accessibility", "Accessibility statement", ACCESSIBILITY_STATEMENT),
+        ("privacy", "Privacy notice", PRIVACY_NOTICE),
+    ):
+        if not StandardPage.objects.filter(slug=slug).exists():
+            page = StandardPage(title=title, slug=slug, body=_stream(body))
+            home.add_child(instance=page)
+            page.save_revision().publish()
+    return home
+
+
+@transaction.atomic
+def academy_roles_ensure() -> None:
+    """Create the Trainers and HR reporters groups with their permissions. Trainers
+    add and edit courses under the catalogue and submit them for moderation; Wagtail's
+    Moderators group approves and publishes."""
+    catalogue = CataloguePage.objects.get()
+    trainers, _ = Group.objects.get_or_create(name=TRAINERS)
+    Group.objects.get_or_create(name=HR_REPORTERS)
+    trainers.permissions.add(
+        Permission.objects.get(content_type__app_label="wagtailadmin", codename="access_admin"),
+        *Permission.objects.filter(
+            content_type__app_label="content", codename__in=["add_glossaryterm",
+                                                            "change_glossaryterm"]),
+        *Permission.objects.filter(
+            content_type__app_label="courses", codename__in=["view_topic"]),
+    )
+    for codename in ("add_page", "change_page"):
+        GroupPagePermission.objects.get_or_create(
+            group=trainers, page=catalogue,
+            permission=Permission.objects.get(content_type__app_label="wagtailcore",
+                                              codename=codename),
+        )
+    root_collection = Collection.get_first_root_node()
+    for codename in ("add_document", "change_document", "choose_document"):
+        GroupCollectionPermission.objects.get_or_create(
+            group=trainers, collection=root_collection,
+            permission=Permission.objects.get(content_type__app_label="wagtaildocs",
+                                              codename=codename),
+        )

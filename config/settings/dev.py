@@ -1,0 +1,5 @@
+"""Local development: `make run`. Debug on, console email, embedded defaults."""
+
+from .base import *  # noqa: F403
+
+DEBUG = env.bool("DEBUG", default=True)

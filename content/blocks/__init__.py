@@ -1,0 +1,23 @@
+from .lesson import (
+    ActivityBlock,
+    CalloutBlock,
+    GlossaryTermBlock,
+    KnowledgeCheckBlock,
+    LessonBodyBlock,
+    ResourceBlock,
+    VideoBlock,
+    knowledge_check_mark,
+)
+from .standard import StandardPageBlock
+
+__all__ = [
+    "ActivityBlock",
+    "CalloutBlock",
+    "GlossaryTermBlock",
+    "KnowledgeCheckBlock",
+    "LessonBodyBlock",
+    "ResourceBlock",
+    "StandardPageBlock",
+    "VideoBlock",
+    "knowledge_check_mark",
+]

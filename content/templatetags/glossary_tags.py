@@ -1,0 +1,39 @@
+"""`{% linkglossary as terms_used %} … {% endlinkglossary %}`: renders its contents
+and links glossary terms in them (content.glossary). `terms_used` is set to the terms
+linked, for the page's "Words used in this lesson" list."""
+
+from django import template
+from django.utils.safestring import mark_safe
+
+from content.glossary import LinkableTerm, link_glossary_terms
+from content.models import GlossaryTerm
+
+register = template.Library()
+
+
+def linkable_terms() -> list[LinkableTerm]:
+    return [
+        LinkableTerm(t.term, t.anchor, t.definition, tuple(t.link_forms()))
+        for t in GlossaryTerm.objects.all()
+    ]
+
+
+class LinkGlossaryNode(template.Node):
+    def __init__(self, nodelist, target):
+        self.nodelist = nodelist
+        self.target = target
+
+    def render(self, context):
+        html, used = link_glossary_terms(self.nodelist.render(context), linkable_terms())
+        context[self.target] = used
+        return mark_safe(html)  # noqa: S308 - re-serialised from already-escaped template output
+
+
+@register.tag("linkglossary")
+def do_linkglossary(parser, token):
+    bits = token.split_contents()
+    if len(bits) != 3 or bits[1] != "as":
+        raise template.TemplateSyntaxError("Usage: {% linkglossary as variable %}")
+    nodelist = parser.parse(("endlinkglossary",))
+    parser.delete_first_token()
+    return LinkGlossaryNode(nodelist, bits[2])

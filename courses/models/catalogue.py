@@ -1,0 +1,57 @@
+"""The course catalogue at /courses/: search and filters over published courses."""
+
+from django.core.paginator import Paginator
+from django.db import models
+from wagtail.admin.panels import FieldPanel
+from wagtail.models import Page
+from wagtail.search import index
+
+from courses.filters import CatalogueFilterForm
+
+
+class Topic(models.Model):
+    """What a course is about, for browsing the catalogue (for example: Scrum)."""
+
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=100, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CataloguePage(Page):
+    """Lists the published courses beneath it, with search and filters."""
+
+    introduction = models.TextField(blank=True)
+    page_size = 10
+
+    content_panels = Page.content_panels + [FieldPanel("introduction")]
+    search_fields = Page.search_fields + [index.SearchField("introduction")]
+
+    parent_page_types = ["content.HomePage"]
+    subpage_types = ["courses.CoursePage"]
+    max_count = 1
+
+    def courses(self):
+        from .course import CoursePage
+
+        return (
+            CoursePage.objects.live().public().child_of(self)
+            .select_related("topic").order_by("title")
+        )
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        form = CatalogueFilterForm(request.GET or None)
+        courses = form.apply(self.courses())
+        page = Paginator(courses, self.page_size).get_page(request.GET.get("page"))
+        context.update(
+            form=form,
+            courses=page,
+            page_query=form.query_string_without_page(),
+            result_count=page.paginator.count,
+        )
+        return context

@@ -1,0 +1,161 @@
+"""A course and its tree: course → module → lesson, authored in Wagtail."""
+
+from django import forms
+from django.conf import settings
+from django.db import models
+from django.shortcuts import redirect
+from modelcluster.fields import ParentalManyToManyField
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
+from wagtail.fields import RichTextField, StreamField
+from wagtail.models import Page
+from wagtail.search import index
+
+from content.blocks import LessonBodyBlock, knowledge_check_mark
+from courses.choices import FORMAT_CHOICES, LEVEL_CHOICES
+
+
+class CoursePage(Page):
+    """A course: what it is, who it is for, what you will be able to do afterwards."""
+
+    summary = models.TextField(max_length=300, help_text="One or two sentences for the catalogue.")
+    audience = RichTextField("who it is for", features=["bold", "italic", "ul", "link"])
+    learning_outcomes = RichTextField(
+        features=["ul", "bold", "italic"],
+        help_text="A bulleted list: 'By the end you will be able to …'",
+    )
+    duration_minutes = models.PositiveIntegerField("duration (minutes)")
+    level = models.CharField(max_length=20, choices=LEVEL_CHOICES, default="introductory")
+    topic = models.ForeignKey(
+        "courses.Topic", on_delete=models.PROTECT, related_name="courses"
+    )
+    format = models.CharField(max_length=20, choices=FORMAT_CHOICES, default="self-paced")
+    trainers = ParentalManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="trained_courses",
+        limit_choices_to={"groups__name": "Trainers"},
+    )
+    pass_mark = models.PositiveSmallIntegerField(
+        null=True, blank=True,
+        help_text="Optional: the percentage of knowledge checks a learner must answer "
+        "correctly to complete the course.",
+    )
+
+    content_panels = Page.content_panels + [
+        FieldPanel("summary"),
+        FieldPanel("audience"),
+        FieldPanel("learning_outcomes"),
+        MultiFieldPanel(
+            [
+                FieldRowPanel([FieldPanel("duration_minutes"), FieldPanel("level")]),
+                FieldRowPanel([FieldPanel("topic"), FieldPanel("format")]),
+                FieldPanel("pass_mark"),
+            ],
+            heading="About the course",
+        ),
+        FieldPanel("trainers", widget=forms.CheckboxSelectMultiple),
+    ]
+    search_fields = Page.search_fields + [
+        index.SearchField("summary"),
+        index.SearchField("audience"),
+        index.SearchField("learning_outcomes"),
+        index.RelatedFields("topic", [index.SearchField("name")]),
+        index.FilterField("level"),
+        index.FilterField("format"),
+        index.FilterField("topic"),
+        index.FilterField("duration_minutes"),
+    ]
+
+    parent_page_types = ["courses.CataloguePage"]
+    subpage_types = ["courses.ModulePage"]
+
+    def outline(self):
+        """The live modules with their live lessons, in tree order, in two queries."""
+        modules = list(ModulePage.objects.live().child_of(self).order_by("path"))
+        lessons = LessonPage.objects.live().descendant_of(self).order_by("path")
+        by_module: dict[str, list[LessonPage]] = {m.path: [] for m in modules}
+        for lesson in lessons:
+            by_module.get(lesson.path[: -lesson.steplen], []).append(lesson)
+        return [(module, by_module[module.path]) for module in modules]
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["outline"] = self.outline()
+        context["trainer_names"] = [str(t) for t in self.trainers.all()]
+        return context
+
+
+class ModulePage(Page):
+    """A group of lessons within a course."""
+
+    summary = models.TextField(max_length=300, blank=True)
+
+    content_panels = Page.content_panels + [FieldPanel("summary")]
+    search_fields = Page.search_fields + [index.SearchField("summary")]
+
+    parent_page_types = ["courses.CoursePage"]
+    subpage_types = ["courses.LessonPage"]
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["course"] = self.get_parent().specific
+        context["lessons"] = LessonPage.objects.live().child_of(self).order_by("path")
+        return context
+
+
+class LessonPage(Page):
+    """A lesson: a stream of blocks the learner reads, watches and answers."""
+
+    summary = models.TextField(max_length=300, blank=True)
+    duration_minutes = models.PositiveIntegerField("duration (minutes)", default=10)
+    required = models.BooleanField(
+        default=True, help_text="Untick for optional lessons, not needed to complete the course."
+    )
+    body = StreamField(LessonBodyBlock(), blank=True)
+
+    content_panels = Page.content_panels + [
+        FieldPanel("summary"),
+        FieldRowPanel([FieldPanel("duration_minutes"), FieldPanel("required")]),
+        FieldPanel("body"),
+    ]
+    search_fields = Page.search_fields + [
+        index.SearchField("summary"),
+        index.SearchField("body"),
+    ]
+
+    parent_page_types = ["courses.ModulePage"]
+    subpage_types: list[str] = []
+
+    def knowledge_checks(self):
+        return [block for block in self.body if block.block_type == "knowledge_check"]
+
+    def serve(self, request, *args, **kwargs):
+        if request.method == "POST" and not request.POST.get("check"):
+            return redirect(self.url)
+        return super().serve(request, *args, **kwargs)
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        module = self.get_parent()
+        course = module.get_parent().specific
+        siblings = list(
+            LessonPage.objects.live().descendant_of(course).order_by("path")
+            .only("id", "title", "path", "url_path", "depth")
+        )
+        index_here = next((i for i, p in enumerate(siblings) if p.pk == self.pk), None)
+        answered_id = request.POST.get("check") if request.method == "POST" else None
+        results = {}
+        for block in self.knowledge_checks():
+            chosen = request.POST.getlist("answer") if block.id == answered_id else None
+            results[block.id] = knowledge_check_mark(value=block.value, chosen_ids=chosen)
+        context.update(
+            course=course,
+            module=module,
+            blocks=[(block, results.get(block.id)) for block in self.body],
+            previous_lesson=siblings[index_here - 1] if index_here else None,
+            next_lesson=(
+                siblings[index_here + 1]
+                if index_here is not None and index_here + 1 < len(siblings) else None
+            ),
+            lesson_number=(index_here or 0) + 1,
+            lesson_count=len(siblings),
+        )
+        return context

@@ -1,0 +1,25 @@
+// Builds the front end into frontend/dist: compiles the Sass with GOV.UK Frontend
+// and copies its JavaScript. Nothing is fetched from elsewhere at run time.
+import { copyFileSync, mkdirSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import * as sass from "sass";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const dist = join(here, "dist");
+const govuk = join(here, "..", "node_modules", "govuk-frontend", "dist", "govuk");
+mkdirSync(dist, { recursive: true });
+
+const result = sass.compile(join(here, "src", "app.scss"), {
+  importers: [new sass.NodePackageImporter()],
+  style: "compressed",
+  quietDeps: true,
+  silenceDeprecations: ["import"],
+});
+writeFileSync(join(dist, "app.css"), result.css);
+
+copyFileSync(join(govuk, "govuk-frontend.min.js"), join(dist, "govuk-frontend.min.js"));
+for (const name of ["init.mjs", "js-enabled.js", "favicon.svg"]) {
+  copyFileSync(join(here, "src", name), join(dist, name));
+}
+console.log(`front end built in ${dist}`);

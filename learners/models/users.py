@@ -1,0 +1,63 @@
+"""The academy's user: a civil servant who signs in with their work email."""
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.db.models.functions import Lower
+
+
+class AcademyUserManager(UserManager):
+    """Creates users by email; there is no username."""
+
+    use_in_migrations = True
+
+    def _create_user(self, email, password, **extra_fields):
+        if not email:
+            raise ValueError("An email address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra_fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", False)
+        extra_fields.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra_fields)
+
+    def create_superuser(self, email, password=None, **extra_fields):
+        extra_fields["is_staff"] = True
+        extra_fields["is_superuser"] = True
+        return self._create_user(email, password, **extra_fields)
+
+    def get_by_natural_key(self, username):
+        return self.get(email__iexact=username)
+
+
+class User(AbstractUser):
+    """Signs in with email. First and last name are kept as two fields because
+    Wagtail's user administration requires them (docs/decisions.md)."""
+
+    username = None
+    email = models.EmailField("email address", unique=True)
+    organisation = models.ForeignKey(
+        "learners.Organisation", null=True, blank=True, on_delete=models.PROTECT,
+        related_name="members",
+    )
+    grade = models.ForeignKey(
+        "learners.Grade", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    profession = models.ForeignKey(
+        "learners.Profession", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS = ["first_name", "last_name"]
+
+    objects = AcademyUserManager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(Lower("email"), name="learners_user_email_ci_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.email
