@@ -6,6 +6,7 @@ twice leaves the database as the first run left it.
 """
 
 import logging
+import uuid
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path
@@ -204,8 +205,11 @@ def _block(block: dict) -> dict:
     elif kind == "knowledge_check":
         value = {
             "question": block["question"].strip(),
+            # Each option gets a stable id (Wagtail's ListBlock item format), so an
+            # answer names the option it chose even if the trainer reorders them.
             "options": [
-                {"text": option["text"], "correct": bool(option.get("correct"))}
+                {"type": "item", "id": str(uuid.uuid4()),
+                 "value": {"text": option["text"], "correct": bool(option.get("correct"))}}
                 for option in block["options"]
             ],
             "explanation": block["explanation"].strip(),

@@ -3,3 +3,5 @@
 from .base import *  # noqa: F403
 
 DEBUG = env.bool("DEBUG", default=True)
+STATIC_ROOT = None
+WHITENOISE_USE_FINDERS = True

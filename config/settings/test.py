@@ -10,3 +10,6 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CELERY_TASK_ALWAYS_EAGER = True
 MEDIA_ROOT = BASE_DIR / ".test-media"
 WAGTAILADMIN_BASE_URL = "http://testserver"
+# Serve the built front end straight from frontend/dist, with no collectstatic step.
+STATIC_ROOT = None
+WHITENOISE_USE_FINDERS = True

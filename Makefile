@@ -1,0 +1,48 @@
+# Digital Academy. `make run` serves the demo academy; `make test` runs the suite.
+# Both work on a bare machine with Python 3.11, Node/npm and git.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+UV := $(VENV)/bin/uv
+
+.PHONY: run test lint check frontend install migrate demo clean
+
+# --- setup ---------------------------------------------------------------------
+$(VENV)/.installed: requirements.lock pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check "uv==0.13.9"
+	$(UV) pip sync --quiet --python $(PY) requirements.lock
+	$(UV) pip install --quiet --python $(PY) "uv==0.13.9"
+	touch $@
+
+install: $(VENV)/.installed
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+frontend/dist/app.css: node_modules/.installed $(wildcard frontend/src/*) frontend/build.mjs
+	npm run --silent build
+
+frontend: frontend/dist/app.css
+
+# --- the two commands ----------------------------------------------------------
+run: install frontend
+	$(PY) manage.py migrate --noinput -v0
+	$(PY) manage.py load_demo_academy
+	bin/run-dev
+
+test: install frontend
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+# --- the rest ------------------------------------------------------------------
+lint: install
+	$(VENV)/bin/ruff check .
+
+check: install
+	$(PY) manage.py makemigrations --check --dry-run
+	../shared/tools/check-architecture .
+
+clean:
+	rm -rf $(VENV) node_modules frontend/dist staticfiles .test-media db.sqlite3

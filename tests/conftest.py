@@ -1,0 +1,63 @@
+"""Shared fixtures. Tests marked `postgres` or `redis` need the real services: they
+skip with the reason when the service is absent, and fail instead when
+ACADEMY_REQUIRE_SERVICES=1 (as in CI)."""
+
+import os
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+REQUIRE_SERVICES = os.environ.get("ACADEMY_REQUIRE_SERVICES") == "1"
+
+
+def _missing(reason: str):
+    if REQUIRE_SERVICES:
+        pytest.fail(f"{reason}, and ACADEMY_REQUIRE_SERVICES=1", pytrace=False)
+    pytest.skip(reason)
+
+
+def redis_available() -> bool:
+    if not settings.REDIS_URL:
+        return False
+    import redis
+
+    try:
+        client = redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=1)
+        client.ping()
+        client.close()
+    except redis.RedisError:
+        return False
+    return True
+
+
+@pytest.fixture(autouse=True)
+def _require_marked_services(request):
+    if request.node.get_closest_marker("postgres") and connection.vendor != "postgresql":
+        _missing("needs PostgreSQL: set DATABASE_URL=postgres://…")
+    if request.node.get_closest_marker("redis") and not redis_available():
+        _missing("needs Redis: set REDIS_URL=redis://… to a running server")
+
+
+def pytest_sessionstart(session):
+    if REQUIRE_SERVICES and connection.vendor != "postgresql":
+        raise pytest.UsageError(
+            "ACADEMY_REQUIRE_SERVICES=1 but DATABASE_URL is not PostgreSQL"
+        )
+
+
+@pytest.fixture
+def site(db):
+    """The academy's structure: home, catalogue at /courses/, footer pages, roles."""
+    from academy.setup import academy_roles_ensure, academy_site_ensure
+
+    home = academy_site_ensure()
+    academy_roles_ensure()
+    return home
+
+
+@pytest.fixture
+def catalogue(site):
+    from courses.models import CataloguePage
+
+    return CataloguePage.objects.get()

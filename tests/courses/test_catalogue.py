@@ -1,0 +1,124 @@
+"""The catalogue at /courses/: published courses, search, filters, pagination."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from tests.factories import CoursePageFactory, TopicFactory
+
+
+def titles(response):
+    return [course.title for course in response.context["courses"]]
+
+
+@pytest.fixture
+def courses(catalogue):
+    scrum = TopicFactory(name="Scrum")
+    research = TopicFactory(name="User research")
+    return {
+        "scrum": CoursePageFactory(
+            parent=catalogue, title="Scrum in government", topic=scrum,
+            summary="Sprints, product owners and reviews.", level="intermediate",
+            duration_minutes=170, format="blended",
+        ),
+        "research": CoursePageFactory(
+            parent=catalogue, title="User research for non-researchers", topic=research,
+            summary="Watch people use a service and learn from it.", level="introductory",
+            duration_minutes=45, format="self-paced",
+        ),
+        "advanced": CoursePageFactory(
+            parent=catalogue, title="Running service assessments", topic=research,
+            summary="Prepare a team for an assessment.", level="advanced",
+            duration_minutes=240, format="in-person",
+        ),
+    }
+
+
+def test_catalogue_lists_published_courses_in_title_order(client, courses):
+    draft = CoursePageFactory(parent=courses["scrum"].get_parent(), title="A draft course")
+    draft.unpublish()
+    response = client.get("/courses/")
+    assert response.status_code == 200
+    assert titles(response) == [
+        "Running service assessments", "Scrum in government", "User research for non-researchers",
+    ]
+    assert b"A draft course" not in response.content
+
+
+def test_search_finds_a_course_by_a_word_in_its_summary(client, courses):
+    response = client.get("/courses/", {"q": "product owners"})
+    assert titles(response) == ["Scrum in government"]
+    assert b"1 course found" in response.content
+
+
+def test_search_with_no_match_says_so_and_offers_a_way_back(client, courses):
+    response = client.get("/courses/", {"q": "quantum basket weaving"})
+    assert titles(response) == []
+    assert b"No courses match your search." in response.content
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ({"topic": "scrum"}, ["Scrum in government"]),
+        ({"topic": ["scrum", "user-research"]},
+         ["Running service assessments", "Scrum in government",
+          "User research for non-researchers"]),
+        ({"level": "advanced"}, ["Running service assessments"]),
+        ({"duration": "under-1-hour"}, ["User research for non-researchers"]),
+        ({"duration": "1-to-3-hours"}, ["Scrum in government"]),
+        ({"duration": "over-3-hours"}, ["Running service assessments"]),
+        ({"format": "self-paced"}, ["User research for non-researchers"]),
+        ({"format": ["blended", "in-person"]},
+         ["Running service assessments", "Scrum in government"]),
+        ({"topic": "user-research", "level": "introductory"},
+         ["User research for non-researchers"]),
+    ],
+)
+def test_each_filter_narrows_the_catalogue(client, courses, params, expected):
+    assert titles(client.get("/courses/", params)) == expected
+
+
+def test_search_and_filter_combine(client, courses):
+    response = client.get("/courses/", {"q": "assessment", "level": "advanced"})
+    assert titles(response) == ["Running service assessments"]
+    response = client.get("/courses/", {"q": "assessment", "level": "introductory"})
+    assert titles(response) == []
+
+
+def test_an_unknown_filter_value_gets_a_message_and_filters_nothing(client, courses):
+    response = client.get("/courses/", {"level": "expert"})
+    assert response.status_code == 200
+    assert b"Select a valid choice" in response.content
+    assert len(titles(response)) == 3
+
+
+def test_catalogue_is_paginated_and_keeps_the_filters(client, catalogue):
+    for n in range(12):
+        CoursePageFactory(parent=catalogue, title=f"Course {n:02d}", level="advanced")
+    first = client.get("/courses/", {"level": "advanced"})
+    assert len(titles(first)) == 10
+    assert b"level=advanced&amp;page=2" in first.content
+    second = client.get("/courses/", {"level": "advanced", "page": 2})
+    assert titles(second) == ["Course 10", "Course 11"]
+
+
+def _catalogue_queries(client, catalogue, count, start=0):
+    for n in range(start, start + count):
+        CoursePageFactory(parent=catalogue, title=f"Course {n:03d}")
+    client.get("/courses/")  # warm per-process caches (content types, site)
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get("/courses/")
+        queries = len(captured)
+    assert response.status_code == 200
+    return queries
+
+
+@pytest.mark.django_db
+def test_catalogue_query_count_is_the_same_for_5_and_50_courses(client, site):
+    from courses.models import CataloguePage
+
+    catalogue = CataloguePage.objects.get()
+    few = _catalogue_queries(client, catalogue, 5)
+    many = _catalogue_queries(client, catalogue, 45, start=5)
+    assert few == many
