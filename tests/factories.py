@@ -81,7 +81,8 @@ def knowledge_check(question="How long is a sprint?", correct=(0,), options=None
         "value": {
             "question": question,
             "options": [
-                {"type": "item", "id": str(uuid.uuid4()), "value": {"text": text, "correct": i in correct}}
+                {"type": "item", "id": str(uuid.uuid4()),
+                 "value": {"text": text, "correct": i in correct}}
                 for i, text in enumerate(options)
             ],
             "explanation": "<p>Sprints are time-boxed.</p>",

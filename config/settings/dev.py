@@ -1,6 +1,6 @@
 """Local development: `make run`. Debug on, console email, embedded defaults."""
 
-from .base import *  # noqa: F403
+from .base import *
 
 DEBUG = env.bool("DEBUG", default=True)
 STATIC_ROOT = None

@@ -3,7 +3,7 @@ refuses to start without the ones it cannot safely guess."""
 
 from django.core.exceptions import ImproperlyConfigured
 
-from .base import *  # noqa: F403
+from .base import *
 
 REQUIRED = ("SECRET_KEY", "DATABASE_URL", "REDIS_URL", "ALLOWED_HOSTS")
 missing = [name for name in REQUIRED if not env(name, default="")]

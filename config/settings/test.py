@@ -1,6 +1,6 @@
 """The test suite. Uses DATABASE_URL / REDIS_URL when set (CI sets both)."""
 
-from .base import *  # noqa: F403
+from .base import *
 
 DEBUG = False
 SECRET_KEY = "test-only-secret-key"  # noqa: S105

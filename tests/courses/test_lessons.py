@@ -14,8 +14,8 @@ from tests.factories import (
 
 @pytest.fixture
 def lesson(catalogue):
-    from wagtail.documents.models import Document
     from django.core.files.base import ContentFile
+    from wagtail.documents.models import Document
 
     term = GlossaryTermFactory(term="Backlog", definition="A list of work to do, in order.")
     document = Document(title="Retrospective template")

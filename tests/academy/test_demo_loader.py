@@ -1,0 +1,83 @@
+"""The demo academy loads completely, and loading it again changes nothing."""
+
+import pytest
+from django.apps import apps
+from django.core.management import call_command
+
+from courses.models import CoursePage, LessonPage, ModulePage
+
+DEMO_COURSES = {
+    "Agile foundations",
+    "Scrum in government",
+    "User research for non-researchers",
+    "Iterating public services (discovery, alpha, beta, live)",
+}
+
+
+def table_counts():
+    return {
+        model._meta.label: model.objects.count()
+        for model in apps.get_models()
+        if model._meta.app_label in {"content", "courses", "learners", "wagtailcore", "auth",
+                                     "wagtaildocs", "wagtailsearch"}
+    }
+
+
+def revision_ids():
+    revision = apps.get_model("wagtailcore", "Revision")
+    return list(revision.objects.order_by("pk").values_list("pk", flat=True))
+
+
+@pytest.fixture
+def loaded(db):
+    call_command("load_demo_academy", stdout=open("/dev/null", "w"))  # noqa: SIM115
+
+
+def test_demo_loads_four_complete_courses(loaded):
+    assert set(CoursePage.objects.live().values_list("title", flat=True)) == DEMO_COURSES
+    for course in CoursePage.objects.all():
+        modules = ModulePage.objects.child_of(course)
+        assert modules.count() >= 3, course.title
+        for module in modules:
+            lessons = LessonPage.objects.child_of(module)
+            assert lessons.count() >= 2, module.title
+            for lesson in lessons:
+                assert len(lesson.knowledge_checks()) >= 1, lesson.title
+                words = sum(len(block.render_as_block().split()) for block in lesson.body
+                            if block.block_type == "text")
+                assert words >= 300, f"{lesson.title}: {words} words"
+
+
+def test_demo_has_people_roles_and_a_glossary(loaded):
+    from django.contrib.auth import get_user_model
+
+    from content.models import GlossaryTerm
+    from learners.models import Grade, Organisation
+
+    assert GlossaryTerm.objects.count() >= 25
+    User = get_user_model()
+    assert User.objects.get(email="trainer@example.gov.uk").groups.filter(name="Trainers").exists()
+    assert User.objects.get(email="hr@example.gov.uk").groups.filter(name="HR reporters").exists()
+    assert User.objects.get(email="admin@example.gov.uk").is_superuser
+    assert User.objects.get(email="learner@example.gov.uk").check_password("learn-digital-2026")
+    assert Organisation.objects.count() >= 5
+    assert list(Grade.objects.values_list("name", flat=True))[:3] == ["AA", "AO", "EO"]
+
+
+def test_loading_the_demo_twice_changes_nothing(loaded):
+    before = table_counts()
+    revisions = revision_ids()
+    call_command("load_demo_academy", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    assert table_counts() == before
+    assert revision_ids() == revisions
+
+
+def test_demo_pages_serve(client, loaded):
+    assert client.get("/").status_code == 200
+    catalogue = client.get("/courses/").content.decode()
+    for title in DEMO_COURSES:
+        assert title.replace("(", "").split(" ")[0] in catalogue
+    lesson = LessonPage.objects.live().first()
+    response = client.get(lesson.url)
+    assert response.status_code == 200
+    assert b"app-glossary-link" in response.content
