@@ -1,8 +1,11 @@
+from django.contrib.auth.decorators import login_required
 from django.http import JsonResponse
+from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from academy.health import health_report
+from learners.selectors import enrolments_for_learner
 
 
 @never_cache
@@ -11,3 +14,14 @@ def healthz(request):
     """JSON with database and broker status: 200 when healthy, 503 when not."""
     report = health_report()
     return JsonResponse(report, status=200 if report["status"] == "ok" else 503)
+
+
+@login_required
+def my_learning(request):
+    """The learner's own enrolments: in progress with "Continue", completed with
+    certificates. One query for the list, whatever its length."""
+    enrolments = list(enrolments_for_learner(user=request.user))
+    return render(request, "academy/my_learning.html", {
+        "in_progress": [e for e in enrolments if not e.completed_at],
+        "completed": [e for e in enrolments if e.completed_at],
+    })

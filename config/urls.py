@@ -5,12 +5,14 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
-from academy.views import healthz
+from academy.views import healthz, my_learning
 from content.views import glossary
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("glossary/", glossary, name="glossary"),
+    path("my-learning/", my_learning, name="my_learning"),
+    path("", include("learners.urls")),
     path("django-admin/", admin.site.urls),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),

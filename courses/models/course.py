@@ -12,6 +12,7 @@ from wagtail.search import index
 
 from content.blocks import LessonBodyBlock, knowledge_check_mark
 from courses.choices import FORMAT_CHOICES, LEVEL_CHOICES
+from courses.hooks import COURSE_PAGE_CONTEXT, LESSON_PAGE_CONTEXT, run_context_hooks
 
 
 class CoursePage(Page):
@@ -78,8 +79,10 @@ class CoursePage(Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["outline"] = self.outline()
+        # (module, lessons, status): learners adds each module's status for its learner.
+        context["outline"] = [(module, lessons, None) for module, lessons in self.outline()]
         context["trainer_names"] = [str(t) for t in self.trainers.all()]
+        run_context_hooks(COURSE_PAGE_CONTEXT, request, self, context)
         return context
 
 
@@ -149,7 +152,6 @@ class LessonPage(Page):
         context.update(
             course=course,
             module=module,
-            blocks=[(block, results.get(block.id)) for block in self.body],
             previous_lesson=siblings[index_here - 1] if index_here else None,
             next_lesson=(
                 siblings[index_here + 1]
@@ -157,5 +159,8 @@ class LessonPage(Page):
             ),
             lesson_number=(index_here or 0) + 1,
             lesson_count=len(siblings),
+            check_results=results,
         )
+        run_context_hooks(LESSON_PAGE_CONTEXT, request, self, context)
+        context["blocks"] = [(block, context["check_results"].get(block.id)) for block in self.body]
         return context

@@ -1,4 +1,14 @@
+from .learning import Certificate, Enrolment, KnowledgeCheckAttempt, LessonProgress
 from .organisations import Grade, Organisation, Profession
 from .users import User
 
-__all__ = ["Grade", "Organisation", "Profession", "User"]
+__all__ = [
+    "Certificate",
+    "Enrolment",
+    "Grade",
+    "KnowledgeCheckAttempt",
+    "LessonProgress",
+    "Organisation",
+    "Profession",
+    "User",
+]

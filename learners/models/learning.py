@@ -1,0 +1,125 @@
+"""A learner's record: enrolments, lesson progress, knowledge-check attempts and
+certificates. The web request writes the facts (enrolled, opened, answered, marked
+complete); Celery derives the rest (progress, completion, certificate)."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class Enrolment(models.Model):
+    """One learner on one course. Unique by constraint, so a double click or two
+    concurrent requests give one row."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="enrolments")
+    # PROTECT: a course with learners on it cannot be deleted, so no record is lost.
+    course = models.ForeignKey("courses.CoursePage", on_delete=models.PROTECT,
+                               related_name="enrolments")
+    enrolled_at = models.DateTimeField(auto_now_add=True)
+    confirmation_sent_at = models.DateTimeField(null=True, blank=True)
+
+    # Facts recorded by requests: when the learner last did something here.
+    last_lesson = models.ForeignKey("courses.LessonPage", null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    last_fact_at = models.DateTimeField(null=True, blank=True)
+
+    # Derived by enrolment_progress_recompute (a Celery task) from the facts.
+    progress_computed_at = models.DateTimeField(null=True, blank=True)
+    progress_percent = models.PositiveSmallIntegerField(default=0)
+    score_percent = models.PositiveSmallIntegerField(null=True, blank=True)
+    module_status = models.JSONField(default=dict, blank=True)
+    next_lesson = models.ForeignKey("courses.LessonPage", null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    started_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "course"], name="one_enrolment_per_course"),
+        ]
+        indexes = [
+            models.Index(fields=["completed_at"], name="enrolment_completed_idx"),
+            models.Index(fields=["last_fact_at", "progress_computed_at"],
+                         name="enrolment_stale_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} on {self.course_id}"
+
+    @property
+    def status(self) -> str:
+        if self.completed_at:
+            return "completed"
+        if self.started_at or self.last_fact_at:
+            return "in progress"
+        return "not started"
+
+
+class LessonProgress(models.Model):
+    """A learner's visit to, and completion of, one lesson."""
+
+    enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE,
+                                  related_name="lesson_progress")
+    lesson = models.ForeignKey("courses.LessonPage", on_delete=models.PROTECT, related_name="+")
+    opened_at = models.DateTimeField(auto_now_add=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["enrolment", "lesson"], name="one_progress_per_lesson"),
+        ]
+        verbose_name_plural = "lesson progress"
+
+    def __str__(self) -> str:
+        return f"lesson {self.lesson_id} for enrolment {self.enrolment_id}"
+
+
+class KnowledgeCheckAttempt(models.Model):
+    """One answer to one knowledge check. Every attempt is kept; the latest counts."""
+
+    enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="attempts")
+    lesson = models.ForeignKey("courses.LessonPage", on_delete=models.PROTECT, related_name="+")
+    block_id = models.CharField(max_length=64)
+    chosen = models.JSONField(default=list)
+    correct = models.BooleanField()
+    answered_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["enrolment", "block_id", "-answered_at"],
+                                name="attempt_latest_idx")]
+
+    def __str__(self) -> str:
+        return f"answer to {self.block_id} ({'right' if self.correct else 'wrong'})"
+
+
+class Certificate(models.Model):
+    """Proof that a learner completed a course. Exactly one per enrolment (by
+    constraint). Name and title are copied at issue, so the certificate reads the same
+    even if the course is later renamed."""
+
+    enrolment = models.OneToOneField(Enrolment, on_delete=models.PROTECT,
+                                     related_name="certificate")
+    code = models.CharField(max_length=40, unique=True)
+    learner_name = models.CharField(max_length=300)
+    course_title = models.CharField(max_length=255)
+    completed_on = models.DateField()
+    issued_at = models.DateTimeField(auto_now_add=True)
+    file = models.FileField(upload_to="certificates/", blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_reason = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(revoked_at__isnull=True) | ~Q(revoked_reason=""),
+                name="revocation_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.course_title}: {self.learner_name} ({self.code[:8]}...)"
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None

@@ -1,0 +1,41 @@
+"""Reads of the learning record. Each returns only the signed-in learner's own rows."""
+
+from content.blocks import knowledge_check_mark
+from courses.models import CoursePage, LessonPage
+from learners.models import Enrolment, KnowledgeCheckAttempt, LessonProgress, User
+
+
+def enrolment_for(*, user: User, course: CoursePage) -> Enrolment | None:
+    if not user.is_authenticated:
+        return None
+    return (
+        Enrolment.objects.filter(user=user, course=course)
+        .select_related("next_lesson", "last_lesson", "certificate")
+        .first()
+    )
+
+
+def enrolments_for_learner(*, user: User):
+    """My learning: every enrolment with what its row needs, in one query."""
+    return (
+        Enrolment.objects.filter(user=user)
+        .select_related("course", "next_lesson", "certificate")
+        .order_by("-last_fact_at", "-enrolled_at")
+    )
+
+
+def lesson_state_for(*, enrolment: Enrolment, lesson: LessonPage) -> dict:
+    """The learner's progress on one lesson and the marking of their latest answer to
+    each of its knowledge checks."""
+    progress = LessonProgress.objects.filter(enrolment=enrolment, lesson=lesson).first()
+    latest: dict[str, list[str]] = {}
+    for block_id, chosen in (
+        KnowledgeCheckAttempt.objects.filter(enrolment=enrolment, lesson=lesson)
+        .order_by("answered_at", "pk").values_list("block_id", "chosen")
+    ):
+        latest[block_id] = chosen
+    results = {
+        block.id: knowledge_check_mark(value=block.value, chosen_ids=latest.get(block.id))
+        for block in lesson.knowledge_checks()
+    }
+    return {"progress": progress, "results": results}

@@ -1,0 +1,85 @@
+"""Facts a learner records while learning: opening a lesson, answering a knowledge
+check, marking a lesson complete. Each writes its row at once and leaves the
+consequences (progress, completion, certificate) to a task after commit."""
+
+from django.db import transaction
+from django.utils import timezone
+
+from content.blocks import KnowledgeCheckResult, knowledge_check_mark
+from courses.models import LessonPage
+from learners.models import Enrolment, KnowledgeCheckAttempt, LessonProgress
+
+
+class AnswerRejected(Exception):
+    """The answer could not be marked: no option chosen, or not this question's."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+class LessonNotFinished(Exception):
+    """The lesson has knowledge checks the learner has not answered yet."""
+
+    def __init__(self, unanswered: list[str]):
+        super().__init__(f"{len(unanswered)} knowledge check(s) not answered")
+        self.unanswered = unanswered
+
+
+def _record_fact(enrolment: Enrolment, lesson: LessonPage) -> None:
+    now = timezone.now()
+    Enrolment.objects.filter(pk=enrolment.pk).update(last_lesson=lesson, last_fact_at=now)
+    from learners.tasks import enrolment_progress_recompute as task
+
+    task.delay_on_commit(enrolment.pk)
+
+
+@transaction.atomic
+def lesson_open(*, enrolment: Enrolment, lesson: LessonPage) -> LessonProgress:
+    """Record that the learner opened the lesson (the first time only)."""
+    progress, created = LessonProgress.objects.get_or_create(enrolment=enrolment, lesson=lesson)
+    if created or enrolment.last_lesson_id != lesson.pk:
+        _record_fact(enrolment, lesson)
+    return progress
+
+
+@transaction.atomic
+def knowledge_check_answer(
+    *, enrolment: Enrolment, lesson: LessonPage, block_id: str, chosen_ids: list[str]
+) -> KnowledgeCheckResult:
+    """Mark the answer on the server and store the attempt. Raises AnswerRejected,
+    storing nothing, when the answer cannot be marked."""
+    block = next((b for b in lesson.knowledge_checks() if b.id == block_id), None)
+    if block is None:
+        raise AnswerRejected("This question is no longer in the lesson. Reload the page.")
+    result = knowledge_check_mark(value=block.value, chosen_ids=chosen_ids)
+    if not result.answered:
+        raise AnswerRejected(result.error)
+    LessonProgress.objects.get_or_create(enrolment=enrolment, lesson=lesson)
+    KnowledgeCheckAttempt.objects.create(
+        enrolment=enrolment, lesson=lesson, block_id=block_id,
+        chosen=sorted(set(chosen_ids)), correct=result.correct,
+    )
+    _record_fact(enrolment, lesson)
+    return result
+
+
+@transaction.atomic
+def lesson_complete(*, enrolment: Enrolment, lesson: LessonPage) -> LessonProgress:
+    """Mark the lesson complete: allowed once every knowledge check in it has been
+    answered (right or wrong). Completing again changes nothing."""
+    answered = set(
+        KnowledgeCheckAttempt.objects.filter(enrolment=enrolment, lesson=lesson)
+        .values_list("block_id", flat=True)
+    )
+    unanswered = [b.id for b in lesson.knowledge_checks() if b.id not in answered]
+    if unanswered:
+        raise LessonNotFinished(unanswered)
+    progress, _ = LessonProgress.objects.get_or_create(enrolment=enrolment, lesson=lesson)
+    if progress.completed_at is None:
+        LessonProgress.objects.filter(pk=progress.pk, completed_at__isnull=True).update(
+            completed_at=timezone.now()
+        )
+        progress.refresh_from_db()
+        _record_fact(enrolment, lesson)
+    return progress

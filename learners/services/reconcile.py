@@ -1,0 +1,43 @@
+"""Finds facts whose consequences are missing, and enqueues the work again."""
+
+import logging
+from datetime import timedelta
+
+from django.db.models import F, Q
+from django.utils import timezone
+
+from learners.models import Enrolment
+
+logger = logging.getLogger(__name__)
+
+
+def learning_reconcile(*, grace: timedelta = timedelta(minutes=2)) -> dict[str, int]:
+    """Enqueue a progress recompute for every enrolment whose last fact is newer than
+    its progress, a certificate for every completed enrolment without one (or without
+    its PDF), and the confirmation email for every enrolment that never got it.
+    `grace` leaves work the normal path is about to do alone. Every task it enqueues
+    is idempotent, so running this any number of times is safe."""
+    from learners import tasks
+
+    cutoff = timezone.now() - grace
+    stale = Enrolment.objects.filter(last_fact_at__lte=cutoff).filter(
+        Q(progress_computed_at__isnull=True) | Q(progress_computed_at__lt=F("last_fact_at"))
+    )
+    uncertified = Enrolment.objects.filter(completed_at__lte=cutoff).filter(
+        Q(certificate__isnull=True) | Q(certificate__file="")
+    )
+    unconfirmed = Enrolment.objects.filter(confirmation_sent_at__isnull=True,
+                                           enrolled_at__lte=cutoff)
+    counts = {}
+    for name, queryset, task in (
+        ("progress", stale, tasks.enrolment_progress_recompute),
+        ("certificates", uncertified, tasks.certificate_issue),
+        ("confirmations", unconfirmed, tasks.enrolment_confirmation_send),
+    ):
+        counts[name] = 0
+        for enrolment_id in queryset.values_list("pk", flat=True).iterator(chunk_size=2000):
+            task.delay(enrolment_id)
+            counts[name] += 1
+    if any(counts.values()):
+        logger.warning("reconcile re-enqueued %s", counts)
+    return counts

@@ -1,0 +1,32 @@
+from django.contrib.auth import views as auth_views
+from django.urls import path, reverse_lazy
+
+from learners import views
+
+urlpatterns = [
+    path("sign-up/", views.sign_up, name="sign_up"),
+    path("sign-in/", views.SignInView.as_view(), name="sign_in"),
+    path("sign-out/", views.sign_out, name="sign_out"),
+    path("profile/", views.profile, name="profile"),
+    path("profile/password/", auth_views.PasswordChangeView.as_view(
+        success_url=reverse_lazy("password_change_done")), name="password_change"),
+    path("profile/password/done/", auth_views.PasswordChangeDoneView.as_view(),
+         name="password_change_done"),
+    path("password-reset/", auth_views.PasswordResetView.as_view(
+        subject_template_name="registration/password_reset_subject.txt"),
+        name="password_reset"),
+    path("password-reset/sent/", auth_views.PasswordResetDoneView.as_view(),
+         name="password_reset_done"),
+    path("password-reset/<uidb64>/<token>/", auth_views.PasswordResetConfirmView.as_view(),
+         name="password_reset_confirm"),
+    path("password-reset/done/", auth_views.PasswordResetCompleteView.as_view(),
+         name="password_reset_complete"),
+    path("learning/courses/<int:course_id>/enrol/", views.enrol, name="enrol"),
+    path("learning/lessons/<int:lesson_id>/answer/", views.knowledge_check_answer,
+         name="knowledge_check_answer"),
+    path("learning/lessons/<int:lesson_id>/complete/", views.lesson_complete,
+         name="lesson_complete"),
+    path("my-learning/certificates/<str:code>.pdf", views.certificate_download,
+         name="certificate_download"),
+    path("certificates/verify/<str:code>/", views.certificate_verify, name="certificate_verify"),
+]

@@ -1,0 +1,147 @@
+"""Views for accounts, the learning actions (enrol, answer, complete) and
+certificates. Thin: validate, call a service, redirect or render."""
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.db.models import Q
+from django.http import FileResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+from django_ratelimit.core import is_ratelimited
+
+from courses.models import CoursePage, LessonPage
+from learners import services
+from learners.forms import ProfileForm, SignInForm, SignUpForm
+from learners.models import Certificate, Enrolment
+
+
+def sign_up(request):
+    if request.user.is_authenticated:
+        return redirect("my_learning")
+    form = SignUpForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = form.save()
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, "Your account has been created.")
+        return redirect(_safe_next(request) or reverse("my_learning"))
+    return render(request, "learners/sign_up.html", {"form": form})
+
+
+class SignInView(auth_views.LoginView):
+    form_class = SignInForm
+    redirect_authenticated_user = True
+
+
+def sign_out(request):
+    if request.method == "POST":
+        return auth_views.LogoutView.as_view()(request)
+    return render(request, "learners/sign_out.html")
+
+
+@login_required
+def profile(request):
+    form = ProfileForm(request.POST or None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Your profile has been updated.")
+        return redirect("profile")
+    return render(request, "learners/profile.html", {"form": form})
+
+
+def _safe_next(request) -> str | None:
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    target = request.POST.get("next") or request.GET.get("next")
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()},
+                                                  require_https=request.is_secure()):
+        return target
+    return None
+
+
+@require_POST
+@login_required
+def enrol(request, course_id: int):
+    course = get_object_or_404(CoursePage.objects.live().public(), pk=course_id)
+    _, created = services.enrolment_create(user=request.user, course=course)
+    if created:
+        messages.success(request, f"You are enrolled on {course.title}.")
+    return redirect(course.url)
+
+
+def _lesson_and_enrolment(request, lesson_id: int) -> tuple[LessonPage, Enrolment]:
+    """The live lesson and the signed-in learner's own enrolment on its course. Not
+    enrolled is a 404: there is nothing of theirs here to change."""
+    lesson = get_object_or_404(LessonPage.objects.live().public(), pk=lesson_id)
+    course = CoursePage.objects.ancestor_of(lesson).first()
+    enrolment = get_object_or_404(Enrolment, user=request.user, course=course)
+    return lesson, enrolment
+
+
+@require_POST
+@login_required
+def knowledge_check_answer(request, lesson_id: int):
+    lesson, enrolment = _lesson_and_enrolment(request, lesson_id)
+    block_id = request.POST.get("check", "")
+    try:
+        services.knowledge_check_answer(
+            enrolment=enrolment, lesson=lesson, block_id=block_id,
+            chosen_ids=request.POST.getlist("answer"),
+        )
+    except services.AnswerRejected as rejected:
+        messages.error(request, rejected.message, extra_tags=f"check-{block_id}")
+    return redirect(f"{lesson.url}#check-{block_id}")
+
+
+@require_POST
+@login_required
+def lesson_complete(request, lesson_id: int):
+    lesson, enrolment = _lesson_and_enrolment(request, lesson_id)
+    try:
+        services.lesson_complete(enrolment=enrolment, lesson=lesson)
+    except services.LessonNotFinished as unfinished:
+        count = len(unfinished.unanswered)
+        messages.error(
+            request,
+            f"Answer the {count} knowledge check{'s' if count > 1 else ''} in this lesson "
+            "before marking it complete",
+            extra_tags=f"check-{unfinished.unanswered[0]}",
+        )
+        return redirect(f"{lesson.url}#check-{unfinished.unanswered[0]}")
+    messages.success(request, f"Lesson complete: {lesson.title}")
+    enrolment.refresh_from_db()
+    next_lesson = LessonPage.objects.live().filter(pk=enrolment.next_lesson_id).first()
+    return redirect(next_lesson.url if next_lesson else enrolment.course.url)
+
+
+@login_required
+def certificate_download(request, code: str):
+    """The PDF, for its learner and academy admins only; anyone else gets a 404, which
+    says nothing about whether the code exists."""
+    owner = Q(enrolment__user=request.user)
+    allowed = Certificate.objects.all() if request.user.is_superuser else (
+        Certificate.objects.filter(owner))
+    certificate = get_object_or_404(allowed.exclude(file=""), code=code)
+    return FileResponse(
+        certificate.file.open("rb"), as_attachment=True,
+        filename=f"certificate-{certificate.enrolment.course.slug}.pdf",
+        content_type="application/pdf",
+    )
+
+
+def certificate_verify(request, code: str):
+    """Public: says valid or revoked, with name, course and date, and nothing more."""
+    from django.conf import settings
+
+    if is_ratelimited(request, group="certificate_verify", key="ip",
+                      rate=settings.CERTIFICATE_VERIFY_RATE, increment=True):
+        return render(request, "learners/certificate_rate_limited.html", status=429)
+    certificate = Certificate.objects.filter(code=code).only(
+        "learner_name", "course_title", "completed_on", "revoked_at").first()
+    status = 200 if certificate else 404
+    return render(request, "learners/certificate_verify.html",
+                  {"certificate": certificate}, status=status)
+
+

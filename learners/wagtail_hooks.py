@@ -1,0 +1,74 @@
+"""Adds each learner's own progress to course and lesson pages (courses.hooks), and
+the certificate administration (list, and revoke with a reason) to the admin."""
+
+from django import forms
+from wagtail import hooks
+from wagtail.admin.viewsets.model import ModelViewSet
+
+from courses.hooks import COURSE_PAGE_CONTEXT, LESSON_PAGE_CONTEXT
+from learners import selectors, services
+from learners.models import Certificate
+
+
+@hooks.register(COURSE_PAGE_CONTEXT)
+def add_course_progress(request, page, context):
+    enrolment = selectors.enrolment_for(user=request.user, course=page)
+    context["enrolment"] = enrolment
+    if enrolment:
+        context["outline"] = [
+            (module, lessons, enrolment.module_status.get(str(module.pk), "not started"))
+            for module, lessons, _status in context["outline"]
+        ]
+        first = context["outline"][0][1][0] if context["outline"] and context["outline"][0][1] \
+            else None
+        context["continue_lesson"] = enrolment.next_lesson or enrolment.last_lesson or first
+
+
+@hooks.register(LESSON_PAGE_CONTEXT)
+def add_lesson_progress(request, page, context):
+    course = context["course"]
+    enrolment = selectors.enrolment_for(user=request.user, course=course)
+    context["enrolment"] = enrolment
+    if enrolment is None:
+        return
+    if not getattr(request, "is_preview", False):
+        services.lesson_open(enrolment=enrolment, lesson=page)
+    state = selectors.lesson_state_for(enrolment=enrolment, lesson=page)
+    context["lesson_progress"] = state["progress"]
+    context["check_results"] = state["results"]
+
+
+class RevokeForm(forms.ModelForm):
+    revoked_reason = forms.CharField(
+        label="Reason for revoking", widget=forms.Textarea, required=True,
+        help_text="Recorded with the certificate. Its verify page will say it is revoked.",
+    )
+
+    class Meta:
+        model = Certificate
+        fields = ["revoked_reason"]
+
+    def save(self, commit=True):
+        return services.certificate_revoke(
+            certificate=self.instance, reason=self.cleaned_data["revoked_reason"]
+        )
+
+
+class CertificateViewSet(ModelViewSet):
+    model = Certificate
+    icon = "doc-full-inverse"
+    menu_label = "Certificates"
+    add_to_admin_menu = True
+    menu_order = 300
+    list_display = ["learner_name", "course_title", "completed_on", "code", "revoked_at"]
+    search_fields = ["learner_name", "course_title", "code"]
+    list_filter = ["completed_on"]
+    form_fields = ["revoked_reason"]
+    inspect_view_enabled = True
+
+    def get_form_class(self, for_update=False):
+        return RevokeForm
+
+
+hooks.register("register_admin_viewset")(lambda: CertificateViewSet("certificates"))
+
