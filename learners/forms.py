@@ -26,16 +26,16 @@ class ProfileForm(forms.ModelForm):
     organisation = OrganisationChoiceField(
         queryset=Organisation.objects.all(), label="Organisation",
         help_text="The team or part of your department you work in.",
-        empty_label="Select your organisation",
+        empty_label="Choose an organisation",
         error_messages={"required": "Select your organisation"},
     )
     grade = forms.ModelChoiceField(
-        queryset=Grade.objects.all(), label="Grade", empty_label="Select your grade",
+        queryset=Grade.objects.all(), label="Grade", empty_label="Choose a grade",
         error_messages={"required": "Select your grade"},
     )
     profession = forms.ModelChoiceField(
         queryset=Profession.objects.all(), label="Profession",
-        empty_label="Select your profession",
+        empty_label="Choose a profession",
         error_messages={"required": "Select your profession"},
     )
 

@@ -7,6 +7,7 @@ import os
 import pytest
 from django.conf import settings
 from django.db import connection
+from django.test import Client, TestCase
 
 REQUIRE_SERVICES = os.environ.get("ACADEMY_REQUIRE_SERVICES") == "1"
 
@@ -46,6 +47,21 @@ def pytest_sessionstart(session):
         )
 
 
+class CommittingClient(Client):
+    """A test client whose requests run their on-commit callbacks (enqueued tasks),
+    as a real request's would when its transaction commits. Tests run inside a
+    transaction that never commits, so without this no task would ever run."""
+
+    def request(self, **request):
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            return super().request(**request)
+
+
+@pytest.fixture
+def client():
+    return CommittingClient()
+
+
 @pytest.fixture
 def site(db):
     """The academy's structure: home, catalogue at /courses/, footer pages, roles."""
@@ -61,3 +77,16 @@ def catalogue(site):
     from courses.models import CataloguePage
 
     return CataloguePage.objects.get()
+
+
+def pytest_collection_modifyitems(items):
+    """Transactional tests must restore the migrated data (Wagtail's root page, content
+    types) they flush, or every later test loses it: insist on serialized_rollback."""
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        if marker and marker.kwargs.get("transaction") and not marker.kwargs.get(
+            "serialized_rollback"
+        ):
+            raise pytest.UsageError(
+                f"{item.nodeid}: use django_db(transaction=True, serialized_rollback=True)"
+            )

@@ -19,7 +19,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     email = factory.Sequence(lambda n: f"person{n}@example.gov.uk")
     first_name = "Jo"
     last_name = factory.Sequence(lambda n: f"Learner{n}")
-    password = factory.PostGenerationMethodCall("set_password", "correct-horse-battery")
+    password = factory.django.Password("correct-horse-battery")
 
 
 class TopicFactory(factory.django.DjangoModelFactory):
@@ -91,13 +91,14 @@ def knowledge_check(question="How long is a sprint?", correct=(0,), options=None
 
 
 def course_with_lessons(catalogue, *, modules=2, lessons=2, body=None, **course_fields):
-    """A published course with `modules` modules of `lessons` lessons each."""
+    """A published course with `modules` modules of `lessons` lessons each. `body` is
+    a lesson body, or a function returning a fresh one for each lesson."""
     course = CoursePageFactory(parent=catalogue, **course_fields)
     for m in range(modules):
         module = ModulePageFactory(parent=course, title=f"{course.title} module {m + 1}")
         for n in range(lessons):
             LessonPageFactory(
                 parent=module, title=f"{course.title} lesson {m + 1}.{n + 1}",
-                **({"body": body} if body is not None else {}),
+                **({"body": body() if callable(body) else body} if body is not None else {}),
             )
     return course

@@ -5,9 +5,13 @@ from .base import *
 DEBUG = False
 SECRET_KEY = "test-only-secret-key"  # noqa: S105
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-# Tests run tasks eagerly unless a test starts a real worker (tests/conftest.py).
-CELERY_TASK_ALWAYS_EAGER = True
+# A real worker started by a test sends mail to files the test can read.
+EMAIL_BACKEND = env("TEST_EMAIL_BACKEND", default="django.core.mail.backends.locmem.EmailBackend")
+EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", default=None)
+# Tests run tasks eagerly; a test that starts a real worker switches this off for
+# itself, and the worker it starts (tests/celery_worker.py) reads the environment.
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)
+CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE", default="celery")
 MEDIA_ROOT = BASE_DIR / ".test-media"
 # One process's memory is enough for rate limits in tests (each test clears it).
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -29,7 +29,7 @@ def test_healthz_without_a_broker_configured_runs_tasks_in_process(client, setti
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_healthz_is_503_when_the_database_is_unreachable(client, settings):
     from django.db import connection
 
