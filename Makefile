@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 UV := $(VENV)/bin/uv
 
-.PHONY: run test lint check frontend install migrate demo clean
+.PHONY: run test lint check frontend install bench clean
 
 # --- setup ---------------------------------------------------------------------
 $(VENV)/.installed: requirements.lock pyproject.toml
@@ -43,6 +43,9 @@ lint: install
 check: install
 	$(PY) manage.py makemigrations --check --dry-run
 	../shared/tools/check-architecture .
+
+bench: install
+	$(PY) bench/certificates.py 2000
 
 clean:
 	rm -rf $(VENV) node_modules frontend/dist staticfiles .test-media db.sqlite3

@@ -90,3 +90,12 @@ def pytest_collection_modifyitems(items):
             raise pytest.UsageError(
                 f"{item.nodeid}: use django_db(transaction=True, serialized_rollback=True)"
             )
+
+
+def require_tool(command: str, package: str) -> None:
+    """Skip (or, with ACADEMY_REQUIRE_SERVICES=1, fail) when a command-line tool a test
+    uses is missing. .ci/run installs them."""
+    import shutil
+
+    if shutil.which(command) is None:
+        _missing(f"needs `{command}` (Debian package {package})")

@@ -105,3 +105,25 @@ def test_the_pdf_is_one_a4_page_with_the_details():
     assert b"/Count 1" in pdf
     assert b"/MediaBox [ 0 0 841.8898 595.2756 ]" in pdf  # A4 landscape, in points
     assert b"Sam Okafor" in pdf
+
+
+def test_the_pdf_opens_and_its_qr_code_reads_back_as_the_verify_url(tmp_path):
+    import shutil
+    import subprocess
+    from datetime import date
+
+    from tests.conftest import require_tool
+
+    require_tool("pdftoppm", "poppler-utils")
+    require_tool("zbarimg", "zbar-tools")
+    url = "https://academy.example.gov.uk/certificates/verify/Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5/"
+    (tmp_path / "c.pdf").write_bytes(certificate_pdf_render(CertificateContent(
+        academy_name="Digital Academy", learner_name="Sam Okafor",
+        course_title="Agile foundations", completed_on=date(2026, 11, 29),
+        code="Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5", verify_url=url,
+    )))
+    subprocess.run([shutil.which("pdftoppm"), "-r", "100", "-png", "-singlefile",
+                    tmp_path / "c.pdf", tmp_path / "page"], check=True, timeout=60)
+    decoded = subprocess.run([shutil.which("zbarimg"), "-q", "--raw", tmp_path / "page.png"],
+                             capture_output=True, text=True, timeout=60, check=True)
+    assert decoded.stdout.strip() == url
