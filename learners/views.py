@@ -111,8 +111,12 @@ def lesson_complete(request, lesson_id: int):
         )
         return redirect(f"{lesson.url}#check-{unfinished.unanswered[0]}")
     messages.success(request, f"Lesson complete: {lesson.title}")
-    enrolment.refresh_from_db()
-    next_lesson = LessonPage.objects.live().filter(pk=enrolment.next_lesson_id).first()
+    # The next lesson in course order, from the course's structure: the derived
+    # progress may still be being recomputed by a worker.
+    next_lesson = (
+        LessonPage.objects.live().descendant_of(enrolment.course)
+        .filter(path__gt=lesson.path).order_by("path").first()
+    )
     return redirect(next_lesson.url if next_lesson else enrolment.course.url)
 
 
