@@ -13,9 +13,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from reportlab.pdfgen.canvas import Canvas  # noqa: E402
+from reportlab.pdfgen.canvas import Canvas
 
-from learners.certificate_pdf import CertificateContent, certificate_pdf_render  # noqa: E402
+from learners.certificate_pdf import CertificateContent, certificate_pdf_render
 
 
 def bare_page(i: int) -> bytes:

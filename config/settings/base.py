@@ -203,3 +203,11 @@ LOGGING = {
         "wagtail": {"level": "WARNING"},
     },
 }
+
+# --- Reports ----------------------------------------------------------------------
+# Aggregate groups (an organisation, a course, a month) with fewer people than this
+# are shown as "fewer than N", so small teams cannot be singled out.
+REPORT_MIN_GROUP_SIZE = env.int("REPORT_MIN_GROUP_SIZE", default=5)
+# How long a finished export can be downloaded.
+EXPORT_LINK_HOURS = env.int("EXPORT_LINK_HOURS", default=24)
+REPORT_PAGE_SIZE = 50

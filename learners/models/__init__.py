@@ -1,8 +1,10 @@
+from .hr import BulkEnrolment, ReportingScope, RequiredLearning
 from .learning import Certificate, Enrolment, KnowledgeCheckAttempt, LessonProgress
 from .organisations import Grade, Organisation, Profession
 from .users import User
 
 __all__ = [
+    "BulkEnrolment",
     "Certificate",
     "Enrolment",
     "Grade",
@@ -10,5 +12,7 @@ __all__ = [
     "LessonProgress",
     "Organisation",
     "Profession",
+    "ReportingScope",
+    "RequiredLearning",
     "User",
 ]

@@ -5,6 +5,7 @@ complete); Celery derives the rest (progress, completion, certificate)."""
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 
 class Enrolment(models.Model):
@@ -17,6 +18,11 @@ class Enrolment(models.Model):
     course = models.ForeignKey("courses.CoursePage", on_delete=models.PROTECT,
                                related_name="enrolments")
     enrolled_at = models.DateTimeField(auto_now_add=True)
+    # Required learning: who required it and by when (the earliest due date wins).
+    required_by = models.ForeignKey("learners.RequiredLearning", null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="enrolments")
+    due_on = models.DateField(null=True, blank=True)
+    reminder_sent_on = models.DateField(null=True, blank=True)
     confirmation_sent_at = models.DateTimeField(null=True, blank=True)
 
     # Facts recorded by requests: when the learner last did something here.
@@ -42,6 +48,7 @@ class Enrolment(models.Model):
             models.Index(fields=["completed_at"], name="enrolment_completed_idx"),
             models.Index(fields=["last_fact_at", "progress_computed_at"],
                          name="enrolment_stale_idx"),
+            models.Index(fields=["due_on"], name="enrolment_due_idx"),
         ]
 
     def __str__(self) -> str:
@@ -51,6 +58,8 @@ class Enrolment(models.Model):
     def status(self) -> str:
         if self.completed_at:
             return "completed"
+        if self.due_on and self.due_on < timezone.localdate():
+            return "overdue"
         if self.started_at or self.last_fact_at:
             return "in progress"
         return "not started"

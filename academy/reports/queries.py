@@ -1,0 +1,128 @@
+"""The completion report's queries, over the enrolments the viewer may see
+(learners.scoping). Every figure is a fixed number of set-based queries, whatever
+the number of learners."""
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db.models import Case, CharField, Count, Q, QuerySet, Value, When
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+
+from learners.models import Enrolment
+from learners.scoping import reportable_enrolments
+
+STATUSES = ["not started", "in progress", "completed", "overdue"]
+
+# (key, heading, ORM ordering) for the sortable detailed table.
+SORTS = {
+    "name": ("Name", ("user__last_name", "user__first_name", "pk")),
+    "organisation": ("Organisation", ("user__organisation__name", "pk")),
+    "course": ("Course", ("course__title", "pk")),
+    "due": ("Due", ("due_on", "pk")),
+    "enrolled": ("Enrolled", ("enrolled_at", "pk")),
+    "progress": ("Progress", ("progress_percent", "pk")),
+    "completed": ("Completed", ("completed_at", "pk")),
+    "status": ("Status", ("status", "pk")),
+}
+
+
+def with_status(queryset: QuerySet[Enrolment]) -> QuerySet[Enrolment]:
+    """Annotate each enrolment's status in SQL, so it can be filtered and sorted."""
+    today = timezone.localdate()
+    return queryset.annotate(status=Case(
+        When(completed_at__isnull=False, then=Value("completed")),
+        When(due_on__lt=today, then=Value("overdue")),
+        When(Q(started_at__isnull=False) | Q(last_fact_at__isnull=False),
+             then=Value("in progress")),
+        default=Value("not started"),
+        output_field=CharField(),
+    ))
+
+
+def report_enrolments(viewer) -> QuerySet[Enrolment]:
+    return with_status(reportable_enrolments(viewer))
+
+
+def detailed_rows(queryset: QuerySet[Enrolment], sort: str = "name", descending=False):
+    ordering = SORTS.get(sort, SORTS["name"])[1]
+    if descending:
+        ordering = tuple(f"-{field}" for field in ordering)
+    return queryset.select_related(
+        "user", "user__organisation", "user__grade", "user__profession", "course",
+        "certificate",
+    ).order_by(*ordering)
+
+
+@dataclass(frozen=True)
+class Group:
+    label: str
+    enrolled: int
+    completed: int
+    suppressed: bool
+
+    @property
+    def rate(self) -> int | None:
+        return round(100 * self.completed / self.enrolled) if self.enrolled else None
+
+
+def summary(queryset: QuerySet[Enrolment]) -> dict:
+    figures = queryset.aggregate(
+        enrolled=Count("pk"),
+        not_started=Count("pk", filter=Q(status="not started")),
+        in_progress=Count("pk", filter=Q(status="in progress")),
+        completed=Count("pk", filter=Q(status="completed")),
+        overdue=Count("pk", filter=Q(status="overdue")),
+    )
+    figures["rate"] = (
+        round(100 * figures["completed"] / figures["enrolled"]) if figures["enrolled"] else None
+    )
+    return figures
+
+
+def _groups(queryset, label_field: str) -> list[Group]:
+    threshold = settings.REPORT_MIN_GROUP_SIZE
+    rows = (
+        queryset.order_by().values(label_field)
+        .annotate(enrolled=Count("pk"), completed=Count("pk", filter=Q(status="completed")))
+        .order_by(label_field)
+    )
+    return [
+        Group(label=row[label_field] or "No organisation", enrolled=row["enrolled"],
+              completed=row["completed"], suppressed=row["enrolled"] < threshold)
+        for row in rows
+    ]
+
+
+def by_organisation(queryset) -> list[Group]:
+    return _groups(queryset, "user__organisation__name")
+
+
+def by_course(queryset) -> list[Group]:
+    return _groups(queryset, "course__title")
+
+
+def completions_over_time(queryset, months: int = 12) -> list[dict]:
+    """Completions a month for the last `months` months, oldest first, every month
+    present (zero where there were none)."""
+    today = timezone.localdate()
+    first = today.replace(day=1)
+    starts = []
+    for _ in range(months):
+        starts.append(first)
+        first = (first.replace(day=1) - timezone.timedelta(days=1)).replace(day=1)
+    starts.reverse()
+    counts = {
+        row["month"].date() if hasattr(row["month"], "date") else row["month"]: row["n"]
+        for row in queryset.filter(completed_at__date__gte=starts[0]).order_by()
+        .annotate(month=TruncMonth("completed_at")).values("month")
+        .annotate(n=Count("pk")).values("month", "n")
+    }
+    threshold = settings.REPORT_MIN_GROUP_SIZE
+    peak = max(counts.values(), default=0)
+    return [
+        {"month": start, "count": counts.get(start, 0),
+         "suppressed": 0 < counts.get(start, 0) < threshold,
+         "percent_of_peak": round(100 * counts.get(start, 0) / peak) if peak else 0}
+        for start in starts
+    ]
