@@ -8,6 +8,7 @@ twice leaves the database as the first run left it.
 import logging
 import uuid
 from dataclasses import dataclass
+from datetime import timedelta
 from html import escape
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.files import File
 from django.db import transaction
+from django.utils import timezone
 from django.utils.text import slugify
 from wagtail.documents.models import Document
 
@@ -104,6 +106,8 @@ def demo_academy_load() -> list[DemoUser]:
     catalogue = CataloguePage.objects.get()
     for path in sorted((DEMO_DIR / "courses").glob("*.yaml")):
         _load_course(catalogue, yaml.safe_load(path.read_text(encoding="utf-8")), trainer)
+    _load_reporting()
+    transaction.on_commit(_backdate_demo_completions)
     return users
 
 
@@ -154,6 +158,80 @@ def _load_users() -> list[DemoUser]:
         if demo.role == "hr":
             user.groups.add(Group.objects.get(name=HR_REPORTERS))
     return DEMO_USERS
+
+
+FIRST_NAMES = ["Aisha", "Ben", "Chloe", "Dev", "Eilidh", "Femi", "Gareth", "Hana", "Imran",
+               "Jess", "Kwame", "Lowri", "Marek", "Niamh", "Owen", "Parveen", "Rhys",
+               "Siobhan", "Tariq", "Uma", "Vikram", "Wendy", "Yusuf", "Zara"]
+LAST_NAMES = ["Adams", "Begum", "Campbell", "Davies", "Evans", "Fraser", "Green", "Hughes",
+              "Iqbal", "Jones", "Khan", "Lewis", "Murphy", "Nowak", "Okoro", "Patel",
+              "Quinn", "Roberts", "Singh", "Thomas", "Usman", "Vaughan", "Walker", "Young"]
+DEMO_TEAMS = ["benefits-processing-north", "benefits-processing-south", "contact-centre",
+              "housing-policy", "service-design-team", "human-resources"]
+
+
+def _load_reporting() -> None:
+    """The HR reporter reports on the Operations Directorate; a few dozen colleagues
+    across the department have learning records at different stages, so the reports
+    have something to show. Deterministic, and skipped once loaded."""
+    from learners import services
+    from learners.models import Enrolment, ReportingScope, RequiredLearning
+
+    User = get_user_model()
+    hr = User.objects.get(email="hr@example.gov.uk")
+    ReportingScope.objects.get_or_create(
+        user=hr, organisation=Organisation.objects.get(slug="operations-directorate"))
+    if User.objects.filter(email__endswith="@demo.example.gov.uk").exists():
+        return
+    courses = list(CoursePage.objects.live().order_by("title"))
+    grades = list(Grade.objects.all())
+    professions = list(Profession.objects.all())
+    now = timezone.now()
+    for n, (first, last) in enumerate(zip(FIRST_NAMES, LAST_NAMES, strict=True)):
+        person = User.objects.create_user(
+            email=f"{first}.{last}@demo.example.gov.uk".lower(), password=None,
+            first_name=first, last_name=last,
+            organisation=Organisation.objects.get(slug=DEMO_TEAMS[n % len(DEMO_TEAMS)]),
+            grade=grades[n % 6 + 1], profession=professions[n % len(professions)],
+        )
+        for k, course in enumerate(courses[: 1 + n % 3]):
+            enrolment, _ = services.enrolment_create(user=person, course=course)
+            lessons = list(LessonPage.objects.live().descendant_of(course).order_by("path"))
+            done = lessons if (n + k) % 3 == 0 else lessons[: (n + k) % len(lessons)]
+            for lesson in done:
+                for block in lesson.knowledge_checks():
+                    options = block.value["options"].bound_blocks
+                    right = [o.id for o in options if o.value["correct"]]
+                    wrong = [o.id for o in options if not o.value["correct"]][:1]
+                    services.knowledge_check_answer(
+                        enrolment=enrolment, lesson=lesson, block_id=block.id,
+                        chosen_ids=wrong if (n * 7 + k) % 10 == 0 else right)
+                services.lesson_complete(enrolment=enrolment, lesson=lesson)
+            # Spread enrolments (and completions) over the past year for the charts.
+            Enrolment.objects.filter(pk=enrolment.pk).update(
+                enrolled_at=now - timedelta(days=20 + (n * 37 + k * 11) % 330))
+    operations = Organisation.objects.get(slug="operations-directorate")
+    assignment = RequiredLearning.objects.create(
+        course=CoursePage.objects.get(slug="agile-foundations"),
+        due_on=timezone.localdate() + timedelta(days=60), created_by=hr)
+    assignment.organisations.add(operations)
+    services.required_learning_expand(assignment_id=assignment.pk)
+
+
+def _backdate_demo_completions() -> None:
+    """Completions happen 'now' when the demo loads; move each to a week after its
+    enrolment so the completions chart shows a year of history."""
+    from django.db.models import F
+
+    from learners.models import Certificate, Enrolment
+
+    demo = Enrolment.objects.filter(user__email__endswith="@demo.example.gov.uk",
+                                    completed_at__isnull=False)
+    demo.update(completed_at=F("enrolled_at") + timedelta(days=7),
+                started_at=F("enrolled_at") + timedelta(days=1))
+    for enrolment in demo.select_related("certificate"):
+        Certificate.objects.filter(enrolment=enrolment).update(
+            completed_on=timezone.localdate(enrolment.completed_at))
 
 
 def _publish(parent, page):

@@ -12,12 +12,12 @@ from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermi
 
 from content.models import HomePage, StandardPage
 from courses.models import CataloguePage
+from learners.scoping import HR_REPORTERS
 
 logger = logging.getLogger(__name__)
 
 TRAINERS = "Trainers"
 MODERATORS = "Moderators"  # created by Wagtail's migrations, with its approval workflow
-HR_REPORTERS = "HR reporters"
 
 ACCESSIBILITY_STATEMENT = [
     ("text", "<p>This accessibility statement applies to the Digital Academy learning "

@@ -13,3 +13,9 @@ RETRY = {"autoretry_for": (OperationalError, InterfaceError), "retry_backoff": T
 def export_build(export_id: str) -> int:
     """Build a report export's file; returns the rows written."""
     return exports.export_build(export_id=export_id).rows_written
+
+
+@shared_task
+def exports_reconcile() -> dict:
+    """Periodic (celery beat): re-enqueue stuck exports, delete expired files."""
+    return exports.exports_reconcile()

@@ -13,6 +13,7 @@ urlpatterns = [
     path("glossary/", glossary, name="glossary"),
     path("my-learning/", my_learning, name="my_learning"),
     path("", include("learners.urls")),
+    path("", include("academy.urls")),
     path("django-admin/", admin.site.urls),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),

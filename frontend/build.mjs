@@ -19,7 +19,7 @@ const result = sass.compile(join(here, "src", "app.scss"), {
 writeFileSync(join(dist, "app.css"), result.css);
 
 copyFileSync(join(govuk, "govuk-frontend.min.js"), join(dist, "govuk-frontend.min.js"));
-for (const name of ["init.mjs", "js-enabled.js", "favicon.svg"]) {
+for (const name of ["init.mjs", "js-enabled.js", "progress.mjs", "favicon.svg"]) {
   copyFileSync(join(here, "src", name), join(dist, name));
 }
 console.log(`front end built in ${dist}`);

@@ -1,15 +1,32 @@
 """Reads of the learning record. Each returns only the signed-in learner's own rows."""
 
+from django.db.models import Case, CharField, Q, QuerySet, Value, When
+from django.utils import timezone
+
 from content.blocks import knowledge_check_mark
 from courses.models import CoursePage, LessonPage
 from learners.models import Enrolment, KnowledgeCheckAttempt, LessonProgress, User
+
+
+def with_status(queryset: QuerySet[Enrolment]) -> QuerySet[Enrolment]:
+    """Annotate each enrolment's `status` in SQL (not started, in progress, completed,
+    overdue), so pages, reports and exports agree and can filter and sort by it."""
+    today = timezone.localdate()
+    return queryset.annotate(status=Case(
+        When(completed_at__isnull=False, then=Value("completed")),
+        When(due_on__lt=today, then=Value("overdue")),
+        When(Q(started_at__isnull=False) | Q(last_fact_at__isnull=False),
+             then=Value("in progress")),
+        default=Value("not started"),
+        output_field=CharField(),
+    ))
 
 
 def enrolment_for(*, user: User, course: CoursePage) -> Enrolment | None:
     if not user.is_authenticated:
         return None
     return (
-        Enrolment.objects.filter(user=user, course=course)
+        with_status(Enrolment.objects.filter(user=user, course=course))
         .select_related("next_lesson", "last_lesson", "certificate")
         .first()
     )

@@ -37,3 +37,38 @@ def certificate_issue(enrolment_id: int) -> str | None:
 def learning_reconcile() -> dict:
     """Periodic (celery beat): re-enqueue consequences whose facts exist without them."""
     return services.learning_reconcile()
+
+
+@shared_task(**RETRY)
+def bulk_enrolment_process(bulk_id: int) -> int:
+    """Enrol the rows of a checked bulk-enrolment CSV; returns how many were new."""
+    return services.bulk_enrolment_process(bulk_id=bulk_id).enrolled
+
+
+@shared_task(**RETRY)
+def required_learning_expand(assignment_id: int) -> int:
+    """Enrol a required-learning audience; returns how many enrolments were new."""
+    return services.required_learning_expand(assignment_id=assignment_id)
+
+
+@shared_task(**RETRY)
+def required_learning_for_user(user_id: int) -> int:
+    """Give a new joiner (or someone who moved) the required learning that now applies."""
+    return services.required_learning_for_user(user_id=user_id)
+
+
+@shared_task
+def required_learning_remind() -> dict:
+    """Daily (celery beat): reminders before the due date and when overdue."""
+    return services.required_learning_remind()
+
+
+@shared_task
+def required_learning_reconcile() -> int:
+    """Daily (celery beat): expand every assignment again, so anyone missed is enrolled."""
+    from learners.models import RequiredLearning
+
+    ids = list(RequiredLearning.objects.values_list("pk", flat=True))
+    for assignment_id in ids:
+        required_learning_expand.delay(assignment_id)
+    return len(ids)

@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.db.models import Q
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -16,6 +17,7 @@ from courses.models import CoursePage, LessonPage
 from learners import services
 from learners.forms import ProfileForm, SignInForm, SignUpForm
 from learners.models import Certificate, Enrolment
+from learners.tasks import required_learning_for_user
 
 
 def sign_up(request):
@@ -23,7 +25,9 @@ def sign_up(request):
         return redirect("my_learning")
     form = SignUpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        user = form.save()
+        with transaction.atomic():
+            user = form.save()
+            required_learning_for_user.delay_on_commit(user.pk)
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, "Your account has been created.")
         return redirect(_safe_next(request) or reverse("my_learning"))
@@ -45,7 +49,10 @@ def sign_out(request):
 def profile(request):
     form = ProfileForm(request.POST or None, instance=request.user)
     if request.method == "POST" and form.is_valid():
-        form.save()
+        with transaction.atomic():
+            form.save()
+            # A new team, grade or profession may bring new required learning.
+            required_learning_for_user.delay_on_commit(request.user.pk)
         messages.success(request, "Your profile has been updated.")
         return redirect("profile")
     return render(request, "learners/profile.html", {"form": form})

@@ -135,3 +135,22 @@ def _write_xlsx(path, rows, export_id) -> int:
             _progress(export_id, written)
     workbook.close()
     return written
+
+
+def exports_reconcile(*, stuck_after: timedelta = timedelta(minutes=30)) -> dict[str, int]:
+    """Re-enqueue exports left pending or running by a lost message or a dead worker,
+    and delete the files of expired exports (they hold personal data)."""
+    from academy.tasks import export_build
+
+    now = timezone.now()
+    stuck = Export.objects.filter(status__in=[Export.PENDING, Export.RUNNING],
+                                  created_at__lte=now - stuck_after)
+    requeued = 0
+    for export_id in stuck.values_list("pk", flat=True):
+        export_build.delay(str(export_id))
+        requeued += 1
+    expired = 0
+    for export in Export.objects.filter(expires_at__lt=now).exclude(file=""):
+        export.file.delete(save=True)
+        expired += 1
+    return {"requeued": requeued, "expired_files_deleted": expired}

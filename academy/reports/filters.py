@@ -9,9 +9,19 @@ from learners.models import Grade, Organisation, Profession
 from learners.scoping import reporting_organisations
 
 
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
 class OrganisationField(forms.ModelChoiceField):
+    """Shows the organisation tree, each level indented under its parent."""
+
     def label_from_instance(self, obj):
         return "\u2003" * (obj.depth - 1) + obj.name
+
+
+class OrganisationsField(forms.ModelMultipleChoiceField):
+    label_from_instance = OrganisationField.label_from_instance
 
 
 class ReportFilterForm(forms.Form):
@@ -34,13 +44,13 @@ class ReportFilterForm(forms.Form):
         required=False, label="Required learning",
     )
     enrolled_from = forms.DateField(required=False, label="Enrolled from",
-                                    widget=forms.DateInput(attrs={"type": "date"}))
+                                    widget=DateInput)
     enrolled_to = forms.DateField(required=False, label="Enrolled to",
-                                  widget=forms.DateInput(attrs={"type": "date"}))
+                                  widget=DateInput)
     completed_from = forms.DateField(required=False, label="Completed from",
-                                     widget=forms.DateInput(attrs={"type": "date"}))
+                                     widget=DateInput)
     completed_to = forms.DateField(required=False, label="Completed to",
-                                   widget=forms.DateInput(attrs={"type": "date"}))
+                                   widget=DateInput)
     sort = forms.ChoiceField(choices=[(k, v[0]) for k, v in SORTS.items()], required=False,
                              widget=forms.HiddenInput)
     order = forms.ChoiceField(choices=[("asc", "asc"), ("desc", "desc")], required=False,

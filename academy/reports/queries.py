@@ -5,12 +5,13 @@ the number of learners."""
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Case, CharField, Count, Q, QuerySet, Value, When
+from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from learners.models import Enrolment
 from learners.scoping import reportable_enrolments
+from learners.selectors import with_status
 
 STATUSES = ["not started", "in progress", "completed", "overdue"]
 
@@ -25,19 +26,6 @@ SORTS = {
     "completed": ("Completed", ("completed_at", "pk")),
     "status": ("Status", ("status", "pk")),
 }
-
-
-def with_status(queryset: QuerySet[Enrolment]) -> QuerySet[Enrolment]:
-    """Annotate each enrolment's status in SQL, so it can be filtered and sorted."""
-    today = timezone.localdate()
-    return queryset.annotate(status=Case(
-        When(completed_at__isnull=False, then=Value("completed")),
-        When(due_on__lt=today, then=Value("overdue")),
-        When(Q(started_at__isnull=False) | Q(last_fact_at__isnull=False),
-             then=Value("in progress")),
-        default=Value("not started"),
-        output_field=CharField(),
-    ))
 
 
 def report_enrolments(viewer) -> QuerySet[Enrolment]:

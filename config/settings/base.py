@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "django_filters",
     "django_celery_beat",
     "django_ratelimit",
+    "ninja",  # serves the API docs' assets itself, not from a CDN
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -75,6 +76,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "content.context_processors.academy",
+                "academy.context_processors.navigation",
             ],
         },
     },
@@ -163,6 +165,11 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULE = {
     # Finds facts without their consequences and enqueues the work again.
     "learning-reconcile": {"task": "learners.tasks.learning_reconcile", "schedule": 5 * 60},
+    "required-learning-remind": {"task": "learners.tasks.required_learning_remind",
+                                 "schedule": 24 * 60 * 60},
+    "required-learning-reconcile": {"task": "learners.tasks.required_learning_reconcile",
+                                    "schedule": 6 * 60 * 60},
+    "exports-reconcile": {"task": "academy.tasks.exports_reconcile", "schedule": 10 * 60},
 }
 
 # --- Cache (rate limits) ----------------------------------------------------------
@@ -211,3 +218,5 @@ REPORT_MIN_GROUP_SIZE = env.int("REPORT_MIN_GROUP_SIZE", default=5)
 # How long a finished export can be downloaded.
 EXPORT_LINK_HOURS = env.int("EXPORT_LINK_HOURS", default=24)
 REPORT_PAGE_SIZE = 50
+BULK_ENROLMENT_MAX_BYTES = env.int("BULK_ENROLMENT_MAX_BYTES", default=5 * 1024 * 1024)
+BULK_ENROLMENT_MAX_ROWS = env.int("BULK_ENROLMENT_MAX_ROWS", default=50_000)

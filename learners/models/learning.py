@@ -5,7 +5,6 @@ complete); Celery derives the rest (progress, completion, certificate)."""
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
 
 
 class Enrolment(models.Model):
@@ -54,15 +53,6 @@ class Enrolment(models.Model):
     def __str__(self) -> str:
         return f"{self.user} on {self.course_id}"
 
-    @property
-    def status(self) -> str:
-        if self.completed_at:
-            return "completed"
-        if self.due_on and self.due_on < timezone.localdate():
-            return "overdue"
-        if self.started_at or self.last_fact_at:
-            return "in progress"
-        return "not started"
 
 
 class LessonProgress(models.Model):

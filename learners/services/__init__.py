@@ -1,5 +1,6 @@
 """Writes to the learning record. Views and tasks call these; nothing else writes."""
 
+from .bulk import bulk_enrolment_process, enrolments_ensure
 from .certificates import certificate_code_new, certificate_issue, certificate_revoke
 from .enrolments import enrolment_confirmation_send, enrolment_create
 from .learning import (
@@ -11,18 +12,30 @@ from .learning import (
 )
 from .progress import enrolment_progress_recompute
 from .reconcile import learning_reconcile
+from .required import (
+    required_learning_audience,
+    required_learning_expand,
+    required_learning_for_user,
+    required_learning_remind,
+)
 
 __all__ = [
     "AnswerRejected",
     "LessonNotFinished",
+    "bulk_enrolment_process",
     "certificate_code_new",
     "certificate_issue",
     "certificate_revoke",
     "enrolment_confirmation_send",
     "enrolment_create",
     "enrolment_progress_recompute",
+    "enrolments_ensure",
     "knowledge_check_answer",
     "learning_reconcile",
     "lesson_complete",
     "lesson_open",
+    "required_learning_audience",
+    "required_learning_expand",
+    "required_learning_for_user",
+    "required_learning_remind",
 ]

@@ -1,0 +1,88 @@
+"""The records API (/api/v1/): completion records for HR systems, read-only, with the
+report's filters and the caller's scope. Authenticated with Wagtail's API tokens."""
+
+import datetime
+
+from django.http import HttpRequest
+from ninja import Field, NinjaAPI, Query, Schema
+from ninja.errors import HttpError
+from ninja.pagination import CursorPagination, paginate
+from wagtail.api.v3.auth import BearerTokenAuth
+
+from academy.models import AuditEvent
+from academy.reports.filters import ReportFilterForm
+from academy.reports.queries import report_enrolments
+from learners.scoping import can_report
+
+api = NinjaAPI(
+    title="Digital Academy records API",
+    version="1",
+    description="Completion records for the organisations the token's owner reports on. "
+    "Send `Authorization: Bearer <token>`; an academy admin creates tokens in the admin.",
+    urls_namespace="records_api",
+    auth=BearerTokenAuth(),
+)
+
+
+class RecordFilters(Schema):
+    organisation: str | None = Field(None, description="Organisation slug; includes teams below it")
+    grade: int | None = None
+    profession: str | None = Field(None, description="Profession slug")
+    course: str | None = Field(None, description="Course slug")
+    status: str | None = Field(None, description="not started, in progress, completed or overdue")
+    required: str | None = Field(None, description="yes or no")
+    enrolled_from: datetime.date | None = None
+    enrolled_to: datetime.date | None = None
+    completed_from: datetime.date | None = None
+    completed_to: datetime.date | None = None
+
+
+class Record(Schema):
+    id: int
+    name: str
+    email: str = Field(..., alias="user.email")
+    organisation: str | None = Field(None, alias="user.organisation.name")
+    grade: str | None = Field(None, alias="user.grade.name")
+    profession: str | None = Field(None, alias="user.profession.name")
+    course: str = Field(..., alias="course.title")
+    course_slug: str = Field(..., alias="course.slug")
+    required: bool
+    due_on: datetime.date | None
+    enrolled_at: datetime.datetime
+    started_at: datetime.datetime | None
+    progress_percent: int
+    completed_at: datetime.datetime | None
+    score_percent: int | None
+    certificate_code: str | None
+    status: str
+
+    @staticmethod
+    def resolve_name(enrolment) -> str:
+        return enrolment.user.get_full_name()
+
+    @staticmethod
+    def resolve_required(enrolment) -> bool:
+        return enrolment.due_on is not None
+
+    @staticmethod
+    def resolve_certificate_code(enrolment) -> str | None:
+        certificate = getattr(enrolment, "certificate", None)
+        return certificate.code if certificate else None
+
+
+@api.get("/records", response=list[Record], summary="Completion records")
+@paginate(CursorPagination, ordering=("pk",), page_size=100)
+def records(request: HttpRequest, filters: Query[RecordFilters]):
+    if not can_report(request.user):
+        raise HttpError(403, "This token's owner does not report on any organisation")
+    data = {k: v for k, v in filters.dict().items() if v is not None}
+    form = ReportFilterForm(data, viewer=request.user)
+    if not form.is_valid():
+        raise HttpError(400, "; ".join(f"{field}: {' '.join(errors)}"
+                                       for field, errors in form.errors.items()))
+    queryset = form.apply(report_enrolments(request.user)).select_related(
+        "user", "user__organisation", "user__grade", "user__profession", "course",
+        "certificate")
+    AuditEvent.objects.create(actor=request.user, action=AuditEvent.API_READ,
+                              filters=form.as_filters(), row_count=queryset.count())
+    return queryset

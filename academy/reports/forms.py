@@ -1,0 +1,55 @@
+"""HR forms: required learning and bulk enrolment."""
+
+from django import forms
+from django.utils import timezone
+
+from academy.reports.filters import DateInput, OrganisationsField
+from courses.models import CoursePage
+from learners.models import Grade, Profession, RequiredLearning
+from learners.scoping import reporting_organisations
+
+
+class RequiredLearningForm(forms.ModelForm):
+    course = forms.ModelChoiceField(queryset=CoursePage.objects.none(),
+                                    empty_label="Choose a course",
+                                    error_messages={"required": "Choose a course"})
+    organisations = OrganisationsField(
+        queryset=None, widget=forms.CheckboxSelectMultiple,
+        help_text="Everyone in these organisations and the teams below them.",
+        error_messages={"required": "Choose at least one organisation"},
+    )
+    grades = forms.ModelMultipleChoiceField(
+        queryset=Grade.objects.all(), required=False, widget=forms.CheckboxSelectMultiple,
+        help_text="Leave all unticked for every grade.",
+    )
+    professions = forms.ModelMultipleChoiceField(
+        queryset=Profession.objects.all(), required=False, widget=forms.CheckboxSelectMultiple,
+        help_text="Leave all unticked for every profession.",
+    )
+    due_on = forms.DateField(label="Due date", widget=DateInput,
+                             error_messages={"required": "Enter a due date",
+                                             "invalid": "Enter a real date"})
+
+    class Meta:
+        model = RequiredLearning
+        fields = ["course", "organisations", "grades", "professions", "due_on"]
+
+    def __init__(self, *args, viewer, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["course"].queryset = CoursePage.objects.live().order_by("title")
+        self.fields["organisations"].queryset = reporting_organisations(viewer)
+
+    def clean_due_on(self):
+        due = self.cleaned_data["due_on"]
+        if due < timezone.localdate():
+            raise forms.ValidationError("The due date must be today or in the future")
+        return due
+
+
+class BulkEnrolmentForm(forms.Form):
+    file = forms.FileField(
+        label="Upload a CSV file",
+        help_text="Columns: email, course (its name or web address ending), and "
+        "optionally due_date (DD/MM/YYYY).",
+        error_messages={"required": "Choose a CSV file to upload"},
+    )

@@ -1,0 +1,37 @@
+"""Trainers see the progress of the learners on their own courses, and nothing else."""
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Q
+from django.shortcuts import get_object_or_404, render
+
+from courses.models import CoursePage
+from learners.scoping import trainer_enrolments
+from learners.selectors import with_status
+
+
+@login_required
+def trainer_dashboard(request):
+    courses = (
+        CoursePage.objects.filter(trainers=request.user).order_by("title")
+        .annotate(
+            enrolled=Count("enrolments", distinct=True),
+            completed=Count("enrolments", filter=Q(enrolments__completed_at__isnull=False),
+                            distinct=True),
+            started=Count("enrolments", filter=Q(enrolments__last_fact_at__isnull=False,
+                                                 enrolments__completed_at__isnull=True),
+                          distinct=True),
+        )
+    )
+    return render(request, "academy/trainer/dashboard.html", {"courses": courses})
+
+
+@login_required
+def trainer_course(request, course_id: int):
+    """Per-learner status on one of the trainer's courses; any other course is a 404."""
+    course = get_object_or_404(CoursePage, pk=course_id, trainers=request.user)
+    enrolments = (
+        with_status(trainer_enrolments(request.user).filter(course=course))
+        .select_related("user", "user__organisation").order_by("user__last_name", "pk")
+    )
+    return render(request, "academy/trainer/course.html",
+                  {"course": course, "enrolments": enrolments})

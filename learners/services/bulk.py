@@ -1,0 +1,80 @@
+"""Enrolling many people at once, from a checked CSV or from required learning."""
+
+import logging
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from learners.models import BulkEnrolment, Enrolment
+
+logger = logging.getLogger(__name__)
+
+CHUNK = 1000
+
+
+def enrolments_ensure(*, pairs: list[tuple[int, int, str | None]], required_by_id=None) -> int:
+    """Make sure each (user, course) is enrolled, with its due date where given (the
+    earliest due date wins; a completed enrolment keeps its past). Set-based and
+    idempotent: existing enrolments are left as they are, duplicates are impossible
+    by the unique constraint. Returns how many enrolments were new."""
+    if not pairs:
+        return 0
+    existing = set(
+        Enrolment.objects.filter(
+            user_id__in={u for u, _, _ in pairs}, course_id__in={c for _, c, _ in pairs}
+        ).values_list("user_id", "course_id")
+    )
+    Enrolment.objects.bulk_create(
+        [Enrolment(user_id=u, course_id=c) for u, c, _ in pairs if (u, c) not in existing],
+        ignore_conflicts=True, batch_size=CHUNK,
+    )
+    by_due: dict[str, list[tuple[int, int]]] = {}
+    for user_id, course_id, due in pairs:
+        if due:
+            by_due.setdefault(due, []).append((user_id, course_id))
+    for due, keys in by_due.items():
+        for course_id in {c for _, c in keys}:
+            users = [u for u, c in keys if c == course_id]
+            Enrolment.objects.filter(
+                user_id__in=users, course_id=course_id, completed_at__isnull=True
+            ).filter(Q(due_on__isnull=True) | Q(due_on__gt=due)).update(
+                due_on=due, required_by_id=required_by_id, reminder_sent_on=None)
+    new_ids = list(
+        Enrolment.objects.filter(
+            user_id__in={u for u, _, _ in pairs}, course_id__in={c for _, c, _ in pairs},
+            confirmation_sent_at__isnull=True,
+        ).values_list("pk", "user_id", "course_id")
+    )
+    wanted = {(u, c) for u, c, _ in pairs}
+    from learners.tasks import enrolment_confirmation_send
+
+    created = 0
+    for pk, user_id, course_id in new_ids:
+        if (user_id, course_id) in wanted and (user_id, course_id) not in existing:
+            created += 1
+            enrolment_confirmation_send.delay_on_commit(pk)
+    return created
+
+
+def bulk_enrolment_process(*, bulk_id: int) -> BulkEnrolment:
+    """Enrol every row of a checked CSV, a chunk per transaction, recording progress as
+    it goes. Resumes where it stopped if a worker died; running it again is safe."""
+    bulk = BulkEnrolment.objects.get(pk=bulk_id)
+    if bulk.status == BulkEnrolment.DONE:
+        return bulk
+    BulkEnrolment.objects.filter(pk=bulk_id).update(status=BulkEnrolment.RUNNING)
+    while True:
+        with transaction.atomic():
+            bulk = BulkEnrolment.objects.select_for_update().get(pk=bulk_id)
+            chunk = bulk.rows[bulk.processed: bulk.processed + CHUNK]
+            if not chunk:
+                bulk.status = BulkEnrolment.DONE
+                bulk.finished_at = timezone.now()
+                bulk.save(update_fields=["status", "finished_at"])
+                break
+            bulk.enrolled += enrolments_ensure(pairs=[tuple(row) for row in chunk])
+            bulk.processed += len(chunk)
+            bulk.save(update_fields=["processed", "enrolled"])
+    logger.info("bulk enrolment %s done: %s rows, %s new", bulk_id, bulk.total, bulk.enrolled)
+    return bulk
