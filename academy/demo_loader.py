@@ -225,10 +225,10 @@ def _backdate_demo_completions() -> None:
 
     from learners.models import Certificate, Enrolment
 
-    demo = Enrolment.objects.filter(user__email__endswith="@demo.example.gov.uk",
-                                    completed_at__isnull=False)
-    demo.update(completed_at=F("enrolled_at") + timedelta(days=7),
-                started_at=F("enrolled_at") + timedelta(days=1))
+    people = Enrolment.objects.filter(user__email__endswith="@demo.example.gov.uk")
+    people.filter(started_at__isnull=False).update(started_at=F("enrolled_at") + timedelta(days=1))
+    demo = people.filter(completed_at__isnull=False)
+    demo.update(completed_at=F("enrolled_at") + timedelta(days=7))
     for enrolment in demo.select_related("certificate"):
         Certificate.objects.filter(enrolment=enrolment).update(
             completed_on=timezone.localdate(enrolment.completed_at))
