@@ -28,6 +28,7 @@ def enrolment_for(*, user: User, course: CoursePage) -> Enrolment | None:
     return (
         with_status(Enrolment.objects.filter(user=user, course=course))
         .select_related("next_lesson", "last_lesson", "certificate")
+        .order_by("-cycle")  # the current cycle of recurring required learning
         .first()
     )
 

@@ -64,6 +64,12 @@ def required_learning_remind() -> dict:
 
 
 @shared_task
+def required_learning_renew() -> int:
+    """Daily (celery beat): start the next cycle of recurring required learning."""
+    return services.required_learning_renew()
+
+
+@shared_task
 def required_learning_reconcile() -> int:
     """Daily (celery beat): expand every assignment again, so anyone missed is enrolled."""
     from learners.models import RequiredLearning

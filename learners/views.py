@@ -7,14 +7,14 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.db.models import Q
-from django.http import FileResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 from django_ratelimit.core import is_ratelimited
 
 from courses.models import CoursePage, LessonPage
-from learners import services
+from learners import selectors, services
 from learners.forms import ProfileForm, SignInForm, SignUpForm
 from learners.models import Certificate, Enrolment
 from learners.tasks import required_learning_for_user
@@ -83,7 +83,9 @@ def _lesson_and_enrolment(request, lesson_id: int) -> tuple[LessonPage, Enrolmen
     enrolled is a 404: there is nothing of theirs here to change."""
     lesson = get_object_or_404(LessonPage.objects.live().public(), pk=lesson_id)
     course = CoursePage.objects.ancestor_of(lesson).first()
-    enrolment = get_object_or_404(Enrolment, user=request.user, course=course)
+    enrolment = selectors.enrolment_for(user=request.user, course=course)
+    if enrolment is None:
+        raise Http404
     return lesson, enrolment
 
 

@@ -32,7 +32,11 @@ class RequiredLearningForm(forms.ModelForm):
 
     class Meta:
         model = RequiredLearning
-        fields = ["course", "organisations", "grades", "professions", "due_on"]
+        fields = ["course", "organisations", "grades", "professions", "due_on",
+                  "recurrence_months"]
+        labels = {"recurrence_months": "Repeat every (months)"}
+        help_texts = {"recurrence_months": "Optional. For learning people must renew, such "
+                      "as every 12 months. Leave blank for once only."}
 
     def __init__(self, *args, viewer, **kwargs):
         super().__init__(*args, **kwargs)

@@ -167,6 +167,8 @@ CELERY_BEAT_SCHEDULE = {
     "learning-reconcile": {"task": "learners.tasks.learning_reconcile", "schedule": 5 * 60},
     "required-learning-remind": {"task": "learners.tasks.required_learning_remind",
                                  "schedule": 24 * 60 * 60},
+    "required-learning-renew": {"task": "learners.tasks.required_learning_renew",
+                                "schedule": 24 * 60 * 60},
     "required-learning-reconcile": {"task": "learners.tasks.required_learning_reconcile",
                                     "schedule": 6 * 60 * 60},
     "exports-reconcile": {"task": "academy.tasks.exports_reconcile", "schedule": 10 * 60},

@@ -8,14 +8,17 @@ from django.db.models import Q
 
 
 class Enrolment(models.Model):
-    """One learner on one course. Unique by constraint, so a double click or two
-    concurrent requests give one row."""
+    """One learner on one course (in one cycle of recurring required learning). Unique
+    by constraint, so a double click or two concurrent requests give one row."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
                              related_name="enrolments")
     # PROTECT: a course with learners on it cannot be deleted, so no record is lost.
     course = models.ForeignKey("courses.CoursePage", on_delete=models.PROTECT,
                                related_name="enrolments")
+    # Recurring required learning starts a new cycle when the last completion expires;
+    # everything else stays in cycle 1.
+    cycle = models.PositiveSmallIntegerField(default=1)
     enrolled_at = models.DateTimeField(auto_now_add=True)
     # Required learning: who required it and by when (the earliest due date wins).
     required_by = models.ForeignKey("learners.RequiredLearning", null=True, blank=True,
@@ -41,7 +44,8 @@ class Enrolment(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["user", "course"], name="one_enrolment_per_course"),
+            models.UniqueConstraint(fields=["user", "course", "cycle"],
+                                    name="one_enrolment_per_course_cycle"),
         ]
         indexes = [
             models.Index(fields=["completed_at"], name="enrolment_completed_idx"),

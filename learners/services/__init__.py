@@ -17,6 +17,7 @@ from .required import (
     required_learning_expand,
     required_learning_for_user,
     required_learning_remind,
+    required_learning_renew,
 )
 
 __all__ = [
@@ -38,4 +39,5 @@ __all__ = [
     "required_learning_expand",
     "required_learning_for_user",
     "required_learning_remind",
+    "required_learning_renew",
 ]

@@ -38,7 +38,7 @@ def enrolments_ensure(*, pairs: list[tuple[int, int, str | None]], required_by_i
             users = [u for u, c in keys if c == course_id]
             Enrolment.objects.filter(
                 user_id__in=users, course_id=course_id, completed_at__isnull=True
-            ).filter(Q(due_on__isnull=True) | Q(due_on__gt=due)).update(
+            ).filter(Q(due_on__isnull=True) | Q(due_on__gt=due)).update(  # every open cycle
                 due_on=due, required_by_id=required_by_id, reminder_sent_on=None)
     new_ids = list(
         Enrolment.objects.filter(

@@ -19,7 +19,10 @@ def enrolment_create(*, user: User, course: CoursePage) -> tuple[Enrolment, bool
     """Enrol the user, once. A second call, or a concurrent one, returns the existing
     enrolment: the unique constraint decides, not a check before the insert. The
     confirmation email is sent by a task after the commit."""
-    enrolment, created = Enrolment.objects.get_or_create(user=user, course=course)
+    latest = (Enrolment.objects.filter(user=user, course=course).order_by("-cycle")
+              .values_list("cycle", flat=True).first())
+    enrolment, created = Enrolment.objects.get_or_create(user=user, course=course,
+                                                         cycle=latest or 1)
     if created:
         from learners.tasks import enrolment_confirmation_send as task
 

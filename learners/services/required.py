@@ -6,6 +6,7 @@ from datetime import timedelta
 from functools import reduce
 from operator import or_
 
+from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
@@ -106,3 +107,39 @@ def _remind(enrolment: Enrolment, *, overdue: bool) -> None:
     send_mail(subject=subject,
               message=render_to_string("learners/email/required_reminder.txt", context),
               from_email=None, recipient_list=[enrolment.user.email])
+
+
+def required_learning_renew(*, notice_days: int = 30) -> int:
+    """Start the next cycle of recurring required learning: when a completion is about
+    to expire (`recurrence_months` after it, less `notice_days` of notice), enrol the
+    person again, due on the expiry date. Idempotent: the next cycle is created once,
+    by the unique (user, course, cycle) constraint."""
+    today = timezone.localdate()
+    renewed = 0
+    for assignment in RequiredLearning.objects.filter(recurrence_months__isnull=False):
+        cutoff = today + timedelta(days=notice_days) - relativedelta(
+            months=assignment.recurrence_months)
+        new = []
+        for enrolment in _latest_cycles(assignment):
+            if enrolment.completed_at and timezone.localdate(enrolment.completed_at) <= cutoff:
+                expires = timezone.localdate(enrolment.completed_at) + relativedelta(
+                    months=assignment.recurrence_months)
+                new.append(Enrolment(user_id=enrolment.user_id, course_id=enrolment.course_id,
+                                     cycle=enrolment.cycle + 1, required_by=assignment,
+                                     due_on=expires))
+        Enrolment.objects.bulk_create(new, ignore_conflicts=True, batch_size=CHUNK)
+        renewed += len(new)
+    return renewed
+
+
+def _latest_cycles(assignment):
+    """Each audience member's latest enrolment on the course (one row a person)."""
+    latest: dict[int, Enrolment] = {}
+    for enrolment in (
+        Enrolment.objects.filter(course_id=assignment.course_id,
+                                 user__in=required_learning_audience(assignment))
+        .only("user_id", "course_id", "cycle", "completed_at")
+        .order_by("user_id", "cycle").iterator(chunk_size=CHUNK)
+    ):
+        latest[enrolment.user_id] = enrolment
+    return latest.values()

@@ -128,3 +128,25 @@ def test_reminders_go_before_the_due_date_and_when_overdue_once_each(tree, cours
     assert sorted(m.to[0] for m in mail.outbox) == [soon.user.email, late.user.email]
     assert any(m.subject.startswith("Overdue: Agile basics") for m in mail.outbox)
     assert services.required_learning_remind() == {"due_soon": 0, "overdue": 0}
+
+
+def test_recurring_learning_starts_a_new_cycle_before_the_completion_expires(
+    client, hr, tree, course, audience
+):
+    client.force_login(hr)
+    client.post(reverse("required_learning"), {
+        "course": course.pk, "organisations": [tree["team-north"].pk],
+        "due_on": DUE.isoformat(), "recurrence_months": 12})
+    done = Enrolment.objects.get(user=audience[1])
+    year_ago = timezone.now() - timezone.timedelta(days=350)
+    Enrolment.objects.filter(pk=done.pk).update(completed_at=year_ago)
+    assert services.required_learning_renew() == 1
+    assert services.required_learning_renew() == 0  # idempotent
+    renewal = Enrolment.objects.get(user=audience[1], cycle=2)
+    assert renewal.due_on == timezone.localdate(year_ago).replace(
+        year=timezone.localdate(year_ago).year + 1)
+    assert renewal.completed_at is None
+    assert Enrolment.objects.filter(user=audience[2]).count() == 1  # not completed: no renewal
+    client.force_login(audience[1])
+    page = client.get(course.url).content.decode()
+    assert "0% of required lessons complete" in page  # the course page shows the new cycle
