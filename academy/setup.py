@@ -12,11 +12,10 @@ from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermi
 
 from content.models import HomePage, StandardPage
 from courses.models import CataloguePage
-from learners.scoping import HR_REPORTERS
+from learners.scoping import HR_REPORTERS, TRAINERS
 
 logger = logging.getLogger(__name__)
 
-TRAINERS = "Trainers"
 MODERATORS = "Moderators"  # created by Wagtail's migrations, with its approval workflow
 
 ACCESSIBILITY_STATEMENT = [

@@ -4,15 +4,14 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, render
 
-from courses.models import CoursePage
-from learners.scoping import trainer_enrolments
+from learners.scoping import trainer_courses, trainer_enrolments
 from learners.selectors import with_status
 
 
 @login_required
 def trainer_dashboard(request):
     courses = (
-        CoursePage.objects.filter(trainers=request.user).order_by("title")
+        trainer_courses(request.user).order_by("title")
         .annotate(
             enrolled=Count("enrolments", distinct=True),
             completed=Count("enrolments", filter=Q(enrolments__completed_at__isnull=False),
@@ -28,7 +27,7 @@ def trainer_dashboard(request):
 @login_required
 def trainer_course(request, course_id: int):
     """Per-learner status on one of the trainer's courses; any other course is a 404."""
-    course = get_object_or_404(CoursePage, pk=course_id, trainers=request.user)
+    course = get_object_or_404(trainer_courses(request.user), pk=course_id)
     enrolments = (
         with_status(trainer_enrolments(request.user).filter(course=course))
         .select_related("user", "user__organisation").order_by("user__last_name", "pk")

@@ -6,9 +6,11 @@ from operator import or_
 
 from django.db.models import Q, QuerySet
 
+from courses.models import CoursePage
 from learners.models import Enrolment, Organisation, ReportingScope, User
 
 HR_REPORTERS = "HR reporters"
+TRAINERS = "Trainers"
 
 
 def reporting_organisations(user: User) -> QuerySet[Organisation]:
@@ -63,8 +65,16 @@ def reportable_people(user: User) -> QuerySet[User]:
     return User.objects.filter(_people_under(roots))
 
 
+def trainer_courses(user: User) -> QuerySet[CoursePage]:
+    """The courses the user runs: listed as a trainer, and still in the Trainers group
+    (removing someone from the group ends their access, as for HR reporters)."""
+    if not user.is_authenticated or not user.is_active or not user.groups.filter(
+        name=TRAINERS
+    ).exists():
+        return CoursePage.objects.none()
+    return CoursePage.objects.filter(trainers=user)
+
+
 def trainer_enrolments(user: User) -> QuerySet[Enrolment]:
     """Enrolments on the courses the user runs as a trainer."""
-    if not user.is_authenticated or not user.is_active:
-        return Enrolment.objects.none()
-    return Enrolment.objects.filter(course__trainers=user)
+    return Enrolment.objects.filter(course__in=trainer_courses(user))

@@ -11,10 +11,11 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
-from django_ratelimit.core import is_ratelimited
+from django_ratelimit.core import get_usage, is_ratelimited
 
 from courses.models import CoursePage, LessonPage
 from learners import selectors, services
+from learners.enqueue import enqueue_on_commit
 from learners.forms import ProfileForm, SignInForm, SignUpForm
 from learners.models import Certificate, Enrolment
 from learners.tasks import required_learning_for_user
@@ -27,7 +28,7 @@ def sign_up(request):
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
             user = form.save()
-            required_learning_for_user.delay_on_commit(user.pk)
+            enqueue_on_commit(required_learning_for_user, user.pk)
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, "Your account has been created.")
         return redirect(_safe_next(request) or reverse("my_learning"))
@@ -35,8 +36,27 @@ def sign_up(request):
 
 
 class SignInView(auth_views.LoginView):
+    """Sign in. django-axes locks one account from one address after five bad
+    passwords; here, an address that fails too often across accounts is stopped."""
+
     form_class = SignInForm
     redirect_authenticated_user = True
+
+    def _failures(self, increment: bool) -> dict:
+        from django.conf import settings
+
+        return get_usage(self.request, group="sign-in-failures", key="ip",
+                         rate=settings.SIGN_IN_FAILURES_PER_ADDRESS, increment=increment)
+
+    def post(self, request, *args, **kwargs):
+        usage = self._failures(increment=False)
+        if usage and usage["count"] >= usage["limit"]:
+            return render(request, "learners/locked_out.html", status=429)
+        return super().post(request, *args, **kwargs)
+
+    def form_invalid(self, form):
+        self._failures(increment=True)
+        return super().form_invalid(form)
 
 
 def sign_out(request):
@@ -52,7 +72,7 @@ def profile(request):
         with transaction.atomic():
             form.save()
             # A new team, grade or profession may bring new required learning.
-            required_learning_for_user.delay_on_commit(request.user.pk)
+            enqueue_on_commit(required_learning_for_user, request.user.pk)
         messages.success(request, "Your profile has been updated.")
         return redirect("profile")
     return render(request, "learners/profile.html", {"form": form})

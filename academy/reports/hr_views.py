@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from academy.reports.bulk import bulk_csv_check
 from academy.reports.forms import BulkEnrolmentForm, RequiredLearningForm
 from academy.reports.views import _require_reporter
+from learners.enqueue import enqueue_on_commit
 from learners.models import BulkEnrolment, RequiredLearning
 from learners.scoping import reporting_organisations
 
@@ -23,7 +24,7 @@ def required_learning(request):
             form.save_m2m()
             from learners.tasks import required_learning_expand
 
-            required_learning_expand.delay_on_commit(assignment.pk)
+            enqueue_on_commit(required_learning_expand, assignment.pk)
         messages.success(request, f"{assignment.course.title} is now required learning. "
                                   "People are being enrolled.")
         return redirect("required_learning")
@@ -50,7 +51,7 @@ def bulk_enrolment(request):
                     rows=check.rows, total=len(check.rows))
                 from learners.tasks import bulk_enrolment_process
 
-                bulk_enrolment_process.delay_on_commit(bulk.pk)
+                enqueue_on_commit(bulk_enrolment_process, bulk.pk)
             return redirect("bulk_enrolment_status", bulk_id=bulk.pk)
     return render(request, "academy/reports/bulk_enrolment.html",
                   {"form": form, "check": check})

@@ -4,6 +4,7 @@ viewer's scope (learners.scoping); anyone without it gets a 403 that shows nothi
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -13,6 +14,7 @@ from django.views.decorators.http import require_POST
 from academy.models import AuditEvent, Export
 from academy.reports import queries
 from academy.reports.filters import ReportFilterForm
+from learners.enqueue import enqueue_on_commit
 from learners.scoping import can_report
 
 
@@ -68,11 +70,12 @@ def export_create(request):
     export_format = request.POST.get("format")
     if export_format not in dict(Export.FORMAT_CHOICES) or not form.is_valid():
         return redirect(reverse("report") + "?" + request.POST.get("query", ""))
-    export = Export.objects.create(requested_by=request.user, format=export_format,
-                                   filters=form.as_filters())
-    from academy.tasks import export_build
+    with transaction.atomic():
+        export = Export.objects.create(requested_by=request.user, format=export_format,
+                                       filters=form.as_filters())
+        from academy.tasks import export_build
 
-    export_build.delay_on_commit(str(export.pk))
+        enqueue_on_commit(export_build, str(export.pk))
     return redirect("export_status", export_id=export.pk)
 
 

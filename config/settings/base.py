@@ -40,6 +40,8 @@ INSTALLED_APPS = [
     "django_filters",
     "django_celery_beat",
     "django_ratelimit",
+    "axes",
+    "csp",
     "ninja",  # serves the API docs' assets itself, not from a CDN
     "django.contrib.admin",
     "django.contrib.auth",
@@ -51,6 +53,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -59,6 +62,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -90,6 +94,23 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "learners.User"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # refuses sign-in while locked out
+    "django.contrib.auth.backends.ModelBackend",
+]
+# django-axes: the sixth bad password for one account from one address within the
+# cool-off is refused, whichever sign-in page it comes through (ours or the admin's).
+# https://django-axes.readthedocs.io/en/latest/4_configuration.html
+AXES_FAILURE_LIMIT = 6  # five bad passwords allowed; the sixth is refused
+AXES_COOLOFF_TIME = 0.25  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_CALLABLE = "learners.auth.axes_username"
+AXES_LOCKOUT_TEMPLATE = "learners/locked_out.html"
+AXES_VERBOSE = False
+# A spray of bad passwords across many accounts from one address is stopped too: this
+# many failed sign-ins per address per 15 minutes (high enough for a shared office).
+SIGN_IN_FAILURES_PER_ADDRESS = env("SIGN_IN_FAILURES_PER_ADDRESS", default="30/15m")
 LOGIN_URL = "/sign-in/"
 LOGIN_REDIRECT_URL = "/my-learning/"
 LOGOUT_REDIRECT_URL = "/"
@@ -154,7 +175,11 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 30 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_TRANSPORT_OPTIONS = {
+    # A web request sending a task must not hang on a dead broker (learners.enqueue).
+    "socket_connect_timeout": 2,
+    "socket_timeout": 5,
     # Longer than the longest task's hard time limit, so Redis never redelivers a
     # message whose task is still running on a healthy worker.
     "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=60 * 60),
@@ -209,7 +234,31 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
         # Wagtail logs every publish and background step at INFO: too chatty for a demo.
         "django_tasks": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},
         "wagtail": {"level": "WARNING"},
+    },
+}
+
+# --- Content Security Policy (django-csp) -------------------------------------------
+# No inline or third-party scripts on public pages: every script is a file from this
+# app. Style attributes are allowed (the report's bar widths); style elements are not.
+# The Wagtail and Django admins and the API docs page set their own scripts and are
+# left out; they are for staff. https://django-csp.readthedocs.io/
+CONTENT_SECURITY_POLICY = {
+    "EXCLUDE_URL_PREFIXES": ["/admin/", "/django-admin/", "/api/v1/docs"],
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "style-src-attr": ["'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "media-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
     },
 }
 

@@ -6,6 +6,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from learners.enqueue import enqueue_on_commit
 from learners.models import BulkEnrolment, Enrolment
 
 logger = logging.getLogger(__name__)
@@ -53,7 +54,7 @@ def enrolments_ensure(*, pairs: list[tuple[int, int, str | None]], required_by_i
     for pk, user_id, course_id in new_ids:
         if (user_id, course_id) in wanted and (user_id, course_id) not in existing:
             created += 1
-            enrolment_confirmation_send.delay_on_commit(pk)
+            enqueue_on_commit(enrolment_confirmation_send, pk)
     return created
 
 

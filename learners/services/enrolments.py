@@ -9,6 +9,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from courses.models import CoursePage
+from learners.enqueue import enqueue_on_commit
 from learners.models import Enrolment, User
 
 logger = logging.getLogger(__name__)
@@ -26,7 +27,7 @@ def enrolment_create(*, user: User, course: CoursePage) -> tuple[Enrolment, bool
     if created:
         from learners.tasks import enrolment_confirmation_send as task
 
-        task.delay_on_commit(enrolment.pk)
+        enqueue_on_commit(task, enrolment.pk)
         logger.info("enrolled user=%s course=%s", user.pk, course.pk)
     return enrolment, created
 

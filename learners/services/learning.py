@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from content.blocks import KnowledgeCheckResult, knowledge_check_mark
 from courses.models import LessonPage
+from learners.enqueue import enqueue_on_commit
 from learners.models import Enrolment, KnowledgeCheckAttempt, LessonProgress
 
 
@@ -31,7 +32,7 @@ def _record_fact(enrolment: Enrolment, lesson: LessonPage) -> None:
     Enrolment.objects.filter(pk=enrolment.pk).update(last_lesson=lesson, last_fact_at=now)
     from learners.tasks import enrolment_progress_recompute as task
 
-    task.delay_on_commit(enrolment.pk)
+    enqueue_on_commit(task, enrolment.pk)
 
 
 @transaction.atomic

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from courses.selectors import course_lesson_outline
+from learners.enqueue import enqueue_on_commit
 from learners.models import Certificate, Enrolment
 
 logger = logging.getLogger(__name__)
@@ -79,7 +80,7 @@ def enrolment_progress_recompute(*, enrolment_id: int) -> Enrolment:
         ):
             from learners.tasks import certificate_issue as task
 
-            task.delay_on_commit(enrolment.pk)
+            enqueue_on_commit(task, enrolment.pk)
     if newly_completed:
         logger.info("completed enrolment=%s score=%s", enrolment.pk, score)
     return enrolment

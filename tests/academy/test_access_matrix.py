@@ -1,0 +1,530 @@
+"""The access matrix: every page, export and API endpoint that shows learner data, for
+every role, against one data owner. Each cell asserts one of three outcomes:
+
+- allowed: the response shows the owner's record (their name, email, certificate...);
+- own only: the response opens but shows only the viewer's own record or scope, and
+  nothing of the owner's (no names, no counts that include them);
+- denied: a sign-in redirect, 401, 403, 404 or 400, and the response reveals nothing:
+  none of the owner's details, no counts, and (for a 404) the same page as for
+  something that does not exist at all.
+
+Two guards keep the matrix whole: every route of the project's own apps must be listed
+either in LEARNER_DATA_URLS (and have rows here) or in NO_LEARNER_DATA_URLS, and every
+page type Wagtail serves from the project's apps must be listed in PAGE_TYPES_WITH or
+PAGE_TYPES_WITHOUT learner data. A new URL that nobody has classified fails the test.
+"""
+
+import json
+import re
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.apps import apps
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import URLResolver, get_resolver, reverse
+from django.utils import timezone
+from wagtail.models import APIToken, get_page_models
+
+from academy.models import Export
+from academy.reports.exports import export_build
+from academy.setup import TRAINERS
+from learners.models import (
+    BulkEnrolment,
+    Certificate,
+    Enrolment,
+    Organisation,
+    ReportingScope,
+    RequiredLearning,
+)
+from learners.scoping import HR_REPORTERS
+from tests.factories import UserFactory, course_with_lessons
+from tests.learners.conftest import enrol, lesson_body, lessons_of, work_through
+
+# --- Roles -------------------------------------------------------------------------
+
+ANONYMOUS = "anonymous"
+OWNER = "owner"                          # the learner whose record it is
+LEARNER = "learner"                      # another learner
+TRAINER_OTHER = "trainer_other_course"   # trains a different course
+TRAINER_OWN = "trainer_owner_course"     # trains the owner's course
+HR_OTHER_ORG = "hr_other_org"            # reports on a different root organisation
+HR_SIBLING = "hr_sibling_team"           # reports on the team next to the owner's
+HR_PARENT = "hr_parent_org"              # reports on the owner's parent organisation
+HR_UNGROUPED = "hr_scope_without_group"  # has a scope, but is no longer an HR reporter
+ADMIN = "admin"                          # academy admin (superuser)
+
+ROLES = [ANONYMOUS, OWNER, LEARNER, TRAINER_OTHER, TRAINER_OWN, HR_OTHER_ORG, HR_SIBLING,
+         HR_PARENT, HR_UNGROUPED, ADMIN]
+
+ALLOWED, OWN_ONLY, DENIED = "allowed", "own_only", "denied"
+
+# The owner's identity: none of it may appear where they are not visible.
+OWNER_FIRST, OWNER_LAST = "Zebedee", "Quartermain"
+OWNER_EMAIL = "zebedee.quartermain@example.gov.uk"
+OWNER_TEAM = "Team North"
+# Someone in the other organisation, on the same course: what its HR reporter may see.
+AGENCY_LAST = "Agencyworker"
+AGENCY_EMAIL = "ada.agencyworker@example.gov.uk"
+# Distinctive figures, so that a leaked count can be told from any other number.
+REQUIRED_COUNT = 79193
+BULK_TOTAL, BULK_ENROLLED = 61379, 58771
+BULK_FILENAME = "team-north-intake.csv"
+COUNT_KEYS = {"total", "rows_written", "processed", "enrolled", "percent", "count",
+              "results", "download_url"}
+
+# --- The world -----------------------------------------------------------------------
+
+
+@dataclass
+class World:
+    users: dict
+    course: object
+    other_course: object
+    lesson: object
+    certificate: Certificate
+    export: Export
+    bulk: BulkEnrolment
+    # For "own only" API and report cells: the emails each role may legitimately see.
+    scope_emails: dict = field(default_factory=dict)
+
+    @property
+    def owner(self):
+        return self.users[OWNER]
+
+    def owner_secrets(self) -> list[str]:
+        return [OWNER_FIRST, OWNER_LAST, OWNER_EMAIL, self.certificate.code[:10], OWNER_TEAM]
+
+
+@pytest.fixture
+def world(client, catalogue) -> World:
+    department = Organisation.add_root(name="Department for Matrices", slug="department")
+    operations = department.add_child(name="Operations", slug="operations")
+    team_north = operations.add_child(name=OWNER_TEAM, slug="team-north")
+    team_south = operations.add_child(name="Team South", slug="team-south")
+    agency = Organisation.add_root(name="Agency for Elsewhere", slug="agency")
+
+    trainers = Group.objects.get(name=TRAINERS)
+    hr_reporters = Group.objects.get(name=HR_REPORTERS)
+
+    def person(email, first, last, organisation=None, groups=(), scope=None, **extra):
+        user = UserFactory(email=email, first_name=first, last_name=last,
+                           organisation=organisation, **extra)
+        user.groups.add(*groups)
+        if scope is not None:
+            ReportingScope.objects.create(user=user, organisation=scope)
+        return user
+
+    users = {
+        OWNER: person(OWNER_EMAIL, OWNER_FIRST, OWNER_LAST, team_north),
+        LEARNER: person("lee.learner@example.gov.uk", "Lee", "Learner", team_south),
+        TRAINER_OTHER: person("tara.trainer@example.gov.uk", "Tara", "Elsewhere",
+                              groups=[trainers]),
+        TRAINER_OWN: person("tom.trainer@example.gov.uk", "Tom", "Coursetrainer",
+                            groups=[trainers]),
+        HR_OTHER_ORG: person("hana.hr@example.gov.uk", "Hana", "Agencyhr",
+                             groups=[hr_reporters], scope=agency),
+        HR_SIBLING: person("sid.hr@example.gov.uk", "Sid", "Southhr",
+                           groups=[hr_reporters], scope=team_south),
+        HR_PARENT: person("pat.hr@example.gov.uk", "Pat", "Operationshr",
+                          groups=[hr_reporters], scope=operations),
+        HR_UNGROUPED: person("una.hr@example.gov.uk", "Una", "Formerhr", scope=department),
+        ADMIN: person("ali.admin@example.gov.uk", "Ali", "Admin", is_superuser=True,
+                      is_staff=True),
+    }
+    agency_learner = person(AGENCY_EMAIL, "Ada", AGENCY_LAST, agency)
+
+    course = course_with_lessons(catalogue, modules=1, lessons=2, body=lesson_body,
+                                 title="Kanban in practice", pass_mark=50)
+    other_course = course_with_lessons(catalogue, modules=1, lessons=1,
+                                       title="Service design basics")
+    course.trainers.add(users[TRAINER_OWN])
+    course.save()
+    other_course.trainers.add(users[TRAINER_OTHER])
+    other_course.save()
+
+    # The owner completes the course over HTTP and earns a certificate; the Agency
+    # learner and the other learner enrol on something, so "own only" has content.
+    client.force_login(users[OWNER])
+    assert enrol(client, course).status_code == 302
+    work_through(client, lessons_of(course))
+    client.force_login(agency_learner)
+    enrol(client, course)
+    client.force_login(users[LEARNER])
+    enrol(client, other_course)
+    client.logout()
+    certificate = Certificate.objects.get(enrolment__user=users[OWNER], enrolment__course=course)
+    assert certificate.file, "the certificate PDF should have been made"
+
+    export = Export.objects.create(requested_by=users[HR_PARENT], format="csv", filters={})
+    export = export_build(export_id=export.pk)
+    assert export.status == Export.DONE  # its rows: the owner, and the learner in Team South
+
+    bulk = BulkEnrolment.objects.create(
+        created_by=users[HR_PARENT], filename=BULK_FILENAME, rows=[], total=BULK_TOTAL,
+        processed=BULK_TOTAL, enrolled=BULK_ENROLLED, status=BulkEnrolment.DONE,
+        finished_at=timezone.now())
+    required = RequiredLearning.objects.create(
+        course=course, due_on=timezone.localdate() + timedelta(days=60),
+        created_by=users[HR_PARENT], expanded_at=timezone.now(),
+        expanded_count=REQUIRED_COUNT)
+    required.organisations.set([team_north])
+
+    return World(
+        users=users, course=course, other_course=other_course,
+        lesson=lessons_of(course)[0], certificate=certificate, export=export, bulk=bulk,
+        scope_emails={HR_OTHER_ORG: {AGENCY_EMAIL}, HR_SIBLING: {users[LEARNER].email}},
+    )
+
+
+# --- The rows ------------------------------------------------------------------------
+
+
+def outcomes(default: str, **overrides: str) -> dict[str, str]:
+    """One outcome for every role: `default`, except those named."""
+    unknown = set(overrides) - set(ROLES)
+    assert not unknown, f"unknown roles {unknown}"
+    return {role: overrides.get(role, default) for role in ROLES}
+
+
+# Who may see reports, and the shape of it: HR of the owner's parent and admins see the
+# owner; HR of other organisations see only their own people; everyone else is refused.
+REPORTING = outcomes(DENIED, hr_parent_org=ALLOWED, admin=ALLOWED,
+                     hr_other_org=OWN_ONLY, hr_sibling_team=OWN_ONLY)
+ONLY_THE_HR_WHO_ASKED = outcomes(DENIED, hr_parent_org=ALLOWED)
+
+
+@dataclass(frozen=True)
+class Row:
+    key: str
+    route: str                                   # a name in LEARNER_DATA_URLS, or a page type
+    path: Callable[[World], str]
+    outcomes: dict[str, str]
+    evidence: Callable[[World], list[str]] = lambda w: [OWNER_LAST]
+    secrets: Callable[[World], list[str]] = lambda w: []   # besides the owner's identity
+    echoed: tuple[str, ...] = ()                 # secrets the viewer sent, so may see again
+    forbidden: tuple[str, ...] = ()              # regexes: counts that must not show
+    auth: str = "session"                        # "session", "token" or "session_no_token"
+    method: str = "get"
+    data: Callable[[World], dict] | None = None
+    missing: Callable[[World], str] | None = None   # the same URL for something that isn't
+    check: Callable | None = None   # more assertions: (response, body, world, role, outcome)
+
+
+def _report_check(response, body, world, role, outcome):
+    """The unfiltered report: an HR reporter of another organisation sees their own
+    people counted, and the owner in no figure."""
+    if outcome != OWN_ONLY:
+        return
+    scope = len(world.scope_emails[role])
+    figures = dict(re.findall(r'<dt class="govuk-body-s">([^<]+)</dt>'
+                              r'<dd class="govuk-heading-l">([^<]+)</dd>', body))
+    assert figures["Enrolled"] == str(scope), figures
+    assert figures["Completed"] == "0", figures  # only the owner has completed
+    assert f"Records ({scope})" in body
+
+
+def _api_check(response, body, world, role, outcome):
+    if outcome == ALLOWED:
+        records = response.json()["results"]
+        mine = [r for r in records if r["email"] == OWNER_EMAIL]
+        assert len(mine) == 1
+        assert mine[0]["certificate_code"] == world.certificate.code
+        assert mine[0]["status"] == "completed"
+    elif outcome == OWN_ONLY and response.status_code == 200:
+        emails = {r["email"] for r in response.json()["results"]}
+        assert emails <= world.scope_emails[role], emails - world.scope_emails[role]
+
+
+def _bulk_upload_check(response, body, world, role, outcome):
+    mine = BulkEnrolment.objects.filter(created_by=world.users.get(role)) if role in world.users \
+        else BulkEnrolment.objects.none()
+    if outcome == ALLOWED:
+        assert response.status_code == 302
+        bulk = mine.exclude(pk=world.bulk.pk).get()
+        assert response["Location"] == reverse("bulk_enrolment_status", args=[bulk.pk])
+        assert Enrolment.objects.filter(user=world.owner, course=world.other_course).exists()
+    else:
+        assert not mine.exclude(pk=world.bulk.pk).exists(), "a bulk enrolment was created"
+        assert not Enrolment.objects.filter(user=world.owner, course=world.other_course).exists()
+        if outcome == OWN_ONLY:
+            assert f"No one with the email {OWNER_EMAIL} is in your organisations" in body
+
+
+def _csv_of_owner(world):
+    content = f"email,course\n{OWNER_EMAIL},{world.other_course.title}\n".encode()
+    return {"file": SimpleUploadedFile("people.csv", content, content_type="text/csv")}
+
+
+def _api(query=""):
+    return lambda w: "/api/v1/records" + query
+
+
+ROWS = [
+    Row("my_learning", "my_learning", lambda w: reverse("my_learning"),
+        outcomes(OWN_ONLY, anonymous=DENIED, owner=ALLOWED),
+        evidence=lambda w: [w.course.title, w.certificate.code],
+        secrets=lambda w: [w.course.title, w.certificate.code]),
+    Row("course_page", "page:courses.CoursePage", lambda w: w.course.url,
+        outcomes(OWN_ONLY, owner=ALLOWED),
+        evidence=lambda w: ["Your progress", "100% of required lessons complete",
+                            reverse("certificate_download", args=[w.certificate.code])],
+        secrets=lambda w: ["Your progress", "You completed this course", w.certificate.code]),
+    Row("lesson_page", "page:courses.LessonPage", lambda w: w.lesson.url,
+        outcomes(OWN_ONLY, owner=ALLOWED),
+        evidence=lambda w: ["You completed this lesson", "govuk-tag--green"],
+        secrets=lambda w: ["You completed this lesson", "govuk-tag--green"]),
+    Row("certificate_download", "certificate_download",
+        lambda w: reverse("certificate_download", args=[w.certificate.code]),
+        outcomes(DENIED, owner=ALLOWED, admin=ALLOWED),
+        evidence=lambda w: ["%PDF"], secrets=lambda w: ["%PDF"],
+        missing=lambda w: reverse("certificate_download", args=["no-such-certificate"])),
+    Row("report", "report", lambda w: reverse("report"), REPORTING,
+        evidence=lambda w: [OWNER_LAST, OWNER_EMAIL, OWNER_TEAM, w.certificate.code[:10]],
+        check=_report_check),
+    Row("report_detail_by_organisation", "report",
+        lambda w: reverse("report") + "?organisation=team-north&sort=name&order=desc",
+        REPORTING, evidence=lambda w: [OWNER_LAST, OWNER_EMAIL, "Records (1)"],
+        forbidden=(r'<dd class="govuk-heading-l">[1-9]', r"Records \([1-9]")),
+    Row("report_detail_by_course", "report",
+        lambda w: reverse("report") + f"?course={w.course.slug}&status=completed&sort=completed",
+        REPORTING, evidence=lambda w: [OWNER_LAST, OWNER_EMAIL, "Records (1)"],
+        forbidden=(r'<dd class="govuk-heading-l">[1-9]', r"Records \([1-9]")),
+    Row("export_status", "export_status",
+        lambda w: reverse("export_status", args=[w.export.pk]), ONLY_THE_HR_WHO_ASKED,
+        evidence=lambda w: ["Your export is ready", "2 rows",
+                            reverse("export_download", args=[w.export.pk])],
+        secrets=lambda w: ["Your export is ready", "rows_written"],
+        missing=lambda w: reverse("export_status", args=[uuid.uuid4()])),
+    Row("export_status_json", "export_status_json",
+        lambda w: reverse("export_status_json", args=[w.export.pk]), ONLY_THE_HR_WHO_ASKED,
+        evidence=lambda w: ['"status": "done"', '"rows_written": 2,'],
+        secrets=lambda w: ["rows_written", str(w.export.pk)],
+        missing=lambda w: reverse("export_status_json", args=[uuid.uuid4()])),
+    Row("export_download", "export_download",
+        lambda w: reverse("export_download", args=[w.export.pk]), ONLY_THE_HR_WHO_ASKED,
+        evidence=lambda w: [f"{OWNER_FIRST} {OWNER_LAST},{OWNER_EMAIL},{OWNER_TEAM}",
+                            w.certificate.code],
+        secrets=lambda w: ["Certificate code", Path(w.export.file.name).name],
+        missing=lambda w: reverse("export_download", args=[uuid.uuid4()])),
+    Row("bulk_enrolment_status", "bulk_enrolment_status",
+        lambda w: reverse("bulk_enrolment_status", args=[w.bulk.pk]), ONLY_THE_HR_WHO_ASKED,
+        evidence=lambda w: [BULK_FILENAME, f"{BULK_TOTAL} rows", str(BULK_ENROLLED)],
+        secrets=lambda w: [BULK_FILENAME, str(BULK_TOTAL), str(BULK_ENROLLED)],
+        missing=lambda w: reverse("bulk_enrolment_status", args=[w.bulk.pk + 1000])),
+    Row("bulk_enrolment_status_json", "bulk_enrolment_status_json",
+        lambda w: reverse("bulk_enrolment_status_json", args=[w.bulk.pk]),
+        ONLY_THE_HR_WHO_ASKED,
+        evidence=lambda w: [f'"total": {BULK_TOTAL}', f'"enrolled": {BULK_ENROLLED}'],
+        secrets=lambda w: [str(BULK_TOTAL), str(BULK_ENROLLED)],
+        missing=lambda w: reverse("bulk_enrolment_status_json", args=[w.bulk.pk + 1000])),
+    Row("bulk_enrolment_form", "bulk_enrolment", lambda w: reverse("bulk_enrolment"),
+        outcomes(DENIED, hr_parent_org=OWN_ONLY, hr_other_org=OWN_ONLY,
+                 hr_sibling_team=OWN_ONLY, admin=OWN_ONLY)),
+    Row("bulk_enrolment_upload_owner", "bulk_enrolment", lambda w: reverse("bulk_enrolment"),
+        REPORTING, method="post", data=_csv_of_owner, echoed=(OWNER_EMAIL,),
+        evidence=lambda w: [], check=_bulk_upload_check),
+    Row("required_learning", "required_learning", lambda w: reverse("required_learning"),
+        REPORTING, evidence=lambda w: [str(REQUIRED_COUNT), OWNER_TEAM, w.course.title],
+        secrets=lambda w: [str(REQUIRED_COUNT)]),
+    Row("trainer_dashboard", "trainer_dashboard", lambda w: reverse("trainer_dashboard"),
+        outcomes(OWN_ONLY, anonymous=DENIED, trainer_owner_course=ALLOWED),
+        evidence=lambda w: [w.course.title, reverse("trainer_course", args=[w.course.pk])],
+        secrets=lambda w: [w.course.title, reverse("trainer_course", args=[w.course.pk])]),
+    Row("trainer_course", "trainer_course",
+        lambda w: reverse("trainer_course", args=[w.course.pk]),
+        outcomes(DENIED, trainer_owner_course=ALLOWED),
+        evidence=lambda w: [OWNER_FIRST, OWNER_LAST, OWNER_TEAM, AGENCY_LAST],
+        secrets=lambda w: [AGENCY_LAST, w.course.title],
+        missing=lambda w: reverse("trainer_course", args=[w.course.pk + 100000])),
+    Row("api_records", "records_api:records", _api(), REPORTING, auth="token",
+        evidence=lambda w: [OWNER_EMAIL, w.certificate.code], check=_api_check),
+    Row("api_records_by_organisation", "records_api:records",
+        _api("?organisation=team-north&status=completed"),
+        outcomes(DENIED, hr_parent_org=ALLOWED, admin=ALLOWED), auth="token",
+        evidence=lambda w: [OWNER_EMAIL, w.certificate.code], check=_api_check),
+    Row("api_records_by_course", "records_api:records",
+        lambda w: f"/api/v1/records?course={w.course.slug}", REPORTING, auth="token",
+        evidence=lambda w: [OWNER_EMAIL, w.certificate.code], check=_api_check),
+    Row("api_records_session_cookie_only", "records_api:records", _api(),
+        outcomes(DENIED), auth="session_no_token"),
+]
+
+# Every route of the project's apps shows learner data or it doesn't; each must be here.
+LEARNER_DATA_URLS = {
+    "my_learning", "certificate_download", "report", "export_status", "export_status_json",
+    "export_download", "required_learning", "bulk_enrolment", "bulk_enrolment_status",
+    "bulk_enrolment_status_json", "trainer_dashboard", "trainer_course",
+    "records_api:records",
+}
+NO_LEARNER_DATA_URLS = {
+    "healthz", "glossary", "sign_up", "sign_in", "sign_out",
+    "profile",                      # the signed-in user's own details only
+    "password_change", "password_change_done", "password_reset", "password_reset_done",
+    "password_reset_confirm", "password_reset_complete",
+    "enrol", "knowledge_check_answer", "lesson_complete",   # POST, on the caller's own record
+    "certificate_verify",           # public by design: name, course and date only
+    "export_create",                # POST, redirects to the viewer's own export
+    "records_api:openapi-json", "records_api:openapi-view", "records_api:api-root",
+}
+# Pages Wagtail serves from the catch-all, by type.
+PAGE_TYPES_WITH_LEARNER_DATA = {"courses.CoursePage", "courses.LessonPage"}
+PAGE_TYPES_WITHOUT_LEARNER_DATA = {"content.HomePage", "content.StandardPage",
+                                   "courses.CataloguePage", "courses.ModulePage"}
+
+# Routes outside the matrix: the Wagtail and Django admins (staff only, their own
+# permissions), documents, and Wagtail's page serving (covered by page type above).
+SKIPPED_PREFIXES = ("admin/", "django-admin/", "documents/")
+SKIPPED_URLCONFS = {"wagtail.urls"}
+
+CELLS = [pytest.param(row, role, id=f"{row.key}-{role}-{row.outcomes[role]}")
+         for row in ROWS for role in ROLES]
+
+
+# --- The cells -----------------------------------------------------------------------
+
+DENIED_STATUSES = {302, 400, 401, 403, 404}
+
+
+def _request(client, world, row, role):
+    client.logout()
+    headers = {}
+    if row.auth in ("session", "session_no_token") and role != ANONYMOUS:
+        client.force_login(world.users[role])
+    if row.auth == "token" and role != ANONYMOUS:
+        _token, key = APIToken.create_token(user=world.users[role], name="matrix")
+        headers["HTTP_AUTHORIZATION"] = f"Bearer {key}"
+    path = row.path(world)
+    if row.method == "post":
+        return client.post(path, row.data(world) if row.data else {}, **headers)
+    return client.get(path, **headers)
+
+
+def _body(response) -> str:
+    if getattr(response, "streaming", False):
+        raw = b"".join(response.streaming_content)
+    else:
+        raw = response.content
+    return raw.decode("utf-8", errors="replace")
+
+
+def _assert_reveals_nothing(response, body, world, row, role):
+    secrets = [s for s in world.owner_secrets() + row.secrets(world) if s not in row.echoed]
+    if role == OWNER:  # their own identity is not a leak to them
+        secrets = [s for s in secrets if s not in world.owner_secrets()]
+    shown = [s for s in secrets if s in body]
+    assert not shown, f"{role} on {row.key} was shown {shown}"
+    for pattern in row.forbidden:
+        match = re.search(pattern, body)
+        assert match is None, f"{role} on {row.key} was shown a count: {match.group(0)!r}"
+
+
+@pytest.mark.parametrize(("row", "role"), CELLS)
+def test_access_matrix(client, world, row, role):
+    outcome = row.outcomes[role]
+    response = _request(client, world, row, role)
+    body = _body(response)
+
+    if outcome == ALLOWED:
+        if row.method == "get":
+            assert response.status_code == 200, f"{role} should see {row.key}"
+        missing = [e for e in row.evidence(world) if e not in body]
+        assert not missing, f"{role} on {row.key} should have been shown {missing}"
+    elif outcome == OWN_ONLY:
+        expected = {200, 403} if row.auth == "token" else {200}
+        assert response.status_code in expected, (
+            f"{role} on {row.key}: {response.status_code}")
+        _assert_reveals_nothing(response, body, world, row, role)
+    else:
+        assert response.status_code in DENIED_STATUSES, (
+            f"{role} on {row.key} got {response.status_code}, not a refusal")
+        if response.status_code == 302:
+            assert response["Location"].startswith(settings.LOGIN_URL), response["Location"]
+        _assert_reveals_nothing(response, body, world, row, role)
+        if response.get("Content-Type", "").startswith("application/json"):
+            payload = json.loads(body)
+            keys = set(payload) if isinstance(payload, dict) else set()
+            assert not keys & COUNT_KEYS, f"{role} on {row.key} was shown {keys & COUNT_KEYS}"
+        if row.missing:
+            # The refusal must say nothing about whether the thing exists: the same as
+            # for something that does not.
+            nothing = client.get(row.missing(world))
+            assert nothing.status_code == response.status_code, (
+                f"{role} on {row.key}: {response.status_code} here, "
+                f"{nothing.status_code} for something that does not exist")
+            assert _body(nothing) == body, "the refusal differs from one for a missing object"
+
+    if row.check:
+        row.check(response, body, world, role, outcome)
+
+
+# --- The guards ----------------------------------------------------------------------
+
+
+def project_routes() -> dict[str, str]:
+    """Every route the project's own urlconfs add: {name (namespaced) or route: route}."""
+    found: dict[str, str] = {}
+
+    def walk(resolver, prefix: str, namespace: str):
+        for entry in resolver.url_patterns:
+            route = prefix + str(entry.pattern)
+            if route.startswith(SKIPPED_PREFIXES):
+                continue
+            if isinstance(entry, URLResolver):
+                if getattr(entry.urlconf_module, "__name__", None) in SKIPPED_URLCONFS:
+                    continue
+                inner = ":".join(n for n in (namespace, entry.namespace) if n)
+                walk(entry, route, inner)
+            elif entry.name:
+                found[f"{namespace}:{entry.name}" if namespace else entry.name] = route
+            else:
+                found[f"(unnamed) {route}"] = route
+
+    walk(get_resolver(), "", "")
+    return found
+
+
+def test_every_route_is_classified():
+    routes = project_routes()
+    unclassified = sorted(set(routes) - LEARNER_DATA_URLS - NO_LEARNER_DATA_URLS)
+    assert not unclassified, (
+        "These routes are in neither LEARNER_DATA_URLS (add rows to the access matrix) "
+        "nor NO_LEARNER_DATA_URLS: " + ", ".join(f"{n} ({routes[n]})" for n in unclassified))
+    assert not LEARNER_DATA_URLS & NO_LEARNER_DATA_URLS
+    stale = sorted((LEARNER_DATA_URLS | NO_LEARNER_DATA_URLS) - set(routes))
+    assert not stale, f"Classified routes that no longer exist: {stale}"
+
+
+def test_every_learner_data_route_and_page_type_has_rows_for_every_role():
+    covered = {row.route for row in ROWS}
+    wanted = LEARNER_DATA_URLS | {f"page:{t}" for t in PAGE_TYPES_WITH_LEARNER_DATA}
+    assert not wanted - covered, f"No matrix rows for {sorted(wanted - covered)}"
+    assert not covered - wanted, f"Rows for unclassified routes {sorted(covered - wanted)}"
+    for row in ROWS:
+        assert set(row.outcomes) == set(ROLES), row.key
+        assert set(row.outcomes.values()) <= {ALLOWED, OWN_ONLY, DENIED}, row.key
+    assert len({row.key for row in ROWS}) == len(ROWS)
+
+
+def test_every_page_type_is_classified():
+    base = Path(settings.BASE_DIR).resolve()
+    project_apps = {
+        config.label for config in apps.get_app_configs()
+        if Path(config.path).resolve().is_relative_to(base)
+        and ".venv" not in Path(config.path).parts
+    }
+    page_types = {f"{m._meta.app_label}.{m.__name__}" for m in get_page_models()
+                  if m._meta.app_label in project_apps}
+    unclassified = sorted(page_types - PAGE_TYPES_WITH_LEARNER_DATA
+                          - PAGE_TYPES_WITHOUT_LEARNER_DATA)
+    assert not unclassified, (
+        "These page types are in neither PAGE_TYPES_WITH_LEARNER_DATA (add rows to the "
+        "access matrix) nor PAGE_TYPES_WITHOUT_LEARNER_DATA: " + ", ".join(unclassified))
+    stale = sorted((PAGE_TYPES_WITH_LEARNER_DATA | PAGE_TYPES_WITHOUT_LEARNER_DATA)
+                   - page_types)
+    assert not stale, f"Classified page types that no longer exist: {stale}"
