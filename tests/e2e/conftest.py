@@ -94,7 +94,7 @@ def academy(tmp_path_factory):
     base = f"http://127.0.0.1:{port}"
     try:
         _wait_healthy(base, processes[0])
-        yield {"base": base, "mail": mail, **codes}
+        yield {"base": base, "mail": mail, "queue": queue, **codes}
     finally:
         for process in processes:
             process.terminate()
@@ -120,8 +120,10 @@ def browser(academy):
 
 @pytest.fixture
 def page(browser, academy):
-    context = browser.new_context(base_url=academy["base"], viewport={"width": 1280,
-                                                                       "height": 900})
+    # bypass_csp lets the test inject axe-core; test_pages_break_no_content_security_policy
+    # checks the policy itself with it on.
+    context = browser.new_context(base_url=academy["base"], bypass_csp=True,
+                                  viewport={"width": 1280, "height": 900})
     page = context.new_page()
     yield page
     context.close()

@@ -129,3 +129,17 @@ def test_trainer_pages(page):
     page.get_by_role("link", name="Agile foundations").click()
     page.wait_for_load_state()
     check(page, "trainer-course")
+
+
+def test_the_export_progress_bar_moves_on_its_own(page, academy):
+    """The export left running at 40% is picked up by the worker; the page's script
+    follows it to the end and shows the download, with no click or refresh."""
+    from config.celery import app
+
+    sign_in(page, "hr@example.gov.uk")
+    page.goto("/reports/exports/00000000-0000-4000-8000-000000000001/")
+    assert page.locator("progress").get_attribute("value") == "40"
+    app.send_task("academy.tasks.export_build", args=["00000000-0000-4000-8000-000000000001"],
+                  queue=academy["queue"])
+    page.wait_for_selector("text=Your export is ready", timeout=30_000)
+    assert page.locator("a[data-download]").is_visible()

@@ -178,3 +178,27 @@ def test_pages_reflow_without_horizontal_scrolling(browser, academy, width):
             assert overflow <= 0, f"{path} scrolls sideways by {overflow}px at {width}px"
     finally:
         context.close()
+
+
+def test_pages_break_no_content_security_policy(browser, academy):
+    """Every script and style the pages use is allowed by their policy: the browser
+    reports no violation while a learner and an HR reporter use them."""
+    context = browser.new_context(base_url=academy["base"])
+    page = context.new_page()
+    violations = []
+    page.on("console", lambda message: violations.append(message.text)
+            if "Content Security Policy" in message.text else None)
+    try:
+        for path in ("/", "/courses/", "/courses/agile-foundations/", academy["lesson"],
+                     "/glossary/", "/sign-up/"):
+            page.goto(path)
+        sign_in(page, "hr@example.gov.uk")
+        for path in ("/reports/", "/reports/exports/00000000-0000-4000-8000-000000000001/",
+                     "/my-learning/"):
+            page.goto(path)
+        page.wait_for_timeout(1500)  # let the progress script run a poll
+        sign_in(page, "trainer@example.gov.uk")  # editors also get Wagtail's user bar
+        page.goto(academy["lesson"])
+    finally:
+        context.close()
+    assert violations == []
