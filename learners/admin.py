@@ -44,3 +44,13 @@ class UserAdmin(admin.ModelAdmin):
     fields = ["email", "first_name", "last_name", "organisation", "grade", "profession",
               "is_active", "groups"]
     readonly_fields = ["email"]
+    actions = ["erase"]
+
+    @admin.action(description="Erase personal data (UK GDPR)")
+    def erase(self, request, queryset):
+        from learners.privacy import learner_erase
+
+        for user in queryset:
+            learner_erase(user=user)
+        self.message_user(request, f"Erased {queryset.count()} person(s). They can no longer "
+                                   "sign in; their learning still counts in totals.")

@@ -8,6 +8,7 @@ urlpatterns = [
     path("sign-in/", views.SignInView.as_view(), name="sign_in"),
     path("sign-out/", views.sign_out, name="sign_out"),
     path("profile/", views.profile, name="profile"),
+    path("profile/my-data.json", views.my_data, name="my_data"),
     path("profile/password/", auth_views.PasswordChangeView.as_view(
         success_url=reverse_lazy("password_change_done")), name="password_change"),
     path("profile/password/done/", auth_views.PasswordChangeDoneView.as_view(),

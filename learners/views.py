@@ -7,7 +7,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.db.models import Q
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -76,6 +76,17 @@ def profile(request):
         messages.success(request, "Your profile has been updated.")
         return redirect("profile")
     return render(request, "learners/profile.html", {"form": form})
+
+
+@login_required
+def my_data(request):
+    """Everything the academy holds about the signed-in person, as a JSON download."""
+    from learners.privacy import learner_data_export
+
+    response = JsonResponse(learner_data_export(user=request.user),
+                            json_dumps_params={"indent": 2})
+    response["Content-Disposition"] = 'attachment; filename="my-academy-data.json"'
+    return response
 
 
 def _safe_next(request) -> str | None:

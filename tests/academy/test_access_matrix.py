@@ -365,6 +365,7 @@ LEARNER_DATA_URLS = {
 NO_LEARNER_DATA_URLS = {
     "healthz", "glossary", "sign_up", "sign_in", "sign_out",
     "profile",                      # the signed-in user's own details only
+    "my_data",                      # the signed-in user's own data only (tests/security)
     "password_change", "password_change_done", "password_reset", "password_reset_done",
     "password_reset_confirm", "password_reset_complete",
     "enrol", "knowledge_check_answer", "lesson_complete",   # POST, on the caller's own record
