@@ -63,7 +63,8 @@ ORGANISATIONS = [
     ]),
 ]
 
-DEMO_PASSWORD = "learn-digital-2026"  # noqa: S105 - printed for the local demo only
+# The printed sign-in for the local demo, not a secret (docs/security.md).
+DEMO_PASSWORD = "learn-digital-2026"  # noqa: S105  # nosec B105
 
 
 @dataclass(frozen=True)

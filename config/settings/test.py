@@ -3,7 +3,8 @@
 from .base import *
 
 DEBUG = False
-SECRET_KEY = "test-only-secret-key"  # noqa: S105
+# Tests only (docs/security.md).
+SECRET_KEY = "test-only-secret-key"  # noqa: S105  # nosec B105
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # A real worker started by a test sends mail to files the test can read.
 EMAIL_BACKEND = env("TEST_EMAIL_BACKEND", default="django.core.mail.backends.locmem.EmailBackend")
