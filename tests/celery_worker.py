@@ -24,46 +24,82 @@ def _database_url() -> str:
             f"{db['PORT'] or 5432}/{db['NAME']}")
 
 
+def start_worker(*, queue: str, name: str, mail_dir: Path, broker_url: str,
+                 concurrency: int = 2, extra_env: dict | None = None) -> subprocess.Popen:
+    """Start a worker process (in a process group of its own, so a test can kill it and
+    its children at once)."""
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.test",
+        "DATABASE_URL": _database_url(),
+        "REDIS_URL": broker_url,
+        "CELERY_TASK_ALWAYS_EAGER": "0",
+        "CELERY_TASK_DEFAULT_QUEUE": queue,
+        "TEST_EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+        "EMAIL_FILE_PATH": str(mail_dir),
+        **(extra_env or {}),
+    }
+    return subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "config", "worker", "-n", name, "-Q", queue,
+         "-c", str(concurrency), "--loglevel", "WARNING", "--without-gossip",
+         "--without-mingle", "--without-heartbeat"],
+        cwd=ROOT, env=env, start_new_session=True,
+    )
+
+
+def point_app_at(broker_url: str, queue: str) -> dict:
+    """Send this process's tasks to `queue` on `broker_url`; returns what to restore."""
+    previous = {"task_always_eager": app.conf.task_always_eager,
+                "task_default_queue": app.conf.task_default_queue,
+                "broker_url": app.conf.broker_url}
+    app.conf.update(task_always_eager=False, task_default_queue=queue, broker_url=broker_url)
+    _forget_connections()
+    return previous
+
+
+def restore_app(previous: dict) -> None:
+    app.conf.update(**previous)
+    _forget_connections()
+
+
+def _forget_connections() -> None:
+    """Drop the pooled broker connections (as Celery does after a fork), so the next
+    task goes to the broker now configured."""
+    app._pool = None
+    app.amqp._producer_pool = None
+
+
+def wait_for_worker(name: str, process, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while not app.control.ping(destination=[name], timeout=0.5):
+        if process.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError("the Celery worker did not start")
+
+
+def stop(process, timeout: float = 20) -> None:
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, 9)
+            process.wait()
+
+
 @contextmanager
 def real_worker(mail_dir: Path, concurrency: int = 2):
     """Yield the worker's Popen; tasks sent meanwhile go through Redis to it."""
     queue = f"test-{uuid.uuid4().hex[:12]}"
     name = f"{queue}@localhost"
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings.test",
-        "DATABASE_URL": _database_url(),
-        "REDIS_URL": settings.REDIS_URL,
-        "CELERY_TASK_ALWAYS_EAGER": "0",
-        "CELERY_TASK_DEFAULT_QUEUE": queue,
-        "TEST_EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
-        "EMAIL_FILE_PATH": str(mail_dir),
-    }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "config", "worker", "-n", name, "-Q", queue,
-         "-c", str(concurrency), "--loglevel", "WARNING", "--without-gossip",
-         "--without-mingle", "--without-heartbeat"],
-        cwd=ROOT, env=env,
-    )
-    previous = {"task_always_eager": app.conf.task_always_eager,
-                "task_default_queue": app.conf.task_default_queue,
-                "broker_url": app.conf.broker_url}
-    app.conf.update(task_always_eager=False, task_default_queue=queue,
-                    broker_url=settings.REDIS_URL)
+    process = start_worker(queue=queue, name=name, mail_dir=mail_dir,
+                           broker_url=settings.REDIS_URL, concurrency=concurrency)
+    previous = point_app_at(settings.REDIS_URL, queue)
     try:
-        deadline = time.monotonic() + 60
-        while not app.control.ping(destination=[name], timeout=0.5):
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("the Celery worker did not start")
+        wait_for_worker(name, process)
         yield process
     finally:
-        app.conf.update(**previous)
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        restore_app(previous)
+        stop(process)
 
 
 def wait_for(condition, timeout: float = 60, interval: float = 0.2):
