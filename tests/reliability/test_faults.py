@@ -145,7 +145,8 @@ def test_a_task_enqueued_in_a_rolled_back_transaction_never_runs(course, mail_di
             raise RuntimeError("the request fails after enrolling")
 
     with real_worker(mail_dir):
-        pytest.raises(RuntimeError, enrol_then_fail)
+        with pytest.raises(RuntimeError):
+            enrol_then_fail()
         services.enrolment_create(user=committed, course=course)
         wait_for(lambda: Enrolment.objects.filter(user=committed,
                                                   confirmation_sent_at__isnull=False).exists())
