@@ -63,3 +63,17 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} by {self.actor_id} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class TaskFailure(models.Model):
+    """A background task that failed for good (after its retries), recorded where an
+    admin can see it (Django admin). The reconcilers retry the work itself later."""
+
+    task_name = models.CharField(max_length=200)
+    task_id = models.CharField(max_length=100, blank=True)
+    args = models.JSONField(default=list)
+    exception = models.TextField()
+    failed_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.task_name} failed at {self.failed_at:%Y-%m-%d %H:%M}"

@@ -214,3 +214,20 @@ def test_fifty_simultaneous_enrolments_completions_and_exports(course, learner, 
     exports = Export.objects.filter(requested_by=hr)
     assert exports.count() == 50
     assert all(e.status == Export.DONE and e.rows_written == 1 and e.file for e in exports)
+
+
+def test_a_poison_task_fails_once_is_recorded_for_admins_and_blocks_nothing(course, mail_dir):
+    from academy.models import TaskFailure
+
+    healthy = UserFactory(email="healthy@example.gov.uk")
+    with real_worker(mail_dir):
+        tasks.certificate_issue.delay(987654321)  # no such enrolment: it can never work
+        services.enrolment_create(user=healthy, course=course)
+        wait_for(lambda: Enrolment.objects.filter(
+            user=healthy, confirmation_sent_at__isnull=False).exists())
+        wait_for(lambda: TaskFailure.objects.exists())
+        time.sleep(2)  # no retry loop: it stays one failure
+    failure = TaskFailure.objects.get()
+    assert failure.task_name == "learners.tasks.certificate_issue"
+    assert failure.args == [987654321]
+    assert "DoesNotExist" in failure.exception

@@ -1,0 +1,23 @@
+from django.contrib import admin
+
+from academy.models import AuditEvent, TaskFailure
+
+
+@admin.register(TaskFailure)
+class TaskFailureAdmin(admin.ModelAdmin):
+    list_display = ["task_name", "args", "exception", "failed_at"]
+    list_filter = ["task_name"]
+    readonly_fields = ["task_name", "task_id", "args", "exception", "failed_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    list_display = ["action", "actor", "row_count", "at"]
+    list_filter = ["action"]
+    readonly_fields = ["action", "actor", "filters", "row_count", "at"]
+
+    def has_add_permission(self, request):
+        return False
