@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 UV := $(VENV)/bin/uv
 
-.PHONY: run test e2e lint check frontend install bench clean
+.PHONY: run test e2e up lint check frontend install bench clean
 
 # --- setup ---------------------------------------------------------------------
 $(VENV)/.installed: requirements.lock pyproject.toml
@@ -35,6 +35,11 @@ run: install frontend
 
 test: install frontend
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# The production-like stack as processes: gunicorn, two workers (quick and slow
+# queues) and beat, with production settings, on this machine's PostgreSQL and Redis.
+up: install frontend
+	bin/up
 
 # The browser tests alone (they also run in `make test`). Need DATABASE_URL, REDIS_URL
 # and Debian's chromium.

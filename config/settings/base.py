@@ -187,6 +187,15 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# Slow, bulky work has a queue of its own, so a big export never delays the quick
+# tasks that keep a learner's progress current (docs/deploy.md). Run a worker for each.
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_ROUTES = {
+    "academy.tasks.export_build": {"queue": "slow"},
+    "learners.tasks.bulk_enrolment_process": {"queue": "slow"},
+    "learners.tasks.required_learning_expand": {"queue": "slow"},
+    "learners.tasks.required_learning_renew": {"queue": "slow"},
+}
 CELERY_BEAT_SCHEDULE = {
     # Finds facts without their consequences and enqueues the work again.
     "learning-reconcile": {"task": "learners.tasks.learning_reconcile", "schedule": 5 * 60},

@@ -13,6 +13,8 @@ EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", default=None)
 # itself, and the worker it starts (tests/celery_worker.py) reads the environment.
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE", default="celery")
+# A test's worker consumes one queue of its own, so nothing is routed elsewhere.
+CELERY_TASK_ROUTES = {}
 MEDIA_ROOT = BASE_DIR / ".test-media"
 # One process's memory is enough for rate limits in tests (each test clears it).
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
