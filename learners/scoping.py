@@ -13,56 +13,56 @@ HR_REPORTERS = "HR reporters"
 TRAINERS = "Trainers"
 
 
-def reporting_organisations(user: User) -> QuerySet[Organisation]:
-    """The organisations (with everything below them) whose records the user may
-    report on: all for academy admins, their scopes for HR reporters, none otherwise."""
+ALL = None  # the scope of an academy admin: everyone
+
+
+def _scope_paths(user: User) -> list[str] | None:
+    """The tree paths of the organisations the user reports on: ALL (None) for an
+    academy admin, their scopes for an HR reporter, [] for anyone else."""
     if not user.is_authenticated or not user.is_active:
-        return Organisation.objects.none()
+        return []
     if user.is_superuser:
-        return Organisation.objects.all()
-    roots = list(
+        return ALL
+    return list(
         ReportingScope.objects.filter(user=user, user__groups__name=HR_REPORTERS)
         .values_list("organisation__path", flat=True)
     )
-    if not roots:
-        return Organisation.objects.none()
-    return Organisation.objects.filter(reduce(or_, (Q(path__startswith=p) for p in roots)))
+
+
+def _under(paths: list[str], field: str) -> Q:
+    if not paths:
+        return Q(pk__in=[])
+    return reduce(or_, (Q(**{f"{field}__startswith": p}) for p in paths))
+
+
+def reporting_organisations(user: User) -> QuerySet[Organisation]:
+    """The organisations (with everything below them) whose records the user may
+    report on: all for academy admins, their scopes for HR reporters, none otherwise."""
+    paths = _scope_paths(user)
+    if paths is ALL:
+        return Organisation.objects.all()
+    return Organisation.objects.filter(_under(paths, "path"))
 
 
 def can_report(user: User) -> bool:
-    return user.is_authenticated and (
-        user.is_superuser or reporting_organisations(user).exists()
-    )
-
-
-def _people_under(paths: list[str], prefix: str = "organisation__path") -> Q:
-    if not paths:
-        return Q(pk__in=[])
-    return reduce(or_, (Q(**{f"{prefix}__startswith": p}) for p in paths))
+    paths = _scope_paths(user)
+    return paths is ALL or bool(paths)
 
 
 def reportable_enrolments(user: User) -> QuerySet[Enrolment]:
     """Enrolments of people in the user's reporting organisations."""
-    if not user.is_authenticated or not user.is_active:
-        return Enrolment.objects.none()
-    if user.is_superuser:
+    paths = _scope_paths(user)
+    if paths is ALL:
         return Enrolment.objects.all()
-    roots = list(
-        ReportingScope.objects.filter(user=user, user__groups__name=HR_REPORTERS)
-        .values_list("organisation__path", flat=True)
-    )
-    return Enrolment.objects.filter(_people_under(roots, "user__organisation__path"))
+    return Enrolment.objects.filter(_under(paths, "user__organisation__path"))
 
 
 def reportable_people(user: User) -> QuerySet[User]:
     """People in the user's reporting organisations (for bulk enrolment)."""
-    if user.is_superuser:
+    paths = _scope_paths(user)
+    if paths is ALL:
         return User.objects.all()
-    roots = list(
-        ReportingScope.objects.filter(user=user, user__groups__name=HR_REPORTERS)
-        .values_list("organisation__path", flat=True)
-    )
-    return User.objects.filter(_people_under(roots))
+    return User.objects.filter(_under(paths, "organisation__path"))
 
 
 def trainer_courses(user: User) -> QuerySet[CoursePage]:
