@@ -4,7 +4,7 @@ reflow at 320 CSS pixels and at 200% zoom."""
 import pytest
 
 from tests.e2e import keyboard as kb
-from tests.e2e.conftest import PASSWORD, sign_in
+from tests.e2e.conftest import PASSWORD, axe_violations, screenshot, sign_in
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 COURSE = "/courses/user-research-for-non-researchers/"
@@ -74,6 +74,9 @@ def test_learner_journey_by_keyboard_alone(page):
     assert page.evaluate("() => document.activeElement.id") == "main-content"
     sign_up_by_keyboard(page, "kit.keyboard@example.gov.uk")
     complete_course_by_keyboard(page)
+    violations = axe_violations(page)  # the course page, completed
+    assert violations == [], violations
+    screenshot(page, "course-completed-desktop")
     download_certificate_by_keyboard(page)
 
 
