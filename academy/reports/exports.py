@@ -11,6 +11,7 @@ import xlsxwriter
 from django.conf import settings
 from django.core.files import File
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from academy.models import AuditEvent, Export
@@ -74,7 +75,8 @@ def export_build(*, export_id) -> Export:
     queryset = export_queryset(export)
     total = queryset.count()
     Export.objects.filter(pk=export.pk).update(
-        status=Export.RUNNING, total=total, rows_written=0, started_at=timezone.now())
+        status=Export.RUNNING, total=total, rows_written=0, started_at=timezone.now(),
+        attempts=F("attempts") + 1)
     suffix = f".{export.format}"
     handle, path = tempfile.mkstemp(suffix=suffix)
     os.close(handle)

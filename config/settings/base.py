@@ -183,6 +183,10 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     # Longer than the longest task's hard time limit, so Redis never redelivers a
     # message whose task is still running on a healthy worker.
     "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=60 * 60),
+    # How often workers sweep for messages whose visibility timeout has passed
+    # (kombu's defaults; the reliability tests shorten them).
+    "unacked_restore_interval": env.int("CELERY_UNACKED_RESTORE_INTERVAL", default=10),
+    "unacked_restore_throttle": env.int("CELERY_UNACKED_RESTORE_THROTTLE", default=10),
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"

@@ -231,3 +231,54 @@ def test_a_poison_task_fails_once_is_recorded_for_admins_and_blocks_nothing(cour
     assert failure.task_name == "learners.tasks.certificate_issue"
     assert failure.args == [987654321]
     assert "DoesNotExist" in failure.exception
+
+
+def test_an_export_outliving_the_visibility_timeout_makes_exactly_one_file(mail_dir,
+                                                                          catalogue):
+    """Redis hands an unacknowledged message to another worker once its visibility
+    timeout passes. Here the timeout is 1 second and two workers sweep every second,
+    so a long export is delivered again while it runs: still one file, one audit."""
+    from django.contrib.auth.models import Group
+
+    from academy.models import AuditEvent
+    from learners.models import Organisation, ReportingScope, User
+    from tests.factories import course_with_lessons
+
+    course = course_with_lessons(catalogue, modules=1, lessons=1, title="Long export")
+    team = Organisation.add_root(name="Big team", slug="big-team")
+    User.objects.bulk_create([User(email=f"e{n}@example.gov.uk", first_name="E",
+                                   last_name=str(n), organisation=team)
+                              for n in range(60_000)], batch_size=5000)
+    Enrolment.objects.bulk_create([Enrolment(user_id=pk, course=course) for pk in
+                                   User.objects.filter(organisation=team)
+                                   .values_list("pk", flat=True)], batch_size=5000)
+    hr = UserFactory(email="hr@example.gov.uk")
+    hr.groups.add(Group.objects.get(name="HR reporters"))
+    ReportingScope.objects.create(user=hr, organisation=team)
+    export = Export.objects.create(requested_by=hr, format="xlsx")
+    queue = f"long-{uuid.uuid4().hex[:8]}"
+    fast_sweeps = {"CELERY_VISIBILITY_TIMEOUT": "1", "CELERY_UNACKED_RESTORE_INTERVAL": "1",
+                   "CELERY_UNACKED_RESTORE_THROTTLE": "1"}
+    workers = [start_worker(queue=queue, name=f"{queue}-{n}@localhost", mail_dir=mail_dir,
+                            broker_url=settings.REDIS_URL, concurrency=1,
+                            extra_env=fast_sweeps) for n in (1, 2)]
+    previous = point_app_at(settings.REDIS_URL, queue)
+    try:
+        for n, worker in enumerate(workers, start=1):
+            wait_for_worker(f"{queue}-{n}@localhost", worker)
+        from academy.tasks import export_build
+
+        export_build.delay(str(export.pk))
+        wait_for(lambda: Export.objects.get(pk=export.pk).status == Export.DONE, timeout=240)
+        time.sleep(4)  # any further redelivery finds it done and changes nothing
+    finally:
+        for worker in workers:
+            stop(worker)
+        restore_app(previous)
+    export.refresh_from_db()
+    assert export.attempts >= 2, "the message was never redelivered: the test proves nothing"
+    assert export.rows_written == 60_000
+    stored = export.file.storage.listdir("exports")[1]
+    assert [name for name in stored if export.pk.hex[:8] in name] == [
+        export.file.name.rsplit("/", 1)[1]]
+    assert AuditEvent.objects.filter(action=AuditEvent.EXPORT).count() == 1
