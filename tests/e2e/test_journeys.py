@@ -200,8 +200,11 @@ def test_pages_break_no_content_security_policy(browser, academy):
                      "/my-learning/"):
             page.goto(path)
         page.wait_for_timeout(1500)  # let the progress script run a poll
+        page.goto("/sign-out/")
+        page.click("form button[type=submit]")
         sign_in(page, "trainer@example.gov.uk")  # editors also get Wagtail's user bar
         page.goto(academy["lesson"])
+        assert "wagtail-userbar" in page.content()
     finally:
         context.close()
     assert violations == []
