@@ -1,5 +1,6 @@
 """The catalogue's search box and filters, validated as a form."""
 
+import re
 from urllib.parse import urlencode
 
 from django import forms
@@ -45,8 +46,9 @@ class CatalogueFilterForm(forms.Form):
             courses = courses.filter(format__in=data["format"])
         if data["duration"]:
             courses = courses.filter(_duration_q(data["duration"]))
-        if data["q"].strip():
-            return courses.search(data["q"].strip(), operator="and")
+        words = search_words(data["q"])
+        if words:
+            return courses.search(words, operator="and")
         return courses
 
     def query_string_without_page(self) -> str:
@@ -60,6 +62,13 @@ class CatalogueFilterForm(forms.Form):
         return self.is_bound and any(
             self.data.get(k) for k in ("q", "topic", "level", "duration", "format")
         )
+
+
+def search_words(text: str) -> str:
+    """The words of a search, without punctuation: quotes, brackets and operators mean
+    something to the full-text engines (an unbalanced quote is a syntax error to
+    SQLite's), and nothing to a learner looking for a course."""
+    return " ".join(re.findall(r"\w+(?:[-']\w+)*", text))
 
 
 def _duration_q(keys) -> Q:

@@ -122,3 +122,15 @@ def test_catalogue_query_count_is_the_same_for_5_and_50_courses(client, site):
     few = _catalogue_queries(client, catalogue, 5)
     many = _catalogue_queries(client, catalogue, 45, start=5)
     assert few == many
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [('"scrum', ["Scrum in government"]), ("scrum)", ["Scrum in government"]),
+     ('"unbalanced', []), ("AND OR NOT", []), ("<b>scrum</b>", []), ("*", None)],
+)
+def test_punctuation_in_a_search_never_breaks_it(client, courses, query, expected):
+    response = client.get("/courses/", {"q": query})
+    assert response.status_code == 200
+    if expected is not None:
+        assert titles(response) == expected
