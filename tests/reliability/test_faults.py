@@ -122,6 +122,13 @@ def test_a_broker_outage_loses_no_fact_and_the_reconciler_catches_up(course, mai
             raise
         with own_redis(port):  # the broker comes back
             try:
+                # kombu can crash a worker whose broker vanishes ("Unrecoverable error"
+                # while closing the channel); in production the supervisor (compose
+                # `restart:`, systemd) starts it again, as here.
+                if worker.poll() is not None:
+                    worker = start_worker(queue=queue, name=f"{queue}-again@localhost",
+                                          mail_dir=mail_dir, broker_url=url)
+                    wait_for_worker(f"{queue}-again@localhost", worker)
                 wait_for(lambda: services.learning_reconcile(
                     grace=timezone_zero())["progress"] >= 0 and all(
                     e.completed_at for e in Enrolment.objects.filter(user__in=learners)),
