@@ -26,17 +26,14 @@ def broker_status() -> str:
         return "in-process"
     import redis
 
+    client = redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=1, socket_timeout=1)
     try:
-        client = redis.Redis.from_url(
-            settings.REDIS_URL, socket_connect_timeout=1, socket_timeout=1
-        )
         client.ping()
     except redis.RedisError:
         logger.warning("health: broker unreachable at %s", settings.REDIS_URL.split("@")[-1])
         return "unavailable"
     finally:
-        if "client" in locals():
-            client.close()
+        client.close()
     return "ok"
 
 

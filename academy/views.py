@@ -1,7 +1,6 @@
 from django.contrib.auth.decorators import login_required
 from django.http import JsonResponse
 from django.shortcuts import render
-from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -22,11 +21,8 @@ def my_learning(request):
     """The learner's own enrolments: in progress with "Continue", completed with
     certificates. One query for the list, whatever its length."""
     enrolments = list(enrolments_for_learner(user=request.user))
-    today = timezone.localdate()
     required = sorted((e for e in enrolments if e.due_on and not e.completed_at),
                       key=lambda e: e.due_on)
-    for enrolment in required:
-        enrolment.overdue = enrolment.due_on < today
     return render(request, "academy/my_learning.html", {
         "required": required,
         "in_progress": [e for e in enrolments if not e.completed_at and not e.due_on],

@@ -36,7 +36,7 @@ def enrolment_for(*, user: User, course: CoursePage) -> Enrolment | None:
 def enrolments_for_learner(*, user: User):
     """My learning: every enrolment with what its row needs, in one query."""
     return (
-        Enrolment.objects.filter(user=user)
+        with_status(Enrolment.objects.filter(user=user))
         .select_related("course", "next_lesson", "certificate")
         .order_by("-last_fact_at", "-enrolled_at")
     )

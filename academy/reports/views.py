@@ -19,8 +19,6 @@ from learners.scoping import can_report
 
 
 def _require_reporter(request):
-    if not request.user.is_authenticated:
-        raise PermissionDenied
     if not can_report(request.user):
         raise PermissionDenied
 
