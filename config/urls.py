@@ -24,4 +24,12 @@ if settings.DEBUG:
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
+if settings.BENCH_VIEWS:  # the benchmark harness's baselines (bench/README.md), never in CI
+    from academy import bench_views
+
+    urlpatterns += [
+        path("bench/static/", bench_views.static_page),
+        path("bench/insert/", bench_views.one_insert),
+    ]
+
 urlpatterns += [path("", include(wagtail_urls))]

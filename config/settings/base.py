@@ -232,6 +232,7 @@ SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
 
 # --- Email ------------------------------------------------------------------------
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", default=None)  # for the file-based backend
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Digital Academy <academy@example.gov.uk>")
 
 # --- Logging ----------------------------------------------------------------------
@@ -282,5 +283,7 @@ REPORT_MIN_GROUP_SIZE = env.int("REPORT_MIN_GROUP_SIZE", default=5)
 # How long a finished export can be downloaded.
 EXPORT_LINK_HOURS = env.int("EXPORT_LINK_HOURS", default=24)
 REPORT_PAGE_SIZE = 50
-BULK_ENROLMENT_MAX_BYTES = env.int("BULK_ENROLMENT_MAX_BYTES", default=5 * 1024 * 1024)
-BULK_ENROLMENT_MAX_ROWS = env.int("BULK_ENROLMENT_MAX_ROWS", default=50_000)
+BULK_ENROLMENT_MAX_BYTES = env.int("BULK_ENROLMENT_MAX_BYTES", default=10 * 1024 * 1024)
+BULK_ENROLMENT_MAX_ROWS = env.int("BULK_ENROLMENT_MAX_ROWS", default=100_000)
+# The benchmark harness's baseline views (academy/bench_views.py); off everywhere else.
+BENCH_VIEWS = env.bool("ACADEMY_BENCH_VIEWS", default=False)

@@ -8,7 +8,6 @@ SECRET_KEY = "test-only-secret-key"  # noqa: S105  # nosec B105
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # A real worker started by a test sends mail to files the test can read.
 EMAIL_BACKEND = env("TEST_EMAIL_BACKEND", default="django.core.mail.backends.locmem.EmailBackend")
-EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", default=None)
 # Tests run tasks eagerly; a test that starts a real worker switches this off for
 # itself, and the worker it starts (tests/celery_worker.py) reads the environment.
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)

@@ -1,0 +1,611 @@
+"""The department-scale benchmark (issue 7): builds the dataset, starts `make up`'s
+stack against it, and measures every figure side by side with its baseline in the same
+run. Writes bench/RESULTS.md (a new section at the top) and bench/.out/results.json.
+
+    .venv/bin/python bench/run.py            # full size (make bench), about 20 minutes
+    .venv/bin/python bench/run.py --size tiny   # a few seconds' worth, as CI runs it
+
+Needs PostgreSQL and Redis (DATABASE_URL's server, REDIS_URL) and wrk (Debian
+package `wrk`). Timings are never asserted: the harness reports, people judge.
+"""
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "bench" / ".out"
+PY = str(ROOT / ".venv" / "bin" / "python")
+PG = os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432")
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/3")
+PORT = int(os.environ.get("BENCH_PORT", "8100"))
+BASE = f"http://127.0.0.1:{PORT}"
+sys.path.insert(0, str(ROOT))
+
+
+def django_env(db: str) -> dict:
+    """The environment of every Django process in the run: production settings, as
+    `make up` has them, on the bench database."""
+    OUT.mkdir(parents=True, exist_ok=True)
+    key_file = OUT / "secret-key"
+    if not key_file.exists():
+        import secrets
+
+        key_file.write_text(secrets.token_urlsafe(50))
+    env = dict(os.environ)
+    env.update(
+        DJANGO_SETTINGS_MODULE="config.settings.production", DATABASE_URL=f"{PG}/{db}",
+        REDIS_URL=REDIS_URL, ALLOWED_HOSTS="127.0.0.1,localhost", SECURE_SSL_REDIRECT="false",
+        SECURE_COOKIES="false", SECRET_KEY=key_file.read_text().strip(),
+        BASE_URL=BASE, PORT=str(PORT), MEDIA_ROOT=str(OUT / "media"),
+        EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend",
+        EMAIL_FILE_PATH=str(OUT / "mail"), UP_DEMO="0", UP_BEAT="0",
+        ACADEMY_BENCH_VIEWS="1", PYTHONPATH=str(ROOT),
+    )
+    return env
+
+
+def db_name(size: str) -> str:
+    return f"academy_bench_{size}"
+
+
+def psql(sql: str, db: str = "postgres") -> None:
+    subprocess.run(["psql", f"{PG}/{db}", "-qAtc", sql], check=True)
+
+
+# --- steps run in a Django subprocess ----------------------------------------------
+
+def _django():
+    import django
+
+    django.setup()
+
+
+def step_build(size_name: str) -> None:
+    _django()
+    from django.core.management import call_command
+
+    from bench.dataset import dataset_build, dataset_counts
+    from bench.sizes import SIZES
+
+    started = time.perf_counter()
+    call_command("migrate", "--noinput", verbosity=0)
+    call_command("collectstatic", "--noinput", verbosity=0)
+    manifest = dataset_build(SIZES[size_name])
+    manifest["build_seconds"] = round(time.perf_counter() - started, 1)
+    manifest["counts"] = dataset_counts()
+    (OUT / f"{size_name}.json").write_text(json.dumps(manifest))
+
+
+def page_targets(manifest: dict) -> dict:
+    """name -> (path, email of the user to sign in as, or None)."""
+    from courses.models import CataloguePage, CoursePage, LessonPage
+    from learners.models import Enrolment
+
+    course = CoursePage.objects.get(pk=manifest["courses"][0]["id"])
+    lesson = LessonPage.objects.get(pk=manifest["courses"][0]["lessons"][1]["id"])
+    learner = (Enrolment.objects.filter(course=course).order_by("user_id")
+               .values_list("user__email", flat=True).first())
+    return {
+        "catalogue": (CataloguePage.objects.get().url, None),
+        "course": (course.url, None),
+        "lesson": (lesson.url, learner),
+        "my learning": ("/my-learning/", learner),
+        "HR report": ("/reports/", manifest["hr_email"]),
+    }
+
+
+def step_queries(size_name: str) -> None:
+    """Queries for one view of each page, after a first view has warmed the caches a
+    long-running server would have warm (and recorded a first lesson visit)."""
+    _django()
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    manifest = json.loads((OUT / f"{size_name}.json").read_text())
+    counts = {}
+    for name, (path, email) in page_targets(manifest).items():
+        client = Client()
+        if email:
+            client.force_login(get_user_model().objects.get(email=email))
+        first = client.get(path, HTTP_HOST="127.0.0.1")
+        assert first.status_code == 200, (name, path, first.status_code)
+        with CaptureQueriesContext(connection) as captured:
+            client.get(path, HTTP_HOST="127.0.0.1")
+            counts[name] = len(captured)
+    print(json.dumps(counts))
+
+
+# --- the stack ------------------------------------------------------------------
+
+class Stack:
+    """`make up` (bin/up) on the bench database, without beat: nothing periodic may
+    run in the middle of a measurement."""
+
+    def __init__(self, env: dict):
+        self.log = open(OUT / "stack.log", "w")  # noqa: SIM115 - closed in stop()
+        self.process = subprocess.Popen([str(ROOT / "bin" / "up")], env=env, cwd=ROOT,
+                                        stdout=self.log, stderr=subprocess.STDOUT,
+                                        start_new_session=True)
+        for _ in range(180):
+            try:
+                with urllib.request.urlopen(f"{BASE}/healthz", timeout=2) as response:  # noqa: S310
+                    if response.status == 200:
+                        return
+            except OSError:
+                pass
+            if self.process.poll() is not None:
+                raise SystemExit(f"make up exited; see {OUT / 'stack.log'}")
+            time.sleep(1)
+        raise SystemExit(f"make up did not become healthy; see {OUT / 'stack.log'}")
+
+    def stop(self):
+        try:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            self.process.wait(timeout=30)
+        except (ProcessLookupError, subprocess.TimeoutExpired):
+            os.killpg(self.process.pid, signal.SIGKILL)
+        self.log.close()
+
+
+WRK_SCRIPT = r"""
+local lines = {}
+local file = os.getenv("BENCH_REQUESTS")
+if file then for line in io.lines(file) do lines[#lines + 1] = line end end
+local counter = 0
+function setup(thread) thread:set("id", counter); counter = counter + 1 end
+function init(args)
+  nthreads = tonumber(os.getenv("BENCH_THREADS"))
+  index = (id or 0) + 1
+end
+function request()
+  if #lines == 0 then
+    return wrk.format("GET", os.getenv("BENCH_PATH"), {["Cookie"] = os.getenv("BENCH_COOKIE")})
+  end
+  local line = lines[(index - 1) % #lines + 1]
+  index = index + nthreads
+  local session, csrf, path = line:match("([^\t]+)\t([^\t]+)\t([^\t]+)")
+  return wrk.format("POST", path, {
+    ["Cookie"] = "sessionid=" .. session .. "; csrftoken=" .. csrf,
+    ["X-CSRFToken"] = csrf,
+    ["Content-Type"] = "application/x-www-form-urlencoded"}, "")
+end
+function done(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    'WRK {"requests": %d, "seconds": %.3f, "p50_ms": %.2f, "p95_ms": %.2f, ' ..
+    '"errors": %d, "status_errors": %d}\n',
+    summary.requests, summary.duration / 1e6, latency:percentile(50) / 1000,
+    latency:percentile(95) / 1000, e.connect + e.read + e.write + e.timeout, e.status))
+end
+"""
+THREADS, CONNECTIONS = 2, 16
+
+
+def wrk(path: str = "", cookie: str = "", requests_file: str = "", seconds: int = 10) -> dict:
+    script = OUT / "wrk.lua"
+    script.write_text(WRK_SCRIPT)
+    env = dict(os.environ, BENCH_PATH=path, BENCH_COOKIE=cookie,
+               BENCH_THREADS=str(THREADS))
+    if requests_file:
+        env["BENCH_REQUESTS"] = requests_file
+    result = subprocess.run(
+        ["wrk", f"-t{THREADS}", f"-c{CONNECTIONS}", f"-d{seconds}s", "--timeout", "30s",
+         "-s", str(script), BASE + (path or "/")],
+        env=env, capture_output=True, text=True)
+    if result.returncode:
+        raise SystemExit(f"wrk failed: {result.stdout}{result.stderr}")
+    line = next(line for line in result.stdout.splitlines() if line.startswith("WRK "))
+    figures = json.loads(line[4:])
+    figures["per_second"] = figures["requests"] / figures["seconds"]
+    return figures
+
+
+# --- the measurements (in this process, against the running stack) ------------------
+
+def sessions_for(emails: list[str]) -> dict[str, str]:
+    """A signed-in session for each user, as the sign-in page would make it."""
+    from django.conf import settings
+    from django.contrib.auth import (
+        BACKEND_SESSION_KEY,
+        HASH_SESSION_KEY,
+        SESSION_KEY,
+        get_user_model,
+    )
+    from django.contrib.sessions.backends.db import SessionStore
+
+    out = {}
+    for user in get_user_model().objects.filter(email__in=emails):
+        store = SessionStore()
+        store[SESSION_KEY] = str(user.pk)
+        store[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[-1]
+        store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        store.create()
+        out[user.email] = store.session_key
+    return out
+
+
+def measure_pages(manifest: dict, seconds: int) -> dict:
+    targets = page_targets(manifest)
+    sessions = sessions_for([email for _, email in targets.values() if email])
+    results = {"baseline": [wrk("/bench/static/", seconds=seconds)]}
+    for name, (path, email) in targets.items():
+        cookie = f"sessionid={sessions[email]}" if email else ""
+        results[name] = wrk(path, cookie, seconds=seconds)
+        print(f"  {name}: {results[name]['per_second']:.0f}/s p95 {results[name]['p95_ms']:.0f} ms")
+    results["baseline"].append(wrk("/bench/static/", seconds=seconds))
+    return results
+
+
+def _wait(condition, timeout: float, interval: float = 0.2) -> float:
+    start = time.perf_counter()
+    while not condition():
+        if time.perf_counter() - start > timeout:
+            raise SystemExit("timed out waiting for the workers")
+        time.sleep(interval)
+    return time.perf_counter()
+
+
+def measure_completions(manifest: dict, pairs: int, seconds: int) -> dict:
+    """Lesson completions through HTTP, each a new fact, until every consequence (the
+    progress recomputed by a worker) is done; against one INSERT per request."""
+    from django.db import connection
+    from django.db.models import F, Q
+
+    from learners.models import Enrolment, KnowledgeCheckAttempt, LessonProgress
+
+    courses = {course["id"]: course for course in manifest["courses"][:-2]}
+    enrolments = list(Enrolment.objects.filter(completed_at__isnull=True, course_id__in=courses)
+                      .order_by("user_id", "pk").values_list("pk", "user__email", "course_id")
+                      [:pairs])
+    done = set(LessonProgress.objects.filter(
+        enrolment_id__in=[pk for pk, _, _ in enrolments], completed_at__isnull=False)
+        .values_list("enrolment_id", "lesson_id"))
+    chosen, emails, touched, answers = [], set(), set(), []
+    for enrolment_id, user_email, course_id in enrolments:  # one new fact per enrolment
+        lesson = next(lesson for lesson in courses[course_id]["lessons"]
+                      if (enrolment_id, lesson["id"]) not in done)
+        chosen.append((user_email, lesson["id"]))
+        emails.add(user_email)
+        touched.add(enrolment_id)
+        # The learner has answered the lesson's knowledge checks, as they must before
+        # marking it complete.
+        answers += [KnowledgeCheckAttempt(enrolment_id=enrolment_id, lesson_id=lesson["id"],
+                                          block_id=block_id, chosen=[], correct=True)
+                    for block_id in lesson["checks"]]
+    KnowledgeCheckAttempt.objects.bulk_create(answers, batch_size=5000)
+    sessions = sessions_for(sorted(emails))
+    lines = [f"{sessions[email]}\tbenchcsrftoken{'0' * 18}\t/learning/lessons/{lesson_id}/complete/"
+             for email, lesson_id in chosen]
+    requests_file = OUT / "completions.tsv"
+    requests_file.write_text("\n".join(lines) + "\n")
+
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS bench_baseline_insert; "
+                       "CREATE TABLE bench_baseline_insert "
+                       "(id bigserial PRIMARY KEY, at timestamptz)")
+    baseline_file = OUT / "insert.tsv"
+    baseline_file.write_text(f"x\tbenchcsrftoken{'0' * 18}\t/bench/insert/\n")
+    baseline = wrk(requests_file=str(baseline_file), seconds=seconds)
+
+    before = LessonProgress.objects.filter(completed_at__isnull=False).count()
+    started = time.perf_counter()
+    ours = wrk(requests_file=str(requests_file), seconds=seconds)
+    stale = Enrolment.objects.filter(pk__in=touched, last_fact_at__isnull=False).filter(
+        Q(progress_computed_at__isnull=True) | Q(last_fact_at__gt=F("progress_computed_at")))
+    finished = _wait(lambda: not stale.exists(), timeout=600)
+    completed = LessonProgress.objects.filter(completed_at__isnull=False).count() - before
+    return {"baseline": baseline, "ours": ours, "completed": completed,
+            "seconds_until_consequences_done": finished - started,
+            "per_second": completed / (finished - started), "pairs_prepared": len(chosen)}
+
+
+def measure_bulk(manifest: dict, rows: int) -> dict:
+    """Bulk enrolment of `rows` learners into one course, from the CSV HR would upload
+    to the last enrolment committed by the worker; against COPY of the same rows."""
+    from django.contrib.auth import get_user_model
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.db import connection, transaction
+    from django.utils import timezone as dj_timezone
+
+    from academy.reports.bulk import bulk_csv_check
+    from bench.dataset import EMAIL_DOMAIN
+    from learners.enqueue import enqueue_on_commit
+    from learners.models import BulkEnrolment, Enrolment
+    from learners.tasks import bulk_enrolment_process
+
+    users = get_user_model().objects
+    hr = users.get(email=manifest["hr_email"])
+    people = list(users.filter(email__endswith=f"@{EMAIL_DOMAIN}", reporting_scopes__isnull=True)
+                  .order_by("pk").values_list("pk", "email")[:rows])
+    csv_bytes = ("email,course\n" + "".join(f"{email},{manifest['bulk_course']}\n"
+                                            for _, email in people)).encode()
+
+    # Baseline: COPY the same enrolment rows, into the course kept empty for it.
+    now = dj_timezone.now()
+    start = time.perf_counter()
+    columns = "user_id, course_id, cycle, enrolled_at, progress_percent, module_status"
+    with (transaction.atomic(), connection.cursor() as cursor,
+          cursor.cursor.copy(f"COPY learners_enrolment ({columns}) FROM STDIN") as copy):
+        for pk, _ in people:
+            copy.write_row((pk, manifest["copy_course"], 1, now, 0, "{}"))
+    baseline = time.perf_counter() - start
+    Enrolment.objects.filter(course_id=manifest["copy_course"]).delete()
+
+    start = time.perf_counter()
+    check = bulk_csv_check(SimpleUploadedFile("department.csv", csv_bytes, "text/csv"), viewer=hr)
+    assert check.ok, check.errors[:5]
+    with transaction.atomic():
+        bulk = BulkEnrolment.objects.create(created_by=hr, filename="department.csv",
+                                            rows=check.rows, total=len(check.rows))
+        enqueue_on_commit(bulk_enrolment_process, bulk.pk)
+    checked = time.perf_counter() - start
+    finished = _wait(lambda: BulkEnrolment.objects.filter(
+        pk=bulk.pk, status=BulkEnrolment.DONE).exists(), timeout=1200)
+    enrolled = time.perf_counter()
+    bulk.refresh_from_db()
+    course = Enrolment.objects.filter(course__slug=manifest["bulk_course"])
+    emailed = _wait(lambda: not course.filter(confirmation_sent_at__isnull=True).exists(),
+                    timeout=1800, interval=0.5)
+    return {"rows": len(people), "baseline_seconds": baseline,
+            "ours_seconds": finished - start, "check_seconds": checked,
+            "enrolled": bulk.enrolled, "in_database": course.count(),
+            "confirmations_seconds": emailed - start, "ratio": (enrolled - start) / baseline}
+
+
+def worker_pids(name: str) -> list[int]:
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+            except OSError:
+                continue
+            if "celery" in cmdline and f"{name}@" in cmdline:
+                pids.append(int(entry.name))
+    return pids
+
+
+def rss_mb(pid: int) -> float:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+def measure_exports(manifest: dict, rows: int) -> dict:
+    """The HR export of `rows` rows, CSV and .xlsx, end to end through the slow queue's
+    worker, with that worker's peak memory; against COPY (the same query) TO STDOUT."""
+    from django.contrib.auth import get_user_model
+    from django.db import connection, transaction
+
+    from academy.models import Export
+    from academy.reports.exports import FIELDS, export_queryset
+    from academy.reports.filters import ReportFilterForm
+    from academy.tasks import export_build
+    from bench.dataset import EMAIL_DOMAIN
+    from learners.enqueue import enqueue_on_commit
+    from learners.models import Enrolment
+
+    hr = get_user_model().objects.get(email=manifest["hr_email"])
+    ordinary = [course["id"] for course in manifest["courses"][:-2]]
+    in_scope = Enrolment.objects.filter(user__email__endswith=f"@{EMAIL_DOMAIN}").count()
+    if in_scope < rows:  # more enrolments, so the export has `rows` rows
+        with connection.cursor() as cursor:
+            cursor.execute(
+                """INSERT INTO learners_enrolment (user_id, course_id, cycle, enrolled_at,
+                       progress_percent, module_status)
+                   SELECT u.id, (%(courses)s::int[])[1 + ((u.id * 7 + j * 31) %% %(n)s)], 1,
+                          now() - (u.id %% 300) * interval '1 day', 0, '{}'::jsonb
+                   FROM generate_series(3, %(n)s - 1) j CROSS JOIN learners_user u
+                   WHERE u.email LIKE %(pattern)s
+                   LIMIT %(extra)s ON CONFLICT DO NOTHING""",
+                {"courses": ordinary, "n": len(ordinary), "pattern": f"%@{EMAIL_DOMAIN}",
+                 "extra": rows - in_scope})
+            cursor.execute("ANALYZE learners_enrolment")
+    form = ReportFilterForm({}, viewer=hr)
+    assert form.is_valid(), form.errors
+    results = {}
+    for fmt in ("csv", "xlsx"):
+        pids = worker_pids("slow")
+        peak = max(map(rss_mb, pids), default=0.0)
+        start = time.perf_counter()
+        with transaction.atomic():
+            export = Export.objects.create(requested_by=hr, format=fmt, filters=form.as_filters())
+            enqueue_on_commit(export_build, str(export.pk))
+        while not Export.objects.filter(pk=export.pk, status=Export.DONE).exists():
+            peak = max(peak, *map(rss_mb, pids))
+            if time.perf_counter() - start > 1800:
+                raise SystemExit("export timed out")
+            time.sleep(0.05)
+        seconds = time.perf_counter() - start
+        export.refresh_from_db()
+        results[fmt] = {"seconds": seconds, "rows": export.rows_written,
+                        "bytes": export.file.size, "worker_peak_rss_mb": peak,
+                        "worker_processes": len(pids)}
+        print(f"  {fmt}: {export.rows_written:,} rows in {seconds:.1f} s, "
+              f"worker peak {peak:.0f} MB")
+    query = export_queryset(export).order_by("pk").values_list(*FIELDS).query
+    sql, params = query.sql_with_params()
+    with tempfile.TemporaryFile() as sink, connection.cursor() as cursor:
+        start = time.perf_counter()
+        with cursor.cursor.copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)", params) as copy:
+            for chunk in copy:
+                sink.write(chunk)
+        results["baseline_seconds"] = time.perf_counter() - start
+    results["ratio_csv"] = results["csv"]["seconds"] / results["baseline_seconds"]
+    return results
+
+
+def measure_certificates(manifest: dict, count: int) -> dict:
+    """`count` certificates issued end to end through Celery (enqueued, drawn, stored,
+    recorded), against drawing the same PDFs in a bare loop in one process."""
+    from django.conf import settings
+
+    from learners.certificate_pdf import CertificateContent, certificate_pdf_render
+    from learners.enqueue import enqueue
+    from learners.models import Certificate, Enrolment
+    from learners.services.certificates import certificate_verify_url
+    from learners.tasks import certificate_issue
+
+    ids = list(Enrolment.objects.filter(completed_at__isnull=False, certificate__isnull=True,
+                                        user__email__contains="@bench.")
+               .order_by("pk").values_list("pk", flat=True)[:count])
+    start = time.perf_counter()
+    for enrolment_id in ids:
+        enqueue(certificate_issue, enrolment_id)
+    issued = Certificate.objects.filter(enrolment_id__in=ids).exclude(file="")
+    finished = _wait(lambda: issued.count() == len(ids), timeout=1800, interval=0.5)
+    ours = finished - start
+
+    start = time.perf_counter()
+    for certificate in Certificate.objects.filter(enrolment_id__in=ids).iterator():
+        certificate_pdf_render(CertificateContent(
+            academy_name=settings.ACADEMY_NAME, learner_name=certificate.learner_name,
+            course_title=certificate.course_title, completed_on=certificate.completed_on,
+            code=certificate.code, verify_url=certificate_verify_url(certificate.code)))
+    baseline = time.perf_counter() - start
+    return {"count": len(ids), "ours_seconds": ours, "baseline_seconds": baseline,
+            "ratio": ours / baseline}
+
+
+# --- orchestration ------------------------------------------------------------------
+
+def subprocess_step(step: str, size: str, env: dict) -> str:
+    result = subprocess.run([PY, __file__, step, "--size", size], env=env, cwd=ROOT,
+                            capture_output=True, text=True)
+    if result.returncode:
+        sys.stderr.write(result.stdout + result.stderr)
+        raise SystemExit(f"{step} --size {size} failed")
+    return result.stdout
+
+
+def build(size: str) -> dict:
+    db = db_name(size)
+    psql(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
+    psql(f'CREATE DATABASE "{db}"')
+    subprocess_step("_build", size, django_env(db))
+    manifest = json.loads((OUT / f"{size}.json").read_text())
+    print(f"  {size}: built in {manifest['build_seconds']} s: {manifest['counts']}")
+    return manifest
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("step", nargs="?", default="run",
+                        choices=["run", "_build", "_queries"])
+    parser.add_argument("--size", default="full", choices=["full", "tiny"])
+    parser.add_argument("--results", default=str(ROOT / "bench" / "RESULTS.md"),
+                        help="where to record the run ('-' for nowhere)")
+    args = parser.parse_args()
+    if args.step == "_build":
+        return step_build(args.size)
+    if args.step == "_queries":
+        return step_queries(args.size)
+    if not shutil.which("wrk"):
+        raise SystemExit("The benchmark needs wrk: apt-get install wrk")
+    from bench.sizes import SIZES
+
+    size = SIZES[args.size]
+    shutil.rmtree(OUT / "media", ignore_errors=True)
+    shutil.rmtree(OUT / "mail", ignore_errors=True)
+    (OUT / "mail").mkdir(parents=True)
+    started = time.perf_counter()
+    results = {"size": size.name, "date": datetime.now(UTC).isoformat(timespec="minutes"),
+               "machine": machine()}
+
+    import redis
+
+    broker = redis.Redis.from_url(REDIS_URL)
+    broker.flushdb()
+    print("== building the datasets")
+    sizes = ["tiny"] if size.name == "tiny" else ["tiny", size.name]
+    manifests = {name: build(name) for name in sizes}
+    results["dataset"] = manifests[size.name]["counts"]
+    results["build_seconds"] = manifests[size.name]["build_seconds"]
+    manifest = manifests[size.name]
+
+    print("== queries per page")
+    results["queries"] = {
+        name: json.loads(subprocess_step("_queries", name, django_env(db_name(name)))
+                         .strip().splitlines()[-1])
+        for name in sizes}
+
+    env = django_env(db_name(size.name))
+    os.environ.update(env)
+    print("== starting make up on the bench database")
+    stack = Stack(env)
+    try:
+        _django()
+        # The demo academy's own consequences, queued while it loaded, go first.
+        _wait(lambda: not broker.llen("celery") and not broker.llen("slow")
+              and not broker.hlen("unacked"), timeout=300)
+        seconds = 10 if size.name == "full" else 2
+        print("== pages under load")
+        results["pages"] = measure_pages(manifest, seconds)
+        print("== lesson completions")
+        results["completions"] = measure_completions(manifest, size.completion_pairs,
+                                                     20 if size.name == "full" else 2)
+        print(f"  {results['completions']['per_second']:.0f}/s")
+        print("== bulk enrolment")
+        results["bulk"] = measure_bulk(manifest, size.bulk_rows)
+        print(f"  {results['bulk']['ours_seconds']:.1f} s against COPY "
+              f"{results['bulk']['baseline_seconds']:.2f} s")
+        print("== exports")
+        results["exports"] = measure_exports(manifest, size.export_rows)
+        print("== certificates")
+        results["certificates"] = measure_certificates(manifest, size.certificates)
+        print(f"  {results['certificates']['ours_seconds']:.1f} s against a bare loop "
+              f"{results['certificates']['baseline_seconds']:.1f} s")
+    finally:
+        stack.stop()
+    results["total_seconds"] = time.perf_counter() - started
+    (OUT / f"results-{size.name}.json").write_text(json.dumps(results, indent=2, default=str))
+    from bench.report import results_markdown
+
+    text = results_markdown(results)
+    print(text)
+    if args.results != "-":
+        results_record(Path(args.results), text)
+
+
+def machine() -> dict:
+    memory = next(line for line in Path("/proc/meminfo").read_text().splitlines()
+                  if line.startswith("MemTotal"))
+    return {"cores": os.cpu_count(), "memory_gib": round(int(memory.split()[1]) / 1024 ** 2, 1),
+            "python": platform.python_version(), "cpu": cpu_model()}
+
+
+def cpu_model() -> str:
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            return line.split(":", 1)[1].strip()
+    return platform.processor()
+
+
+def results_record(path: Path, section: str) -> None:
+    """Add the run to the top of RESULTS.md, under its fixed introduction."""
+    text = path.read_text() if path.exists() else "# Benchmark results\n"
+    marker = "\n## "
+    head, _, rest = text.partition(marker)
+    tail = marker + rest if rest else ""
+    path.write_text(head.rstrip() + "\n\n" + section.strip() + "\n" + tail)
+
+
+if __name__ == "__main__":
+    main()
