@@ -2,6 +2,7 @@
 however many rows there are."""
 
 import csv
+import io
 import logging
 import os
 import tempfile
@@ -10,7 +11,7 @@ from datetime import timedelta
 import xlsxwriter
 from django.conf import settings
 from django.core.files import File
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -81,8 +82,12 @@ def export_build(*, export_id) -> Export:
     handle, path = tempfile.mkstemp(suffix=suffix)
     os.close(handle)
     try:
-        written = (_write_csv if export.format == "csv" else _write_xlsx)(
-            path, export_rows(queryset), export.pk)
+        if export.format == "xlsx":
+            written = _write_xlsx(path, export_rows(queryset), export.pk)
+        elif connection.vendor == "postgresql":
+            written = _write_csv_copy(path, queryset, export.pk)
+        else:  # the embedded SQLite of `make run`
+            written = _write_csv(path, export_rows(queryset), export.pk)
         with open(path, "rb") as source, transaction.atomic():
             export = Export.objects.select_for_update().get(pk=export.pk)
             if export.status == Export.DONE:  # another delivery finished first
@@ -118,6 +123,53 @@ def _write_csv(path, rows, export_id) -> int:
             written += 1
             if written % CHUNK == 0:
                 _progress(export_id, written)
+    return written
+
+
+# The same cells as export_rows, formatted by PostgreSQL so that COPY writes the CSV
+# without a row passing through Python: many times faster for a million rows.
+_TEXT = ("CASE WHEN left({0}, 1) IN ('=', '+', '-', '@', chr(9), chr(13)) "
+         "THEN '''' || {0} ELSE NULLIF({0}, '') END")
+_DATE = "to_char({0}, 'YYYY-MM-DD')"
+_TIME = "to_char({0} AT TIME ZONE %s, 'YYYY-MM-DD HH24:MI')"
+_COPY_COLUMNS = [  # (SQL over the inner query's c0..c14, whether it takes the time zone)
+    (_TEXT.format("btrim(c0 || ' ' || c1)"), False),
+    *[(_TEXT.format(f"c{n}"), False) for n in range(2, 7)],
+    ("CASE WHEN c7 IS NULL THEN 'No' ELSE 'Yes' END", False),
+    (_DATE.format("c7"), False),
+    (_TIME.format("c8"), True), (_TIME.format("c9"), True),
+    ("c10", False), (_TIME.format("c11"), True), ("c12", False),
+    (_TEXT.format("c13"), False), (_TEXT.format("c14"), False),
+]
+
+
+def export_copy_sql(queryset) -> tuple[str, list]:
+    """`COPY (...) TO STDOUT` for the export's rows, in report order (by id)."""
+    inner = queryset.order_by().values(
+        row_id=F("pk"), **{f"c{n}": F(field) for n, field in enumerate(FIELDS)})
+    sql, params = inner.query.sql_with_params()
+    columns = ", ".join(column for column, _ in _COPY_COLUMNS)
+    zones = [settings.TIME_ZONE for _, timed in _COPY_COLUMNS if timed]
+    return (f"COPY (SELECT {columns} FROM ({sql}) AS export ORDER BY row_id) "  # noqa: S608
+            "TO STDOUT WITH (FORMAT csv)", [*zones, *params])
+
+
+def _write_csv_copy(path, queryset, export_id) -> int:
+    statement, params = export_copy_sql(queryset)
+    written = reported = 0
+    with open(path, "wb") as out:
+        out.write("\ufeff".encode())  # BOM: Excel reads UTF-8
+        header = io.StringIO()
+        csv.writer(header, lineterminator="\n").writerow(HEADERS)
+        out.write(header.getvalue().encode())
+        with connection.cursor() as cursor, cursor.cursor.copy(statement, params) as copy:
+            for data in copy:
+                out.write(data)
+                written += bytes(data).count(b"\n")  # an estimate: a cell may hold a newline
+                if written - reported >= CHUNK:
+                    _progress(export_id, written)
+                    reported = written
+            written = cursor.cursor.rowcount
     return written
 
 
