@@ -21,6 +21,12 @@ def enrolment_confirmation_send(enrolment_id: int) -> bool:
 
 
 @shared_task(**RETRY)
+def enrolment_confirmations_send(enrolment_ids: list[int]) -> int:
+    """Email many learners that they are enrolled (after a bulk enrolment)."""
+    return services.enrolment_confirmations_send(enrolment_ids=enrolment_ids)
+
+
+@shared_task(**RETRY)
 def enrolment_progress_recompute(enrolment_id: int) -> int:
     """Recompute the enrolment's progress and completion; returns its percent."""
     return services.enrolment_progress_recompute(enrolment_id=enrolment_id).progress_percent

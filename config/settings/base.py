@@ -197,6 +197,7 @@ CELERY_TASK_DEFAULT_QUEUE = "celery"
 CELERY_TASK_ROUTES = {
     "academy.tasks.export_build": {"queue": "slow"},
     "learners.tasks.bulk_enrolment_process": {"queue": "slow"},
+    "learners.tasks.enrolment_confirmations_send": {"queue": "slow"},
     "learners.tasks.required_learning_expand": {"queue": "slow"},
     "learners.tasks.required_learning_renew": {"queue": "slow"},
 }

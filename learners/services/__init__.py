@@ -2,7 +2,11 @@
 
 from .bulk import bulk_enrolment_process, enrolments_ensure
 from .certificates import certificate_code_new, certificate_issue, certificate_revoke
-from .enrolments import enrolment_confirmation_send, enrolment_create
+from .enrolments import (
+    enrolment_confirmation_send,
+    enrolment_confirmations_send,
+    enrolment_create,
+)
 from .learning import (
     AnswerRejected,
     LessonNotFinished,
@@ -28,6 +32,7 @@ __all__ = [
     "certificate_issue",
     "certificate_revoke",
     "enrolment_confirmation_send",
+    "enrolment_confirmations_send",
     "enrolment_create",
     "enrolment_progress_recompute",
     "enrolments_ensure",

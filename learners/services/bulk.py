@@ -48,14 +48,13 @@ def enrolments_ensure(*, pairs: list[tuple[int, int, str | None]], required_by_i
         ).values_list("pk", "user_id", "course_id")
     )
     wanted = {(u, c) for u, c, _ in pairs}
-    from learners.tasks import enrolment_confirmation_send
+    created = [pk for pk, user_id, course_id in new_ids
+               if (user_id, course_id) in wanted and (user_id, course_id) not in existing]
+    if created:  # one email task per chunk, each sending over one mail connection
+        from learners.tasks import enrolment_confirmations_send
 
-    created = 0
-    for pk, user_id, course_id in new_ids:
-        if (user_id, course_id) in wanted and (user_id, course_id) not in existing:
-            created += 1
-            enqueue_on_commit(enrolment_confirmation_send, pk)
-    return created
+        enqueue_on_commit(enrolment_confirmations_send, created)
+    return len(created)
 
 
 def bulk_enrolment_process(*, bulk_id: int) -> BulkEnrolment:
@@ -64,11 +63,13 @@ def bulk_enrolment_process(*, bulk_id: int) -> BulkEnrolment:
     bulk = BulkEnrolment.objects.get(pk=bulk_id)
     if bulk.status == BulkEnrolment.DONE:
         return bulk
+    rows = bulk.rows  # read once: the rows never change, only how far we have got
     BulkEnrolment.objects.filter(pk=bulk_id).update(status=BulkEnrolment.RUNNING)
+    progress = BulkEnrolment.objects.defer("rows")
     while True:
         with transaction.atomic():
-            bulk = BulkEnrolment.objects.select_for_update().get(pk=bulk_id)
-            chunk = bulk.rows[bulk.processed: bulk.processed + CHUNK]
+            bulk = progress.select_for_update().get(pk=bulk_id)
+            chunk = rows[bulk.processed: bulk.processed + CHUNK]
             if not chunk:
                 bulk.status = BulkEnrolment.DONE
                 bulk.finished_at = timezone.now()

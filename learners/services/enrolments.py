@@ -3,7 +3,7 @@
 import logging
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -33,24 +33,36 @@ def enrolment_create(*, user: User, course: CoursePage) -> tuple[Enrolment, bool
 
 
 def enrolment_confirmation_send(*, enrolment_id: int) -> bool:
-    """Email the learner that they are enrolled. Sends at most once per enrolment
-    unless a crash falls between sending and recording it; returns whether it sent."""
+    """Email the learner that they are enrolled; returns whether it sent."""
+    return enrolment_confirmations_send(enrolment_ids=[enrolment_id]) == 1
+
+
+def enrolment_confirmations_send(*, enrolment_ids: list[int]) -> int:
+    """Email each learner that they are enrolled, over one mail connection. Sends at
+    most once per enrolment (rows are locked, and ones already sent are skipped) unless
+    a crash falls between sending and recording it; returns how many it sent."""
     with transaction.atomic():
-        enrolment = (
-            Enrolment.objects.select_for_update().select_related("user", "course")
-            .get(pk=enrolment_id)
+        enrolments = list(
+            Enrolment.objects.select_for_update(of=("self",)).select_related("user", "course")
+            .filter(pk__in=enrolment_ids, confirmation_sent_at__isnull=True).order_by("pk")
         )
-        if enrolment.confirmation_sent_at:
-            return False
-        course_url = settings.ACADEMY_BASE_URL + enrolment.course.get_url()
-        context = {"enrolment": enrolment, "course_url": course_url,
-                   "academy_name": settings.ACADEMY_NAME}
-        send_mail(
-            subject=f"You are enrolled on {enrolment.course.title}",
-            message=render_to_string("learners/email/enrolment_confirmation.txt", context),
-            from_email=None,
-            recipient_list=[enrolment.user.email],
-        )
-        enrolment.confirmation_sent_at = timezone.now()
-        enrolment.save(update_fields=["confirmation_sent_at"])
-    return True
+        if not enrolments:
+            return 0
+        course_urls: dict[int, str] = {}
+        messages = []
+        for enrolment in enrolments:
+            if enrolment.course_id not in course_urls:
+                course_urls[enrolment.course_id] = (settings.ACADEMY_BASE_URL
+                                                    + enrolment.course.get_url())
+            context = {"enrolment": enrolment, "course_url": course_urls[enrolment.course_id],
+                       "academy_name": settings.ACADEMY_NAME}
+            messages.append(EmailMessage(
+                subject=f"You are enrolled on {enrolment.course.title}",
+                body=render_to_string("learners/email/enrolment_confirmation.txt", context),
+                to=[enrolment.user.email],
+            ))
+        with get_connection() as connection:
+            connection.send_messages(messages)
+        Enrolment.objects.filter(pk__in=[e.pk for e in enrolments]).update(
+            confirmation_sent_at=timezone.now())
+    return len(enrolments)
