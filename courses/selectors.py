@@ -22,12 +22,13 @@ def course_lesson_outline(*, course: CoursePage) -> list[LessonOutline]:
         for module in ModulePage.objects.live().child_of(course).only("id", "path")
     }
     outline = []
-    for lesson in LessonPage.objects.live().descendant_of(course).order_by("path"):
+    for lesson in (LessonPage.objects.live().descendant_of(course).order_by("path")
+                   .only("id", "path", "depth", "title", "required", "body")):
         module_id = modules.get(lesson.path[: -lesson.steplen])
         if module_id is None:  # under an unpublished module
             continue
         outline.append(LessonOutline(
             id=lesson.pk, module_id=module_id, title=lesson.title, required=lesson.required,
-            check_ids=tuple(block.id for block in lesson.knowledge_checks()),
+            check_ids=tuple(lesson.knowledge_check_ids()),
         ))
     return outline

@@ -130,6 +130,12 @@ class LessonPage(Page):
     def knowledge_checks(self):
         return [block for block in self.body if block.block_type == "knowledge_check"]
 
+    def knowledge_check_ids(self) -> list[str]:
+        """The ids of the lesson's knowledge checks, read from the stored JSON without
+        building every block (which would fetch glossary terms and documents)."""
+        return [block["id"] for block in self.body.raw_data
+                if block["type"] == "knowledge_check"]
+
     def serve(self, request, *args, **kwargs):
         if request.method == "POST" and not request.POST.get("check"):
             return redirect(self.url)

@@ -73,7 +73,7 @@ def lesson_complete(*, enrolment: Enrolment, lesson: LessonPage) -> LessonProgre
         KnowledgeCheckAttempt.objects.filter(enrolment=enrolment, lesson=lesson)
         .values_list("block_id", flat=True)
     )
-    unanswered = [b.id for b in lesson.knowledge_checks() if b.id not in answered]
+    unanswered = [check for check in lesson.knowledge_check_ids() if check not in answered]
     if unanswered:
         raise LessonNotFinished(unanswered)
     progress, _ = LessonProgress.objects.get_or_create(enrolment=enrolment, lesson=lesson)

@@ -110,3 +110,9 @@ def test_course_page_shows_its_modules_and_lessons(client, catalogue):
     for title in ["Outline module 1", "Outline lesson 1.2", "Outline module 2",
                   "Outline lesson 2.1", "Empty module", "No lessons yet."]:
         assert title in content
+
+
+def test_knowledge_check_ids_read_from_the_stored_json_match_the_blocks(lesson):
+    stored = type(lesson).objects.get(pk=lesson.pk)
+    assert stored.knowledge_check_ids() == [block.id for block in stored.knowledge_checks()]
+    assert len(stored.knowledge_check_ids()) >= 2  # this lesson has two checks
