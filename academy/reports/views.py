@@ -36,9 +36,12 @@ def report(request):
     enrolments = form.apply(queries.report_enrolments(request.user))
     sort = form.cleaned_data.get("sort") or "name"
     descending = form.cleaned_data.get("order") == "desc"
-    page = Paginator(queries.detailed_rows(enrolments, sort, descending),
-                     settings.REPORT_PAGE_SIZE).get_page(request.GET.get("page"))
     filters = form.as_filters()
+    figures = queries.report_figures(request.user, enrolments, filters)
+    paginator = Paginator(queries.detailed_rows(enrolments, sort, descending),
+                          settings.REPORT_PAGE_SIZE)
+    paginator.count = figures["summary"]["enrolled"]  # counted with the figures
+    page = paginator.get_page(request.GET.get("page"))
     AuditEvent.objects.create(actor=request.user, action=AuditEvent.REPORT_VIEW,
                               filters=filters, row_count=page.paginator.count)
     query = request.GET.copy()
@@ -47,10 +50,8 @@ def report(request):
     for key in ("sort", "order"):
         sort_query.pop(key, None)
     context.update(
-        summary=queries.summary(enrolments),
-        by_organisation=queries.by_organisation(enrolments),
-        by_course=queries.by_course(enrolments),
-        over_time=queries.completions_over_time(enrolments),
+        **figures,
+        figures_minutes=max(1, settings.REPORT_CACHE_SECONDS // 60),
         rows=page,
         page_query=query.urlencode(),
         sort_query=sort_query.urlencode(),

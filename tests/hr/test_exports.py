@@ -155,7 +155,7 @@ def test_postgresqls_csv_has_exactly_the_cells_python_writes(hr, tree, course, g
     queryset = report_enrolments(hr)
     python_file, copy_file = tmp_path / "python.csv", tmp_path / "copy.csv"
     _write_csv(python_file, export_rows(queryset), None)
-    written = _write_csv_copy(copy_file, queryset, None)
+    written = _write_csv_copy(copy_file, queryset)
 
     def table(path):
         return list(csv.reader(io.StringIO(path.read_bytes().decode("utf-8-sig"))))

@@ -137,3 +137,43 @@ def test_report_query_count_is_the_same_at_10_and_1000_learners(client, hr, tree
     ten = _report_queries(client, hr, tree, course, 10, 0)
     thousand = _report_queries(client, hr, tree, course, 990, 10)
     assert ten == thousand
+
+
+def test_figures_are_kept_per_viewer_and_filters_and_a_new_enrolment_refreshes_them(
+        client, hr, records, course, tree, settings):
+    """The figures are worked out once and kept (REPORT_CACHE_SECONDS); never shared with
+    a reporter of another scope; different filters are different figures; a new
+    enrolment shows at once; progress shows when they are next worked out."""
+    from django.core.cache import cache
+
+    from tests.hr.conftest import reporter
+
+    settings.REPORT_CACHE_SECONDS = 300
+    cache.clear()
+    client.force_login(hr)
+    first = client.get("/reports/")
+    assert first.context["summary"]["enrolled"] == 4
+    assert "Figures worked out at" in first.content.decode()
+    with CaptureQueriesContext(connection) as cold:
+        client.get("/reports/", {"organisation": "team-north"})
+    with CaptureQueriesContext(connection) as warm:
+        again = client.get("/reports/", {"organisation": "team-north"})
+    assert len(warm) < len(cold)  # the aggregates were not run again
+    assert again.context["summary"]["enrolled"] == 3
+
+    # Progress alone: the kept figures stand until they expire (the page says so).
+    records[1].enrolments.update(completed_at=timezone.now())
+    assert client.get("/reports/").context["summary"]["completed"] == 1
+
+    # A reporter on the agency never sees Operations' kept figures.
+    agency = reporter(None, tree["agency"], email="agency@example.gov.uk")
+    client.force_login(agency)
+    theirs = client.get("/reports/")
+    assert theirs.context["summary"]["enrolled"] == 1
+    assert "Number0001" not in theirs.content.decode()
+
+    # A new enrolment in scope: worked out afresh, progress included.
+    enrolment(person(tree["team-north"], 9), course)
+    client.force_login(hr)
+    fresh = client.get("/reports/").context["summary"]
+    assert (fresh["enrolled"], fresh["completed"]) == (5, 2)
