@@ -66,9 +66,10 @@ def knowledge_check_answer(
 
 
 @transaction.atomic
-def lesson_complete(*, enrolment: Enrolment, lesson: LessonPage) -> LessonProgress:
+def lesson_complete(*, enrolment: Enrolment, lesson: LessonPage) -> bool:
     """Mark the lesson complete: allowed once every knowledge check in it has been
-    answered (right or wrong). Completing again changes nothing."""
+    answered (right or wrong). Completing again changes nothing. Returns whether this
+    call completed it."""
     answered = set(
         KnowledgeCheckAttempt.objects.filter(enrolment=enrolment, lesson=lesson)
         .values_list("block_id", flat=True)
@@ -76,11 +77,15 @@ def lesson_complete(*, enrolment: Enrolment, lesson: LessonPage) -> LessonProgre
     unanswered = [check for check in lesson.knowledge_check_ids() if check not in answered]
     if unanswered:
         raise LessonNotFinished(unanswered)
-    progress, _ = LessonProgress.objects.get_or_create(enrolment=enrolment, lesson=lesson)
-    if progress.completed_at is None:
-        LessonProgress.objects.filter(pk=progress.pk, completed_at__isnull=True).update(
-            completed_at=timezone.now()
-        )
-        progress.refresh_from_db()
+    now = timezone.now()
+    # The usual case, one statement: the lesson was opened and is not yet complete. Of
+    # two requests at once, the second finds it complete once the first commits.
+    completed = LessonProgress.objects.filter(
+        enrolment=enrolment, lesson=lesson, completed_at__isnull=True
+    ).update(completed_at=now) == 1
+    if not completed:  # never opened (no row yet), or complete already
+        _, completed = LessonProgress.objects.get_or_create(
+            enrolment=enrolment, lesson=lesson, defaults={"completed_at": now})
+    if completed:
         _record_fact(enrolment, lesson)
-    return progress
+    return completed
