@@ -52,6 +52,7 @@ class Enrolment(models.Model):
             models.Index(fields=["last_fact_at", "progress_computed_at"],
                          name="enrolment_stale_idx"),
             models.Index(fields=["due_on"], name="enrolment_due_idx"),
+            models.Index(fields=["enrolled_at"], name="enrolment_enrolled_idx"),
         ]
 
     def __str__(self) -> str:

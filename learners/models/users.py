@@ -58,6 +58,9 @@ class User(AbstractUser):
         constraints = [
             models.UniqueConstraint(Lower("email"), name="learners_user_email_ci_unique"),
         ]
+        # The report's records are sorted by name by default: with this index the first
+        # page of 300,000 comes from the first rows in order, not a sort of them all.
+        indexes = [models.Index(fields=["last_name", "first_name"], name="user_name_idx")]
 
     def __str__(self) -> str:
         return self.get_full_name() or self.email
