@@ -433,7 +433,9 @@ def measure_exports(manifest: dict, rows: int) -> dict:
                    SELECT u.id, (%(courses)s::int[])[1 + ((u.id * 7 + j * 31) %% %(n)s)], 1,
                           now() - (u.id %% 300) * interval '1 day', 0, '{}'::jsonb
                    FROM generate_series(3, %(n)s - 1) j CROSS JOIN learners_user u
-                   WHERE u.email LIKE %(pattern)s
+                   WHERE u.email LIKE %(pattern)s AND NOT EXISTS (
+                       SELECT 1 FROM learners_enrolment e WHERE e.user_id = u.id
+                       AND e.course_id = (%(courses)s::int[])[1 + ((u.id * 7 + j * 31) %% %(n)s)])
                    LIMIT %(extra)s ON CONFLICT DO NOTHING""",
                 {"courses": ordinary, "n": len(ordinary), "pattern": f"%@{EMAIL_DOMAIN}",
                  "extra": rows - in_scope})
