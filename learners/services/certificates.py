@@ -29,7 +29,12 @@ def certificate_issue(*, enrolment_id: int) -> Certificate | None:
     constraint) and its PDF, stored through Django's storage API. Running it again, or
     twice at once, changes nothing; a row left without its PDF by a crash gets it on
     the next run. Returns None if the enrolment is not complete."""
-    enrolment = Enrolment.objects.select_related("user", "course").get(pk=enrolment_id)
+    enrolment = (  # only what the certificate needs: a course page has many columns
+        Enrolment.objects.select_related("user", "course")
+        .only("completed_at", "user__first_name", "user__last_name", "user__email",
+              "course__title")
+        .get(pk=enrolment_id)
+    )
     if enrolment.completed_at is None:
         return None
     completed_on = timezone.localdate(enrolment.completed_at)
