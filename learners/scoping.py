@@ -49,6 +49,11 @@ def can_report(user: User) -> bool:
     return paths is ALL or bool(paths)
 
 
+def reporting_paths(user: User) -> list[str] | None:
+    """The tree paths of the organisations the user reports on (None: everyone)."""
+    return _scope_paths(user)
+
+
 def reporting_scope_key(user: User) -> str:
     """What decides the user's reporting scope, as text: for keys of cached figures, so
     a change of scope never shows figures from the old one."""

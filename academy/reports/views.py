@@ -37,7 +37,8 @@ def report(request):
     sort = form.cleaned_data.get("sort") or "name"
     descending = form.cleaned_data.get("order") == "desc"
     filters = form.as_filters()
-    figures = queries.report_figures(request.user, enrolments, filters)
+    figures = queries.report_figures(request.user, enrolments, filters,
+                                     organisation=form.cleaned_data.get("organisation"))
     paginator = Paginator(queries.detailed_rows(enrolments, sort, descending),
                           settings.REPORT_PAGE_SIZE)
     paginator.count = figures["summary"]["enrolled"]  # counted with the figures

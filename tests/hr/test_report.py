@@ -177,3 +177,16 @@ def test_figures_are_kept_per_viewer_and_filters_and_a_new_enrolment_refreshes_t
     client.force_login(hr)
     fresh = client.get("/reports/").context["summary"]
     assert (fresh["enrolled"], fresh["completed"]) == (5, 2)
+
+
+def test_completion_by_organisation_rolls_up_to_the_level_below_the_scope(client, records,
+                                                                          site, tree):
+    """A department's HR sees its directorates, each with everyone beneath it, not every
+    team; filtering on a directorate shows the level below it."""
+    from tests.hr.conftest import reporter
+
+    client.force_login(reporter(site, tree["department"], email="dept@example.gov.uk"))
+    groups = {g.label: g.enrolled for g in client.get("/reports/").context["by_organisation"]}
+    assert groups == {"Operations": 4, "Policy": 1}
+    below = client.get("/reports/", {"organisation": "operations"}).context["by_organisation"]
+    assert {g.label: g.enrolled for g in below} == {"Operations": 1, "Team North": 3}
