@@ -15,26 +15,39 @@ logger = logging.getLogger(__name__)
 CHUNK = 5000
 
 
-def _enrol(pairs: list[tuple[int, int]]) -> None:
-    """Insert an enrolment (cycle 1) for each (user, course); one that exists already
-    is left alone. On PostgreSQL one statement over two arrays, about ten times quicker
-    than building a model per row; tests run it there, and SQLite (`make run`) uses
-    bulk_create."""
+def _enrol(pairs: list[tuple[int, int]]) -> list[int]:
+    """Enrol each (user, course) not already on the course in any cycle; return the ids
+    of the new enrolments. On PostgreSQL one statement over two arrays (5,000 pairs in
+    a few milliseconds, where building a model per row took a second); tests run that
+    one, and SQLite (`make run`) uses the ORM."""
     if not pairs:
-        return
+        return []
     if connection.vendor != "postgresql":
-        Enrolment.objects.bulk_create([Enrolment(user_id=u, course_id=c) for u, c in pairs],
-                                      ignore_conflicts=True, batch_size=CHUNK)
-        return
+        return _enrol_portably(pairs)
     defaults = Enrolment()  # the model's own defaults, so the two paths cannot drift
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {Enrolment._meta.db_table} "  # noqa: S608 - our own table name
             "(user_id, course_id, cycle, enrolled_at, progress_percent, module_status) "
-            "SELECT u, c, %s, %s, %s, %s FROM unnest(%s::bigint[], %s::int[]) AS p(u, c) "
-            "ON CONFLICT DO NOTHING",
+            "SELECT p.u, p.c, %s, %s, %s, %s FROM unnest(%s::bigint[], %s::int[]) AS p(u, c) "
+            f"WHERE NOT EXISTS (SELECT 1 FROM {Enrolment._meta.db_table} e "
+            "WHERE e.user_id = p.u AND e.course_id = p.c) "
+            "ON CONFLICT DO NOTHING RETURNING id",
             [defaults.cycle, timezone.now(), defaults.progress_percent,
              Jsonb(defaults.module_status), [u for u, _ in pairs], [c for _, c in pairs]])
+        return [row[0] for row in cursor.fetchall()]
+
+
+def _enrol_portably(pairs: list[tuple[int, int]]) -> list[int]:
+    existing = set(Enrolment.objects.filter(
+        user_id__in={u for u, _ in pairs}, course_id__in={c for _, c in pairs}
+    ).values_list("user_id", "course_id"))
+    new = {(u, c) for u, c in pairs if (u, c) not in existing}
+    Enrolment.objects.bulk_create([Enrolment(user_id=u, course_id=c) for u, c in new],
+                                  ignore_conflicts=True, batch_size=CHUNK)
+    return [pk for pk, u, c in Enrolment.objects.filter(
+        user_id__in={u for u, _ in new}, course_id__in={c for _, c in new}, cycle=1,
+    ).values_list("pk", "user_id", "course_id") if (u, c) in new]
 
 
 def enrolments_ensure(*, pairs: list[tuple[int, int, str | None]], required_by_id=None) -> int:
@@ -44,12 +57,7 @@ def enrolments_ensure(*, pairs: list[tuple[int, int, str | None]], required_by_i
     by the unique constraint. Returns how many enrolments were new."""
     if not pairs:
         return 0
-    existing = set(
-        Enrolment.objects.filter(
-            user_id__in={u for u, _, _ in pairs}, course_id__in={c for _, c, _ in pairs}
-        ).values_list("user_id", "course_id")
-    )
-    _enrol([(u, c) for u, c, _ in pairs if (u, c) not in existing])
+    created = _enrol(list(dict.fromkeys((u, c) for u, c, _ in pairs)))
     by_due: dict[str, list[tuple[int, int]]] = {}
     for user_id, course_id, due in pairs:
         if due:
@@ -61,15 +69,6 @@ def enrolments_ensure(*, pairs: list[tuple[int, int, str | None]], required_by_i
                 user_id__in=users, course_id=course_id, completed_at__isnull=True
             ).filter(Q(due_on__isnull=True) | Q(due_on__gt=due)).update(  # every open cycle
                 due_on=due, required_by_id=required_by_id, reminder_sent_on=None)
-    new_ids = list(
-        Enrolment.objects.filter(
-            user_id__in={u for u, _, _ in pairs}, course_id__in={c for _, c, _ in pairs},
-            confirmation_sent_at__isnull=True,
-        ).values_list("pk", "user_id", "course_id")
-    )
-    wanted = {(u, c) for u, c, _ in pairs}
-    created = [pk for pk, user_id, course_id in new_ids
-               if (user_id, course_id) in wanted and (user_id, course_id) not in existing]
     if created:  # one email task per chunk, each sending over one mail connection
         from learners.tasks import enrolment_confirmations_send
 
