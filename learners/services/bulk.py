@@ -27,7 +27,7 @@ def _enrol(pairs: list[tuple[int, int]]) -> list[int]:
     defaults = Enrolment()  # the model's own defaults, so the two paths cannot drift
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {Enrolment._meta.db_table} "  # noqa: S608 - our own table name
+            f"INSERT INTO {Enrolment._meta.db_table} "  # noqa: S608  # nosec B608
             "(user_id, course_id, cycle, enrolled_at, progress_percent, module_status) "
             "SELECT p.u, p.c, %s, %s, %s, %s FROM unnest(%s::bigint[], %s::int[]) AS p(u, c) "
             f"WHERE NOT EXISTS (SELECT 1 FROM {Enrolment._meta.db_table} e "
