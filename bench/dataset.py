@@ -65,13 +65,13 @@ def _organisations(size: Size) -> tuple[Organisation, list[int]]:
     return root, leaves
 
 
-def _courses(size: Size, trainer_lessons: list[LessonPage]) -> list[dict]:
+def _courses(size: Size, demo_lessons: list[LessonPage]) -> list[dict]:
     """Courses built through Wagtail from the demo lessons' bodies, so a lesson page
     renders what a real one does (glossary links, knowledge checks, callouts)."""
     catalogue = CataloguePage.objects.get()
     topics = list(Topic.objects.all())
     bodies = [(lesson.body.raw_data, [block.id for block in lesson.knowledge_checks()])
-              for lesson in trainer_lessons]
+              for lesson in demo_lessons]
     courses = []
     n = 0
     for c in range(size.courses):

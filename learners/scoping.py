@@ -54,13 +54,6 @@ def reporting_paths(user: User) -> list[str] | None:
     return _scope_paths(user)
 
 
-def reporting_scope_key(user: User) -> str:
-    """What decides the user's reporting scope, as text: for keys of cached figures, so
-    a change of scope never shows figures from the old one."""
-    paths = _scope_paths(user)
-    return "all" if paths is ALL else ",".join(sorted(paths))
-
-
 def reportable_enrolments(user: User) -> QuerySet[Enrolment]:
     """Enrolments of people in the user's reporting organisations."""
     paths = _scope_paths(user)

@@ -13,7 +13,7 @@ from django.db.models.functions import Substr, TruncMonth
 from django.utils import timezone
 
 from learners.models import Enrolment, Organisation
-from learners.scoping import reportable_enrolments, reporting_paths, reporting_scope_key
+from learners.scoping import reportable_enrolments, reporting_paths
 from learners.selectors import with_status
 
 STATUSES = ["not started", "in progress", "completed", "overdue"]
@@ -142,16 +142,17 @@ def report_figures(viewer, queryset: QuerySet[Enrolment], filters: dict,
     sees figures for records outside their scope; a new enrolment anywhere (a bulk
     enrolment, required learning) starts afresh at once. Progress within existing
     enrolments shows when the figures are next worked out; the page says when that was."""
+    scope = reporting_paths(viewer)  # None: everyone
     newest = Enrolment.objects.aggregate(newest=Max("pk"))["newest"]
     key = "report-figures:" + hashlib.sha256(json.dumps(
-        [viewer.pk, reporting_scope_key(viewer), filters, newest, timezone.localdate().isoformat()],
+        [viewer.pk, scope and sorted(scope), filters, newest, timezone.localdate().isoformat()],
         sort_keys=True, default=str).encode()).hexdigest()
     figures = cache.get(key)
     if figures is None:
         figures = {
             "summary": summary(queryset),
             "by_organisation": by_organisation(
-                queryset, [organisation.path] if organisation else reporting_paths(viewer)),
+                queryset, [organisation.path] if organisation else scope),
             "by_course": by_course(queryset),
             "over_time": completions_over_time(queryset),
             "as_of": timezone.now(),
