@@ -52,7 +52,7 @@ lint: install
 
 check: install
 	$(PY) manage.py makemigrations --check --dry-run
-	../shared/tools/check-architecture .
+	$(VENV)/bin/lint-imports
 
 bench: install
 	$(PY) bench/certificates.py 2000
