@@ -9,9 +9,11 @@ from ninja.errors import HttpError
 from ninja.pagination import CursorPagination, paginate
 from wagtail.api.v3.auth import BearerTokenAuth
 
+from academy.audit import audit_record
 from academy.models import AuditEvent
 from academy.reports.filters import ReportFilterForm
-from academy.reports.queries import report_enrolments
+from academy.reports.selectors import report_enrolments_list
+from learners.models import EnrolmentStatus
 from learners.scoping import can_report
 
 api = NinjaAPI(
@@ -29,7 +31,7 @@ class RecordFilters(Schema):
     grade: int | None = None
     profession: str | None = Field(None, description="Profession slug")
     course: str | None = Field(None, description="Course slug")
-    status: str | None = Field(None, description="not started, in progress, completed or overdue")
+    status: str | None = Field(None, description=", ".join(EnrolmentStatus.values))
     required: str | None = Field(None, description="yes or no")
     enrolled_from: datetime.date | None = None
     enrolled_to: datetime.date | None = None
@@ -80,9 +82,10 @@ def records(request: HttpRequest, filters: Query[RecordFilters]):
     if not form.is_valid():
         raise HttpError(400, "; ".join(f"{field}: {' '.join(errors)}"
                                        for field, errors in form.errors.items()))
-    queryset = form.apply(report_enrolments(request.user)).select_related(
+    filters = form.filters()
+    queryset = report_enrolments_list(viewer=request.user, filters=filters).select_related(
         "user", "user__organisation", "user__grade", "user__profession", "course",
         "certificate")
-    AuditEvent.objects.create(actor=request.user, action=AuditEvent.API_READ,
-                              filters=form.as_filters(), row_count=queryset.count())
+    audit_record(actor=request.user, action=AuditEvent.Action.API_READ,
+                 filters=filters.as_dict(), row_count=queryset.count())
     return queryset

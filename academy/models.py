@@ -6,31 +6,33 @@ import uuid
 from django.conf import settings
 from django.db import models
 
+from learners.models import JobStatus, TrackedJob
 
-class Export(models.Model):
+
+class Export(TrackedJob):
     """A CSV or Excel file of the completion report for the filters chosen, built by a
     Celery task. Only the person who asked can download it, until it expires."""
 
-    PENDING, RUNNING, DONE, FAILED = "pending", "running", "done", "failed"
-    STATUS_CHOICES = [(s, s.capitalize()) for s in (PENDING, RUNNING, DONE, FAILED)]
-    FORMAT_CHOICES = [("csv", "CSV"), ("xlsx", "Excel (.xlsx)")]
+    owner_field = "requested_by"
+
+    class Format(models.TextChoices):
+        CSV = "csv", "CSV"
+        XLSX = "xlsx", "Excel (.xlsx)"
+
+    PENDING, RUNNING, DONE, FAILED = (JobStatus.PENDING, JobStatus.RUNNING,
+                                      JobStatus.DONE, JobStatus.FAILED)
+    FORMAT_CHOICES = Format.choices
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
                                      related_name="+")
-    format = models.CharField(max_length=4, choices=FORMAT_CHOICES)
+    format = models.CharField(max_length=4, choices=Format.choices)
     filters = models.JSONField(default=dict)
-    status = models.CharField(max_length=10, choices=STATUS_CHOICES, default=PENDING)
-    total = models.PositiveIntegerField(null=True, blank=True)
-    rows_written = models.PositiveIntegerField(default=0)
     # How many times a worker started building it: more than one means a redelivery.
     attempts = models.PositiveSmallIntegerField(default=0)
     file = models.FileField(upload_to="exports/", blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
     expires_at = models.DateTimeField(null=True, blank=True)
-    error = models.TextField(blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["status", "created_at"], name="export_status_idx")]
@@ -38,13 +40,12 @@ class Export(models.Model):
     def __str__(self) -> str:
         return f"{self.get_format_display()} export ({self.status})"
 
-    @property
-    def percent(self) -> int:
-        if self.status == self.DONE:
-            return 100
-        if not self.total:
-            return 0
-        return min(99, int(100 * self.rows_written / self.total))
+    def status_payload(self) -> dict:
+        from django.urls import reverse
+
+        return {**super().status_payload(),
+                "download_url": reverse("export_download", args=[self.pk])
+                if self.status == JobStatus.DONE else None}
 
 
 class AuditEvent(models.Model):
@@ -52,15 +53,28 @@ class AuditEvent(models.Model):
     and how many rows. It holds the actor's id, not their name or email, and never
     the records themselves."""
 
-    REPORT_VIEW, EXPORT, API_READ = "report_view", "export", "api_read"
-    ACTION_CHOICES = [(REPORT_VIEW, "Viewed detailed report"), (EXPORT, "Exported"),
-                      (API_READ, "Read through the API")]
+    class Action(models.TextChoices):
+        REPORT_VIEW = "report_view", "Viewed detailed report"
+        COMPLIANCE_VIEW = "compliance_view", "Viewed compliance"
+        EXPORT = "export", "Exported"
+        API_READ = "api_read", "Read through the API"
+        BULK_ENROLMENT = "bulk_enrolment", "Enrolled people from a file"
+        REQUIRED_LEARNING_SET = "required_set", "Set required learning"
+        REQUIRED_LEARNING_CHANGED = "required_changed", "Changed required learning"
+        REQUIRED_LEARNING_WITHDRAWN = "required_withdrawn", "Withdrew required learning"
+        DEADLINE_EXTENDED = "deadline_extended", "Extended a deadline"
+        LINE_MANAGER_SET = "line_manager_set", "Set a line manager"
+
+    REPORT_VIEW, EXPORT, API_READ = Action.REPORT_VIEW, Action.EXPORT, Action.API_READ
+    ACTION_CHOICES = Action.choices
 
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
                               related_name="+")
     action = models.CharField(max_length=20, choices=ACTION_CHOICES)
     filters = models.JSONField(default=dict)
     row_count = models.PositiveIntegerField()
+    # For changes: what changed, in words ("Due date 31 March 2027 -> 30 April 2027").
+    detail = models.TextField(blank=True)
     at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     def __str__(self) -> str:

@@ -5,7 +5,7 @@ from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, render
 
 from learners.scoping import trainer_courses, trainer_enrolments
-from learners.selectors import with_status
+from learners.selectors import enrolments_annotate_status
 
 
 @login_required
@@ -29,7 +29,8 @@ def trainer_course(request, course_id: int):
     """Per-learner status on one of the trainer's courses; any other course is a 404."""
     course = get_object_or_404(trainer_courses(request.user), pk=course_id)
     enrolments = (
-        with_status(trainer_enrolments(request.user).filter(course=course))
+        enrolments_annotate_status(
+            queryset=trainer_enrolments(request.user).filter(course=course))
         .select_related("user", "user__organisation").order_by("user__last_name", "pk")
     )
     return render(request, "academy/trainer/course.html",

@@ -1,23 +1,24 @@
 from django.urls import path
 
-from academy import trainer_views
+from academy import jobs, trainer_views
 from academy.api import api
 from academy.reports import hr_views, views
 
 urlpatterns = [
     path("reports/", views.report, name="report"),
     path("reports/exports/", views.export_create, name="export_create"),
-    path("reports/exports/<uuid:export_id>/", views.export_status, name="export_status"),
-    path("reports/exports/<uuid:export_id>/status.json", views.export_status_json,
-         name="export_status_json"),
+    path("reports/exports/<uuid:job_id>/", jobs.job_status, {"kind": "export"},
+         name="export_status"),
+    path("reports/exports/<uuid:job_id>/status.json", jobs.job_status_json,
+         {"kind": "export"}, name="export_status_json"),
     path("reports/exports/<uuid:export_id>/download/", views.export_download,
          name="export_download"),
     path("reports/required-learning/", hr_views.required_learning, name="required_learning"),
     path("reports/bulk-enrolment/", hr_views.bulk_enrolment, name="bulk_enrolment"),
-    path("reports/bulk-enrolment/<int:bulk_id>/", hr_views.bulk_enrolment_status,
+    path("reports/bulk-enrolment/<int:job_id>/", jobs.job_status, {"kind": "bulk_enrolment"},
          name="bulk_enrolment_status"),
-    path("reports/bulk-enrolment/<int:bulk_id>/status.json",
-         hr_views.bulk_enrolment_status_json, name="bulk_enrolment_status_json"),
+    path("reports/bulk-enrolment/<int:job_id>/status.json", jobs.job_status_json,
+         {"kind": "bulk_enrolment"}, name="bulk_enrolment_status_json"),
     path("trainer/", trainer_views.trainer_dashboard, name="trainer_dashboard"),
     path("trainer/courses/<int:course_id>/", trainer_views.trainer_course, name="trainer_course"),
     path("api/v1/", api.urls),

@@ -5,7 +5,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from academy.health import health_report
-from learners.selectors import enrolments_for_learner
+from learners.models import EnrolmentStatus
+from learners.selectors import enrolments_list_for_learner
 
 
 @never_cache
@@ -20,10 +21,11 @@ def healthz(request):
 def my_learning(request):
     """The learner's own enrolments: in progress with "Continue", completed with
     certificates. One query for the list, whatever its length."""
-    enrolments = list(enrolments_for_learner(user=request.user))
+    enrolments = list(enrolments_list_for_learner(user=request.user))
     required = sorted((e for e in enrolments if e.due_on and not e.completed_at),
-                      key=lambda e: e.due_on)
+                      key=lambda e: e.due_by)
     return render(request, "academy/my_learning.html", {
+        "EnrolmentStatus": EnrolmentStatus,
         "required": required,
         "in_progress": [e for e in enrolments if not e.completed_at and not e.due_on],
         "completed": [e for e in enrolments if e.completed_at],

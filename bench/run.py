@@ -419,8 +419,9 @@ def measure_exports(manifest: dict, rows: int) -> dict:
     from django.db import connection, transaction
 
     from academy.models import Export
-    from academy.reports.exports import FIELDS, export_queryset
+    from academy.reports.exports import FIELDS
     from academy.reports.filters import ReportFilterForm
+    from academy.reports.services import export_rows_queryset
     from academy.tasks import export_build
     from bench.dataset import EMAIL_DOMAIN
     from learners.enqueue import enqueue_on_commit
@@ -452,7 +453,8 @@ def measure_exports(manifest: dict, rows: int) -> dict:
         peak = max(map(rss_mb, pids), default=0.0)
         start = time.perf_counter()
         with transaction.atomic():
-            export = Export.objects.create(requested_by=hr, format=fmt, filters=form.as_filters())
+            export = Export.objects.create(requested_by=hr, format=fmt,
+                                           filters=form.filters().as_dict())
             enqueue_on_commit(export_build, str(export.pk))
         while not Export.objects.filter(pk=export.pk, status=Export.DONE).exists():
             peak = max(peak, *map(rss_mb, pids))
@@ -461,12 +463,12 @@ def measure_exports(manifest: dict, rows: int) -> dict:
             time.sleep(0.05)
         seconds = time.perf_counter() - start
         export.refresh_from_db()
-        results[fmt] = {"seconds": seconds, "rows": export.rows_written,
+        results[fmt] = {"seconds": seconds, "rows": export.processed,
                         "bytes": export.file.size, "worker_peak_rss_mb": peak,
                         "worker_processes": len(pids)}
-        print(f"  {fmt}: {export.rows_written:,} rows in {seconds:.1f} s, "
+        print(f"  {fmt}: {export.processed:,} rows in {seconds:.1f} s, "
               f"worker peak {peak:.0f} MB")
-    query = export_queryset(export).order_by("pk").values_list(*FIELDS).query
+    query = export_rows_queryset(export=export).order_by("pk").values_list(*FIELDS).query
     sql, params = query.sql_with_params()
     with tempfile.TemporaryFile() as sink, connection.cursor() as cursor:
         start = time.perf_counter()

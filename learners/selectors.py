@@ -1,48 +1,100 @@
 """Reads of the learning record. Each returns only the signed-in learner's own rows."""
 
-from django.db.models import Case, CharField, Q, QuerySet, Value, When
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.db.models import Case, CharField, Exists, F, OuterRef, Q, QuerySet, Value, When
+from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
 from content.blocks import knowledge_check_mark
 from courses.models import CoursePage, LessonPage
-from learners.models import Enrolment, KnowledgeCheckAttempt, LessonProgress, User
+from learners.models import (
+    ComplianceStatus,
+    Enrolment,
+    EnrolmentStatus,
+    KnowledgeCheckAttempt,
+    LessonProgress,
+    User,
+)
 
 
-def with_status(queryset: QuerySet[Enrolment]) -> QuerySet[Enrolment]:
-    """Annotate each enrolment's `status` in SQL (not started, in progress, completed,
-    overdue), so pages, reports and exports agree and can filter and sort by it."""
+def enrolment_due_on():
+    """The date an enrolment is due by: HR's extension for this person if there is
+    one, otherwise the required learning's due date (null: not required)."""
+    return Coalesce("extended_due_on", "due_on")
+
+
+def enrolments_annotate_status(*, queryset: QuerySet[Enrolment]) -> QuerySet[Enrolment]:
+    """Annotate each enrolment's `status` (EnrolmentStatus) in SQL, so pages, reports,
+    exports and the API agree and can filter and sort by it."""
     today = timezone.localdate()
     return queryset.annotate(status=Case(
-        When(completed_at__isnull=False, then=Value("completed")),
-        When(due_on__lt=today, then=Value("overdue")),
+        When(completed_at__isnull=False, then=Value(EnrolmentStatus.COMPLETED)),
+        When(Q(due_on__lt=today) & (Q(extended_due_on__isnull=True)
+                                    | Q(extended_due_on__lt=today)),
+             then=Value(EnrolmentStatus.OVERDUE)),
         When(Q(started_at__isnull=False) | Q(last_fact_at__isnull=False),
-             then=Value("in progress")),
-        default=Value("not started"),
+             then=Value(EnrolmentStatus.IN_PROGRESS)),
+        default=Value(EnrolmentStatus.NOT_STARTED),
         output_field=CharField(),
     ))
 
 
-def enrolment_for(*, user: User, course: CoursePage) -> Enrolment | None:
+def enrolments_annotate_compliance(*, queryset: QuerySet[Enrolment],
+                                   today: date | None = None) -> QuerySet[Enrolment]:
+    """Annotate required enrolments with `effective_due_on`, `completed_on` (the
+    completion's date in the department's time zone) and `compliance`
+    (ComplianceStatus). Completing on the due date is on time; the day after is late.
+    Due soon: due within DUE_SOON_DAYS (today included)."""
+    today = today or timezone.localdate()
+    soon = today + timedelta(days=settings.DUE_SOON_DAYS)
+    return queryset.annotate(
+        effective_due_on=enrolment_due_on(),
+        completed_on=TruncDate("completed_at"),
+    ).annotate(compliance=Case(
+        When(completed_on__isnull=False, completed_on__lte=F("effective_due_on"),
+             then=Value(ComplianceStatus.COMPLETED_ON_TIME)),
+        When(completed_on__isnull=False, then=Value(ComplianceStatus.COMPLETED_LATE)),
+        When(effective_due_on__lt=today, then=Value(ComplianceStatus.OVERDUE)),
+        When(effective_due_on__lte=soon, then=Value(ComplianceStatus.DUE_SOON)),
+        default=Value(ComplianceStatus.NOT_YET_DUE),
+        output_field=CharField(),
+    ))
+
+
+def enrolments_required_current(*, queryset: QuerySet[Enrolment]) -> QuerySet[Enrolment]:
+    """Required learning as it stands: enrolments with a due date whose assignment has
+    not been withdrawn, only the latest cycle of recurring learning."""
+    later_cycle = Enrolment.objects.filter(user=OuterRef("user"), course=OuterRef("course"),
+                                           cycle__gt=OuterRef("cycle"))
+    return (queryset.filter(due_on__isnull=False)
+            .exclude(required_by__withdrawn_at__isnull=False)
+            .exclude(Exists(later_cycle)))
+
+
+def enrolment_get(*, user: User, course: CoursePage) -> Enrolment | None:
+    """The learner's current enrolment on the course (the latest cycle), or None."""
     if not user.is_authenticated:
         return None
     return (
-        with_status(Enrolment.objects.filter(user=user, course=course))
+        enrolments_annotate_status(queryset=Enrolment.objects.filter(user=user, course=course))
         .select_related("next_lesson", "last_lesson", "certificate")
         .order_by("-cycle")  # the current cycle of recurring required learning
         .first()
     )
 
 
-def enrolments_for_learner(*, user: User):
+def enrolments_list_for_learner(*, user: User):
     """My learning: every enrolment with what its row needs, in one query."""
     return (
-        with_status(Enrolment.objects.filter(user=user))
+        enrolments_annotate_status(queryset=Enrolment.objects.filter(user=user))
         .select_related("course", "next_lesson", "certificate")
         .order_by("-last_fact_at", "-enrolled_at")
     )
 
 
-def lesson_state_for(*, enrolment: Enrolment, lesson: LessonPage) -> dict:
+def lesson_state_get(*, enrolment: Enrolment, lesson: LessonPage) -> dict:
     """The learner's progress on one lesson and the marking of their latest answer to
     each of its knowledge checks."""
     progress = LessonProgress.objects.filter(enrolment=enrolment, lesson=lesson).first()

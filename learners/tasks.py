@@ -5,6 +5,8 @@ from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
 from learners import services
+from learners.jobs import TrackedJobTask
+from learners.models import BulkEnrolment
 
 RETRY = {
     "autoretry_for": (OperationalError, InterfaceError),
@@ -45,9 +47,10 @@ def learning_reconcile() -> dict:
     return services.learning_reconcile()
 
 
-@shared_task(**RETRY)
+@shared_task(base=TrackedJobTask, job_model=BulkEnrolment, **RETRY)
 def bulk_enrolment_process(bulk_id: int) -> int:
-    """Enrol the rows of a checked bulk-enrolment CSV; returns how many were new."""
+    """Enrol the rows of a confirmed bulk enrolment; returns how many were new. Marked
+    FAILED if it fails for good."""
     return services.bulk_enrolment_process(bulk_id=bulk_id).enrolled
 
 

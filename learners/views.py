@@ -114,7 +114,7 @@ def _lesson_and_enrolment(request, lesson_id: int) -> tuple[LessonPage, Enrolmen
     enrolled is a 404: there is nothing of theirs here to change."""
     lesson = get_object_or_404(LessonPage.objects.live().public(), pk=lesson_id)
     course = CoursePage.objects.ancestor_of(lesson).first()
-    enrolment = selectors.enrolment_for(user=request.user, course=course)
+    enrolment = selectors.enrolment_get(user=request.user, course=course)
     if enrolment is None:
         raise Http404
     return lesson, enrolment

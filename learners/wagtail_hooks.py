@@ -7,33 +7,37 @@ from wagtail.admin.viewsets.model import ModelViewSet
 
 from courses.hooks import COURSE_PAGE_CONTEXT, LESSON_PAGE_CONTEXT
 from learners import selectors, services
-from learners.models import Certificate
+from learners.models import Certificate, EnrolmentStatus
 
 
 @hooks.register(COURSE_PAGE_CONTEXT)
 def add_course_progress(request, page, context):
-    enrolment = selectors.enrolment_for(user=request.user, course=page)
+    enrolment = selectors.enrolment_get(user=request.user, course=page)
     context["enrolment"] = enrolment
     if enrolment:
         context["outline"] = [
-            (module, lessons, enrolment.module_status.get(str(module.pk), "not started"))
+            (module, lessons,
+             enrolment.module_status.get(str(module.pk), EnrolmentStatus.NOT_STARTED))
             for module, lessons, _status in context["outline"]
         ]
         first = context["outline"][0][1][0] if context["outline"] and context["outline"][0][1] \
             else None
         context["continue_lesson"] = enrolment.next_lesson or enrolment.last_lesson or first
+        context["below_pass_mark"] = (enrolment.completed_at is None
+                                      and enrolment.progress_percent == 100
+                                      and not page.score_passes(enrolment.score_percent))
 
 
 @hooks.register(LESSON_PAGE_CONTEXT)
 def add_lesson_progress(request, page, context):
     course = context["course"]
-    enrolment = selectors.enrolment_for(user=request.user, course=course)
+    enrolment = selectors.enrolment_get(user=request.user, course=course)
     context["enrolment"] = enrolment
     if enrolment is None:
         return
     if not getattr(request, "is_preview", False):
         services.lesson_open(enrolment=enrolment, lesson=page)
-    state = selectors.lesson_state_for(enrolment=enrolment, lesson=page)
+    state = selectors.lesson_state_get(enrolment=enrolment, lesson=page)
     context["lesson_progress"] = state["progress"]
     context["check_results"] = state["results"]
 

@@ -1,25 +1,16 @@
-"""Builds report exports: CSV or Excel, streamed in chunks so memory stays flat
-however many rows there are."""
+"""Writes report exports to a file: CSV or Excel, streamed in chunks so memory stays
+flat however many rows there are. (reports.services decides what and when.)"""
 
 import csv
 import io
-import logging
-import os
-import tempfile
-from datetime import timedelta
 
 import xlsxwriter
 from django.conf import settings
-from django.core.files import File
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import F
 from django.utils import timezone
 
-from academy.models import AuditEvent, Export
-from academy.reports.filters import ReportFilterForm
-from academy.reports.queries import report_enrolments
-
-logger = logging.getLogger(__name__)
+from academy.models import Export
 
 CHUNK = 5000
 HEADERS = ["Name", "Email", "Organisation", "Grade", "Profession", "Course", "Required",
@@ -60,63 +51,11 @@ def export_rows(queryset):
             "Yes" if due_on else "No"] + [_cell(v) for v in rest[5:]]
 
 
-def export_queryset(export: Export):
-    form = ReportFilterForm(export.filters, viewer=export.requested_by)
-    if not form.is_valid():
-        raise ValueError(f"export {export.pk} has invalid filters: {form.errors.as_json()}")
-    return form.apply(report_enrolments(export.requested_by))
-
-
-def export_build(*, export_id) -> Export:
-    """Write the export's file and mark it done. Idempotent: a finished export is left
-    alone, and an export that was interrupted is written again from the start."""
-    export = Export.objects.select_related("requested_by").get(pk=export_id)
-    if export.status == Export.DONE:
-        return export
-    queryset = export_queryset(export)
-    by_copy = export.format == "csv" and connection.vendor == "postgresql"
-    # COPY writes no progress as it goes, so there is nothing to count against (and
-    # counting a million rows first would take a third as long as writing them).
-    total = 0 if by_copy else queryset.count()
-    Export.objects.filter(pk=export.pk).update(
-        status=Export.RUNNING, total=total, rows_written=0, started_at=timezone.now(),
-        attempts=F("attempts") + 1)
-    suffix = f".{export.format}"
-    handle, path = tempfile.mkstemp(suffix=suffix)
-    os.close(handle)
-    try:
-        if by_copy:
-            written = _write_csv_copy(path, queryset)
-        elif export.format == "xlsx":
-            written = _write_xlsx(path, export_rows(queryset), export.pk)
-        else:  # the embedded SQLite of `make run`
-            written = _write_csv(path, export_rows(queryset), export.pk)
-        with open(path, "rb") as source, transaction.atomic():
-            export = Export.objects.select_for_update().get(pk=export.pk)
-            if export.status == Export.DONE:  # another delivery finished first
-                return export
-            stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-            export.file.save(f"completion-report-{stamp}-{export.pk.hex[:8]}{suffix}",
-                             File(source), save=False)
-            export.status = Export.DONE
-            export.rows_written = export.total = written
-            export.finished_at = timezone.now()
-            export.expires_at = export.finished_at + timedelta(hours=settings.EXPORT_LINK_HOURS)
-            export.save()
-            AuditEvent.objects.create(actor=export.requested_by, action=AuditEvent.EXPORT,
-                                      filters={**export.filters, "format": export.format},
-                                      row_count=written)
-    finally:
-        os.unlink(path)
-    logger.info("export %s done: %s rows", export.pk, written)
-    return export
-
-
 def _progress(export_id, written):
-    Export.objects.filter(pk=export_id).update(rows_written=written)
+    Export.objects.filter(pk=export_id).update(processed=written)
 
 
-def _write_csv(path, rows, export_id) -> int:
+def write_csv(path, rows, export_id) -> int:
     written = 0
     with open(path, "w", newline="", encoding="utf-8-sig") as out:  # BOM: Excel reads UTF-8
         writer = csv.writer(out)
@@ -157,7 +96,7 @@ def export_copy_sql(queryset) -> tuple[str, list]:
             "TO STDOUT WITH (FORMAT csv)", [*zones, *params])
 
 
-def _write_csv_copy(path, queryset) -> int:
+def write_csv_copy(path, queryset) -> int:
     """Stream COPY's output to the file. The connection is busy with the COPY until it
     ends, so progress is not written as it goes (the total is, at the end): a million
     rows take seconds."""
@@ -174,7 +113,7 @@ def _write_csv_copy(path, queryset) -> int:
             return cursor.cursor.rowcount
 
 
-def _write_xlsx(path, rows, export_id) -> int:
+def write_xlsx(path, rows, export_id) -> int:
     # constant_memory writes each row to disk as it goes: memory stays flat.
     workbook = xlsxwriter.Workbook(path, {"constant_memory": True,
                                           "strings_to_formulas": False,
@@ -190,22 +129,3 @@ def _write_xlsx(path, rows, export_id) -> int:
             _progress(export_id, written)
     workbook.close()
     return written
-
-
-def exports_reconcile(*, stuck_after: timedelta = timedelta(minutes=30)) -> dict[str, int]:
-    """Re-enqueue exports left pending or running by a lost message or a dead worker,
-    and delete the files of expired exports (they hold personal data)."""
-    from academy.tasks import export_build
-
-    now = timezone.now()
-    stuck = Export.objects.filter(status__in=[Export.PENDING, Export.RUNNING],
-                                  created_at__lte=now - stuck_after)
-    requeued = 0
-    for export_id in stuck.values_list("pk", flat=True):
-        export_build.delay(str(export_id))
-        requeued += 1
-    expired = 0
-    for export in Export.objects.filter(expires_at__lt=now).exclude(file=""):
-        export.file.delete(save=True)
-        expired += 1
-    return {"requeued": requeued, "expired_files_deleted": expired}

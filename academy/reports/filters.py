@@ -1,12 +1,65 @@
-"""The completion report's filters, shared by the page, exports and the API."""
+"""The completion report's filters: `ReportFilters`, a small typed value that the page,
+exports (in the worker), the API and the audit log all use, and the form that reads
+and checks it from a request."""
+
+from dataclasses import asdict, dataclass, fields
+from datetime import date
 
 from django import forms
-from django.db.models import Q
 
-from academy.reports.queries import SORTS, STATUSES
 from courses.models import CoursePage
-from learners.models import Grade, Organisation, Profession
+from learners.models import EnrolmentStatus, Grade, Organisation, Profession
 from learners.scoping import reporting_organisations
+
+# (key, heading, ORM ordering) for the sortable detailed table.
+SORTS = {
+    "name": ("Name", ("user__last_name", "user__first_name", "pk")),
+    "organisation": ("Organisation", ("user__organisation__name", "pk")),
+    "course": ("Course", ("course__title", "pk")),
+    "due": ("Due", ("due_on", "pk")),
+    "enrolled": ("Enrolled", ("enrolled_at", "pk")),
+    "progress": ("Progress", ("progress_percent", "pk")),
+    "completed": ("Completed", ("completed_at", "pk")),
+    "status": ("Status", ("status", "pk")),
+}
+
+
+@dataclass(frozen=True)
+class ReportFilters:
+    """The report's filters as plain values: slugs and ids, not records, so they can be
+    stored with an export, keyed in a cache and written to the audit log. Which records
+    they select is always decided against a viewer's scope (reports.selectors)."""
+
+    organisation: str | None = None  # slug; includes the teams below it
+    grade: int | None = None
+    profession: str | None = None  # slug
+    course: str | None = None  # slug
+    status: str | None = None  # EnrolmentStatus
+    required: str | None = None  # "yes" or "no"
+    enrolled_from: date | None = None
+    enrolled_to: date | None = None
+    completed_from: date | None = None
+    completed_to: date | None = None
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "ReportFilters":
+        """From as_dict's output (an export's stored filters)."""
+        values = {}
+        for field in fields(cls):
+            value = data.get(field.name)
+            if value in (None, ""):
+                continue
+            if field.name.endswith(("_from", "_to")) and isinstance(value, str):
+                value = date.fromisoformat(value)
+            elif field.name == "grade":
+                value = int(value)
+            values[field.name] = value
+        return cls(**values)
+
+    def as_dict(self) -> dict:
+        """Only the filters chosen, as JSON-ready values."""
+        return {name: value.isoformat() if isinstance(value, date) else value
+                for name, value in asdict(self).items() if value not in (None, "")}
 
 
 class DateInput(forms.DateInput):
@@ -36,8 +89,7 @@ class ReportFilterForm(forms.Form):
                                         to_field_name="slug", empty_label="All professions")
     course = forms.ModelChoiceField(queryset=CoursePage.objects.none(), required=False,
                                     to_field_name="slug", empty_label="All courses")
-    status = forms.ChoiceField(choices=[("", "Any status")] + [(s, s.capitalize())
-                                                                for s in STATUSES],
+    status = forms.ChoiceField(choices=[("", "Any status"), *EnrolmentStatus.choices],
                                required=False)
     required = forms.ChoiceField(
         choices=[("", "Required or not"), ("yes", "Required only"), ("no", "Not required")],
@@ -72,47 +124,18 @@ class ReportFilterForm(forms.Form):
                 self.add_error(end, f"{label} to must be the same as or after {label.lower()} from")
         return cleaned
 
-    def apply(self, enrolments):
-        """Filter the (already scoped, status-annotated) enrolments. Call only when
-        the form is valid; invalid filters show their errors and filter nothing."""
+    def filters(self) -> ReportFilters:
+        """The chosen filters as a ReportFilters. Call only when the form is valid;
+        invalid filters show their errors and filter nothing."""
         data = self.cleaned_data
-        if data.get("organisation"):
-            enrolments = enrolments.filter(
-                user__organisation__path__startswith=data["organisation"].path)
-        if data.get("grade"):
-            enrolments = enrolments.filter(user__grade=data["grade"])
-        if data.get("profession"):
-            enrolments = enrolments.filter(user__profession=data["profession"])
-        if data.get("course"):
-            enrolments = enrolments.filter(course=data["course"])
-        if data.get("status"):
-            enrolments = enrolments.filter(status=data["status"])
-        if data.get("required") == "yes":
-            enrolments = enrolments.filter(due_on__isnull=False)
-        elif data.get("required") == "no":
-            enrolments = enrolments.filter(due_on__isnull=True)
-        for field, lookup in (("enrolled_from", "enrolled_at__date__gte"),
-                              ("enrolled_to", "enrolled_at__date__lte"),
-                              ("completed_from", "completed_at__date__gte"),
-                              ("completed_to", "completed_at__date__lte")):
-            if data.get(field):
-                enrolments = enrolments.filter(Q(**{lookup: data[field]}))
-        return enrolments
-
-    def as_filters(self) -> dict:
-        """The chosen filters as plain values: for exports, the API and the audit log."""
-        data = self.cleaned_data
-        out = {}
+        values = {}
         for name in self.FILTER_FIELDS:
             value = data.get(name)
             if value in (None, ""):
                 continue
             if hasattr(value, "slug"):
-                out[name] = value.slug
+                value = value.slug
             elif hasattr(value, "pk"):
-                out[name] = value.pk
-            elif hasattr(value, "isoformat"):
-                out[name] = value.isoformat()
-            else:
-                out[name] = value
-        return out
+                value = value.pk
+            values[name] = value
+        return ReportFilters(**values)

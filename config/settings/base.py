@@ -290,6 +290,9 @@ EXPORT_LINK_HOURS = env.int("EXPORT_LINK_HOURS", default=24)
 REPORT_PAGE_SIZE = 50
 # How long the report's figures are kept before being worked out again (seconds).
 REPORT_CACHE_SECONDS = env.int("REPORT_CACHE_SECONDS", default=300)
+# Required learning due within this many days (today included) is "due soon" in the
+# compliance view and in line managers' views.
+DUE_SOON_DAYS = env.int("DUE_SOON_DAYS", default=14)
 BULK_ENROLMENT_MAX_BYTES = env.int("BULK_ENROLMENT_MAX_BYTES", default=10 * 1024 * 1024)
 BULK_ENROLMENT_MAX_ROWS = env.int("BULK_ENROLMENT_MAX_ROWS", default=100_000)
 # The benchmark harness's baseline views (academy/bench_views.py); off everywhere else.

@@ -40,6 +40,11 @@ class CoursePage(Page):
         "correctly to complete the course.",
     )
 
+    def score_passes(self, score_percent: int | None) -> bool:
+        """The course's pass rule: with no pass mark, or no knowledge checks scored,
+        any score passes; otherwise the score must reach the pass mark."""
+        return self.pass_mark is None or score_percent is None or score_percent >= self.pass_mark
+
     content_panels = Page.content_panels + [
         FieldPanel("summary"),
         FieldPanel("audience"),

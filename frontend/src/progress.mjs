@@ -12,7 +12,7 @@ async function poll() {
       const state = await response.json();
       bar.value = state.percent;
       bar.textContent = `${state.percent}%`;
-      const of = state.total ? `: ${state.processed ?? state.rows_written} of ${state.total} rows` : "";
+      const of = state.total ? `: ${state.processed} of ${state.total} rows` : "";
       text.textContent = `${state.percent}% done${of}.`;
       if (state.status === "done" || state.status === "failed") {
         window.location.reload();

@@ -1,18 +1,38 @@
-from .hr import BulkEnrolment, ReportingScope, RequiredLearning
-from .learning import Certificate, Enrolment, KnowledgeCheckAttempt, LessonProgress
+from .hr import (
+    BulkEnrolment,
+    DeadlineExtension,
+    ManagerDigest,
+    ReportingScope,
+    RequiredLearning,
+)
+from .jobs import JobStatus, TrackedJob
+from .learning import (
+    Certificate,
+    ComplianceStatus,
+    Enrolment,
+    EnrolmentStatus,
+    KnowledgeCheckAttempt,
+    LessonProgress,
+)
 from .organisations import Grade, Organisation, Profession
 from .users import User
 
 __all__ = [
     "BulkEnrolment",
     "Certificate",
+    "ComplianceStatus",
+    "DeadlineExtension",
     "Enrolment",
+    "EnrolmentStatus",
     "Grade",
+    "JobStatus",
     "KnowledgeCheckAttempt",
     "LessonProgress",
+    "ManagerDigest",
     "Organisation",
     "Profession",
     "ReportingScope",
     "RequiredLearning",
+    "TrackedJob",
     "User",
 ]

@@ -1,7 +1,10 @@
-"""HR: who may report on which organisations, required learning, bulk enrolment."""
+"""HR: who may report on which organisations, required learning (with deadline
+extensions), bulk enrolment, and line managers' weekly digests."""
 
 from django.conf import settings
 from django.db import models
+
+from .jobs import JobStatus, TrackedJob
 
 
 class ReportingScope(models.Model):
@@ -40,31 +43,74 @@ class RequiredLearning(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     expanded_at = models.DateTimeField(null=True, blank=True)
     expanded_count = models.PositiveIntegerField(default=0)
+    updated_at = models.DateTimeField(null=True, blank=True)
+    # Withdrawn: no longer required. People stay enrolled (nothing they did is lost),
+    # but their open enrolments lose the due date and leave the compliance view.
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"{self.course_id} due {self.due_on}"
 
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.withdrawn_at is not None
 
-class BulkEnrolment(models.Model):
-    """A validated CSV of (email, course, due date) rows, enrolled by a task in chunks."""
 
-    PENDING, RUNNING, DONE, FAILED = "pending", "running", "done", "failed"
-    STATUS_CHOICES = [(s, s.capitalize()) for s in (PENDING, RUNNING, DONE, FAILED)]
+class DeadlineExtension(models.Model):
+    """More time for one person on one piece of required learning, with the reason HR
+    gave. The latest extension is the enrolment's `extended_due_on`; all are kept."""
+
+    enrolment = models.ForeignKey("learners.Enrolment", on_delete=models.CASCADE,
+                                  related_name="extensions")
+    due_on = models.DateField()
+    previous_due_on = models.DateField(null=True, blank=True)
+    reason = models.TextField()
+    granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    granted_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"enrolment {self.enrolment_id} extended to {self.due_on}"
+
+
+class ManagerDigest(models.Model):
+    """One weekly email to a line manager about direct reports with overdue required
+    learning. Unique per manager and week, so running the digest twice sends once."""
+
+    manager = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                related_name="+")
+    week_of = models.DateField(help_text="The Monday of the week it was sent.")
+    overdue_count = models.PositiveIntegerField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["manager", "week_of"],
+                                               name="one_digest_per_manager_week")]
+
+    def __str__(self) -> str:
+        return f"digest for {self.manager_id}, week of {self.week_of}"
+
+
+class BulkEnrolment(TrackedJob):
+    """An uploaded file of (email, course, due date) rows. It is checked first; HR sees
+    what will happen ("Check before you enrol") and confirms; then a task enrols the
+    valid rows in chunks. Until `confirmed_at` nothing is enrolled."""
 
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
                                    related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
     filename = models.CharField(max_length=255)
-    rows = models.JSONField(help_text="[[user_id, course_id, due_on or null], ...]")
-    total = models.PositiveIntegerField()
-    processed = models.PositiveIntegerField(default=0)
+    rows = models.JSONField(help_text="The valid rows, as the enrolment task reads them.")
+    # What the check found, for the "Check before you enrol" page: counts and the
+    # rejected rows with their reasons.
+    check_report = models.JSONField(default=dict, blank=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
     enrolled = models.PositiveIntegerField(default=0)
-    status = models.CharField(max_length=10, choices=STATUS_CHOICES, default=PENDING)
-    finished_at = models.DateTimeField(null=True, blank=True)
+
+    PENDING, RUNNING, DONE, FAILED = (JobStatus.PENDING, JobStatus.RUNNING,
+                                      JobStatus.DONE, JobStatus.FAILED)
 
     def __str__(self) -> str:
         return f"{self.filename} ({self.status})"
 
-    @property
-    def percent(self) -> int:
-        return 100 if not self.total else int(100 * self.processed / self.total)
+    def status_payload(self) -> dict:
+        return {**super().status_payload(), "enrolled": self.enrolled}

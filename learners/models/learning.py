@@ -7,6 +7,27 @@ from django.db import models
 from django.db.models import Q
 
 
+class EnrolmentStatus(models.TextChoices):
+    """Where a learner is with a course: one rule (learners.selectors), shown the same
+    on every page, report, export and the API."""
+
+    NOT_STARTED = "not started", "Not started"
+    IN_PROGRESS = "in progress", "In progress"
+    COMPLETED = "completed", "Completed"
+    OVERDUE = "overdue", "Overdue"
+
+
+class ComplianceStatus(models.TextChoices):
+    """Required learning against its deadline (the extended one, if HR gave more time),
+    as HR's compliance view shows it."""
+
+    COMPLETED_ON_TIME = "completed on time", "Completed on time"
+    COMPLETED_LATE = "completed late", "Completed late"
+    OVERDUE = "overdue", "Overdue"
+    DUE_SOON = "due soon", "Due soon"
+    NOT_YET_DUE = "not yet due", "Not yet due"
+
+
 class Enrolment(models.Model):
     """One learner on one course (in one cycle of recurring required learning). Unique
     by constraint, so a double click or two concurrent requests give one row."""
@@ -24,6 +45,9 @@ class Enrolment(models.Model):
     required_by = models.ForeignKey("learners.RequiredLearning", null=True, blank=True,
                                     on_delete=models.SET_NULL, related_name="enrolments")
     due_on = models.DateField(null=True, blank=True)
+    # HR gave this person more time (learners.DeadlineExtension says why). It wins over
+    # due_on, and re-expanding the assignment leaves it alone.
+    extended_due_on = models.DateField(null=True, blank=True)
     reminder_sent_on = models.DateField(null=True, blank=True)
     confirmation_sent_at = models.DateTimeField(null=True, blank=True)
 
@@ -57,6 +81,12 @@ class Enrolment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} on {self.course_id}"
+
+    @property
+    def due_by(self):
+        """The date this is due by: an extension for this person wins over the
+        assignment's date (the same rule as learners.selectors.enrolment_due_on)."""
+        return self.extended_due_on or self.due_on
 
 
 

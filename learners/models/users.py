@@ -2,6 +2,7 @@
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
+from django.db.models import Q
 from django.db.models.functions import Lower
 
 
@@ -49,6 +50,17 @@ class User(AbstractUser):
         "learners.Profession", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
 
+    # Set by HR, a bulk upload or the API. A line manager sees their direct reports'
+    # required learning and progress, and no one else's.
+    line_manager = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="direct_reports",
+    )
+    staff_number = models.CharField(
+        max_length=30, blank=True,
+        help_text="Optional: the department's own number for this person (from HR).",
+    )
+
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = ["first_name", "last_name"]
 
@@ -57,6 +69,10 @@ class User(AbstractUser):
     class Meta:
         constraints = [
             models.UniqueConstraint(Lower("email"), name="learners_user_email_ci_unique"),
+            models.UniqueConstraint(fields=["staff_number"], condition=~Q(staff_number=""),
+                                    name="one_person_per_staff_number"),
+            models.CheckConstraint(condition=~Q(line_manager=models.F("pk")),
+                                   name="not_own_line_manager"),
         ]
         # The report's records are sorted by name by default: with this index the first
         # page of 300,000 comes from the first rows in order, not a sort of them all.

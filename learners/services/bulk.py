@@ -8,7 +8,7 @@ from django.utils import timezone
 from psycopg.types.json import Jsonb
 
 from learners.enqueue import enqueue_on_commit
-from learners.models import BulkEnrolment, Enrolment
+from learners.models import BulkEnrolment, Enrolment, JobStatus
 
 logger = logging.getLogger(__name__)
 
@@ -80,17 +80,17 @@ def bulk_enrolment_process(*, bulk_id: int) -> BulkEnrolment:
     """Enrol every row of a checked CSV, a chunk per transaction, recording progress as
     it goes. Resumes where it stopped if a worker died; running it again is safe."""
     bulk = BulkEnrolment.objects.get(pk=bulk_id)
-    if bulk.status == BulkEnrolment.DONE:
-        return bulk
+    if bulk.status == JobStatus.DONE or bulk.confirmed_at is None:
+        return bulk  # done already, or HR has not yet confirmed it
     rows = bulk.rows  # read once: the rows never change, only how far we have got
-    BulkEnrolment.objects.filter(pk=bulk_id).update(status=BulkEnrolment.RUNNING)
+    BulkEnrolment.objects.filter(pk=bulk_id).update(status=JobStatus.RUNNING)
     progress = BulkEnrolment.objects.defer("rows")
     while True:
         with transaction.atomic():
             bulk = progress.select_for_update().get(pk=bulk_id)
             chunk = rows[bulk.processed: bulk.processed + CHUNK]
             if not chunk:
-                bulk.status = BulkEnrolment.DONE
+                bulk.status = JobStatus.DONE
                 bulk.finished_at = timezone.now()
                 bulk.save(update_fields=["status", "finished_at"])
                 break

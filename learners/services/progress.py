@@ -8,11 +8,12 @@ from django.utils import timezone
 
 from courses.selectors import course_lesson_outline
 from learners.enqueue import enqueue_on_commit
-from learners.models import Certificate, Enrolment
+from learners.models import Certificate, Enrolment, EnrolmentStatus
 
 logger = logging.getLogger(__name__)
 
-NOT_STARTED, IN_PROGRESS, COMPLETED = "not started", "in progress", "completed"
+NOT_STARTED, IN_PROGRESS, COMPLETED = (EnrolmentStatus.NOT_STARTED, EnrolmentStatus.IN_PROGRESS,
+                                       EnrolmentStatus.COMPLETED)
 
 
 def enrolment_progress_recompute(*, enrolment_id: int) -> Enrolment:
@@ -54,10 +55,8 @@ def enrolment_progress_recompute(*, enrolment_id: int) -> Enrolment:
                 modules[str(lesson.module_id)] = lesson_status
             elif status != lesson_status:
                 modules[str(lesson.module_id)] = IN_PROGRESS
-        pass_mark = enrolment.course.pass_mark
-        complete = bool(required) and len(required_done) == len(required) and (
-            pass_mark is None or score is None or score >= pass_mark
-        )
+        complete = (bool(required) and len(required_done) == len(required)
+                    and enrolment.course.score_passes(score))
 
         enrolment.progress_percent = (
             floor(100 * len(required_done) / len(required)) if required else 0

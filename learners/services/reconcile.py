@@ -6,9 +6,11 @@ from datetime import timedelta
 from django.db.models import F, Q
 from django.utils import timezone
 
-from learners.models import Enrolment
+from learners.models import BulkEnrolment, Enrolment, JobStatus
 
 logger = logging.getLogger(__name__)
+
+BULK_STUCK_AFTER = timedelta(minutes=30)  # 100,000 rows take seconds; this is a lost job
 
 
 def learning_reconcile(*, grace: timedelta = timedelta(minutes=2)) -> dict[str, int]:
@@ -38,6 +40,15 @@ def learning_reconcile(*, grace: timedelta = timedelta(minutes=2)) -> dict[str, 
         for enrolment_id in queryset.values_list("pk", flat=True).iterator(chunk_size=2000):
             task.delay(enrolment_id)
             counts[name] += 1
+    # A confirmed bulk enrolment whose message was lost, or whose worker died: the task
+    # resumes from the rows already processed.
+    stuck_bulk = BulkEnrolment.objects.filter(
+        confirmed_at__lte=timezone.now() - BULK_STUCK_AFTER,
+        status__in=[JobStatus.PENDING, JobStatus.RUNNING])
+    counts["bulk_enrolments"] = 0
+    for bulk_id in stuck_bulk.values_list("pk", flat=True):
+        tasks.bulk_enrolment_process.delay(bulk_id)
+        counts["bulk_enrolments"] += 1
     if any(counts.values()):
         logger.warning("reconcile re-enqueued %s", counts)
     return counts

@@ -39,7 +39,7 @@ for enrolment in completed[:2]:
 revoked = Certificate.objects.order_by("pk").first()
 certificate_revoke(certificate=revoked, reason="Issued in error")
 Export.objects.create(id=uuid.UUID("00000000-0000-4000-8000-000000000001"), requested_by=hr,
-                      format="xlsx", status=Export.RUNNING, total=1000, rows_written=400,
+                      format="xlsx", status=Export.RUNNING, total=1000, processed=400,
                       started_at=timezone.now())
 valid = Certificate.objects.exclude(pk=revoked.pk).first()
 print(f"E2E revoked={revoked.code} valid={valid.code} lesson={lesson.get_url()}")  # noqa: T201 - read by the fixture

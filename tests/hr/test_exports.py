@@ -49,7 +49,7 @@ def test_an_export_has_the_reports_rows_for_the_same_filters(client, hr, rows, f
     assert table[0][:3] == ["Name", "Email", "Organisation"]
     assert sorted(row[1] for row in table[1:]) == expected
     assert len(expected) == 3
-    assert made.rows_written == 3
+    assert made.processed == 3
     assert AuditEvent.objects.filter(action=AuditEvent.EXPORT, row_count=3).exists()
 
 
@@ -87,7 +87,7 @@ def test_the_progress_page_shows_the_download_when_done(client, hr, rows):
 
 def test_a_pending_export_shows_a_progress_bar(client, hr):
     client.force_login(hr)
-    pending = Export.objects.create(requested_by=hr, format="csv", total=200, rows_written=50)
+    pending = Export.objects.create(requested_by=hr, format="csv", total=200, processed=50)
     page = client.get(f"/reports/exports/{pending.pk}/").content.decode()
     assert '<progress id="export-bar"' in page
     assert "25% done: 50 of 200 rows" in page
@@ -116,7 +116,7 @@ def test_an_expired_link_is_refused(client, hr, rows):
 
 
 def test_exporting_again_after_done_changes_nothing(client, hr, rows):
-    from academy.reports.exports import export_build
+    from academy.reports.services import export_build
 
     client.force_login(hr)
     made = export(client, "csv")
@@ -133,8 +133,9 @@ def test_postgresqls_csv_has_exactly_the_cells_python_writes(hr, tree, course, g
     what the row-by-row writer says, cell for cell, formulas neutralised included."""
     from django.db import connection
 
-    from academy.reports.exports import _write_csv, _write_csv_copy, export_rows
-    from academy.reports.queries import report_enrolments
+    from academy.reports.exports import export_rows, write_csv, write_csv_copy
+    from academy.reports.filters import ReportFilters
+    from academy.reports.selectors import report_enrolments_list
     from learners.models import Certificate
 
     if connection.vendor != "postgresql":
@@ -152,10 +153,10 @@ def test_postgresqls_csv_has_exactly_the_cells_python_writes(hr, tree, course, g
         if n == 2:
             Certificate.objects.create(enrolment=made, code="@code", learner_name="x",
                                        course_title="y", completed_on=now.date())
-    queryset = report_enrolments(hr)
+    queryset = report_enrolments_list(viewer=hr, filters=ReportFilters())
     python_file, copy_file = tmp_path / "python.csv", tmp_path / "copy.csv"
-    _write_csv(python_file, export_rows(queryset), None)
-    written = _write_csv_copy(copy_file, queryset)
+    write_csv(python_file, export_rows(queryset), None)
+    written = write_csv_copy(copy_file, queryset)
 
     def table(path):
         return list(csv.reader(io.StringIO(path.read_bytes().decode("utf-8-sig"))))

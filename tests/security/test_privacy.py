@@ -7,10 +7,10 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.urls import reverse
 
-from academy.reports.queries import summary
+from academy.reports.selectors import report_summary_get
 from learners.models import Certificate, Enrolment
 from learners.privacy import COVERAGE
-from learners.selectors import with_status
+from learners.selectors import enrolments_annotate_status
 from tests.learners.conftest import PASSWORD, enrol, lessons_of, work_through
 
 
@@ -58,7 +58,8 @@ def test_the_data_download_is_only_ever_your_own(client, finished, db):
 
 
 def test_erasure_removes_personal_data_and_keeps_the_counts(client, finished, course):
-    before = summary(with_status(Enrolment.objects.all()))
+    everyone = enrolments_annotate_status(queryset=Enrolment.objects.all())
+    before = report_summary_get(queryset=everyone)
     certificate = Certificate.objects.get()
     pdf = certificate.file.name
     call_command("erase_learner", "sam@example.gov.uk", stdout=open("/dev/null", "w"))  # noqa: SIM115
@@ -72,7 +73,7 @@ def test_erasure_removes_personal_data_and_keeps_the_counts(client, finished, co
     assert certificate.revoked_at is not None
     assert not certificate.file
     assert not certificate.file.storage.exists(pdf)
-    assert summary(with_status(Enrolment.objects.all())) == before
+    assert report_summary_get(queryset=everyone) == before
     # They can no longer sign in, and their old session no longer works.
     assert client.get("/my-learning/").status_code == 302
     client.logout()

@@ -1,4 +1,4 @@
-"""The completion report's queries, over the enrolments the viewer may see
+"""Reads for the completion report, over the enrolments the viewer may see
 (learners.scoping). Every figure is a fixed number of set-based queries, whatever
 the number of learners."""
 
@@ -12,36 +12,62 @@ from django.db.models import Case, CharField, Count, Max, Q, QuerySet, Value, Wh
 from django.db.models.functions import Substr, TruncMonth
 from django.utils import timezone
 
-from learners.models import Enrolment, Organisation
-from learners.scoping import reportable_enrolments, reporting_paths
-from learners.selectors import with_status
-
-STATUSES = ["not started", "in progress", "completed", "overdue"]
-
-# (key, heading, ORM ordering) for the sortable detailed table.
-SORTS = {
-    "name": ("Name", ("user__last_name", "user__first_name", "pk")),
-    "organisation": ("Organisation", ("user__organisation__name", "pk")),
-    "course": ("Course", ("course__title", "pk")),
-    "due": ("Due", ("due_on", "pk")),
-    "enrolled": ("Enrolled", ("enrolled_at", "pk")),
-    "progress": ("Progress", ("progress_percent", "pk")),
-    "completed": ("Completed", ("completed_at", "pk")),
-    "status": ("Status", ("status", "pk")),
-}
+from academy.reports.filters import SORTS, ReportFilters
+from learners.models import Enrolment, EnrolmentStatus, Organisation
+from learners.scoping import reportable_enrolments, reporting_organisations, reporting_paths
+from learners.selectors import enrolments_annotate_status
 
 
-def report_enrolments(viewer) -> QuerySet[Enrolment]:
-    return with_status(reportable_enrolments(viewer))
+def report_organisation_path(*, viewer, slug: str | None) -> str | None:
+    """The tree path of an organisation the viewer may report on, by slug; None when
+    no slug is given. An organisation outside the viewer's scope is "" (matches no
+    one), never its records."""
+    if not slug:
+        return None
+    return (reporting_organisations(viewer).filter(slug=slug)
+            .values_list("path", flat=True).first() or "")
 
 
-def detailed_rows(queryset: QuerySet[Enrolment], sort: str = "name", descending=False):
+def report_enrolments_list(*, viewer, filters: ReportFilters,
+                           organisation_path: str | None = None) -> QuerySet[Enrolment]:
+    """The enrolments the viewer may see, with their status, narrowed by the filters.
+    Pass `organisation_path` when it is already known (report_organisation_path)."""
+    queryset = enrolments_annotate_status(queryset=reportable_enrolments(viewer))
+    if filters.organisation:
+        path = organisation_path if organisation_path is not None else \
+            report_organisation_path(viewer=viewer, slug=filters.organisation)
+        queryset = queryset.filter(user__organisation__path__startswith=path) if path \
+            else queryset.none()
+    if filters.grade:
+        queryset = queryset.filter(user__grade_id=filters.grade)
+    if filters.profession:
+        queryset = queryset.filter(user__profession__slug=filters.profession)
+    if filters.course:
+        queryset = queryset.filter(course__slug=filters.course)
+    if filters.status:
+        queryset = queryset.filter(status=filters.status)
+    if filters.required == "yes":
+        queryset = queryset.filter(due_on__isnull=False)
+    elif filters.required == "no":
+        queryset = queryset.filter(due_on__isnull=True)
+    for name, lookup in (("enrolled_from", "enrolled_at__date__gte"),
+                         ("enrolled_to", "enrolled_at__date__lte"),
+                         ("completed_from", "completed_at__date__gte"),
+                         ("completed_to", "completed_at__date__lte")):
+        if getattr(filters, name):
+            queryset = queryset.filter(**{lookup: getattr(filters, name)})
+    return queryset
+
+
+def report_rows_sorted(*, queryset: QuerySet[Enrolment], sort: str = "name",
+                       descending: bool = False) -> QuerySet[Enrolment]:
+    """The detailed table's rows, with what each row shows, in the order chosen."""
     ordering = SORTS.get(sort, SORTS["name"])[1]
     if descending:
         ordering = tuple(f"-{field}" for field in ordering)
     return queryset.select_related(
         "user", "user__organisation", "user__grade", "user__profession", "course",
-        "certificate",
+        "certificate", "user__line_manager",
     ).order_by(*ordering)
 
 
@@ -57,13 +83,14 @@ class Group:
         return round(100 * self.completed / self.enrolled) if self.enrolled else None
 
 
-def summary(queryset: QuerySet[Enrolment]) -> dict:
+def report_summary_get(*, queryset: QuerySet[Enrolment]) -> dict:
+    """How many records, and how many in each status, with the completion rate."""
     figures = queryset.aggregate(
         enrolled=Count("pk"),
-        not_started=Count("pk", filter=Q(status="not started")),
-        in_progress=Count("pk", filter=Q(status="in progress")),
-        completed=Count("pk", filter=Q(status="completed")),
-        overdue=Count("pk", filter=Q(status="overdue")),
+        not_started=Count("pk", filter=Q(status=EnrolmentStatus.NOT_STARTED)),
+        in_progress=Count("pk", filter=Q(status=EnrolmentStatus.IN_PROGRESS)),
+        completed=Count("pk", filter=Q(status=EnrolmentStatus.COMPLETED)),
+        overdue=Count("pk", filter=Q(status=EnrolmentStatus.OVERDUE)),
     )
     figures["rate"] = (
         round(100 * figures["completed"] / figures["enrolled"]) if figures["enrolled"] else None
@@ -75,7 +102,8 @@ def _groups(queryset, label_field: str) -> list[Group]:
     threshold = settings.REPORT_MIN_GROUP_SIZE
     rows = (
         queryset.order_by().values(label_field)
-        .annotate(enrolled=Count("pk"), completed=Count("pk", filter=Q(status="completed")))
+        .annotate(enrolled=Count("pk"),
+                  completed=Count("pk", filter=Q(status=EnrolmentStatus.COMPLETED)))
         .order_by(label_field)
     )
     return [
@@ -85,7 +113,7 @@ def _groups(queryset, label_field: str) -> list[Group]:
     ]
 
 
-def by_organisation(queryset, bases: list[str] | None) -> list[Group]:
+def report_groups_by_organisation(*, queryset, bases: list[str] | None) -> list[Group]:
     """Completion by the organisations one level below each base (the organisation
     filtered on, or the viewer's scopes; None: the top of the tree), each with everyone
     beneath it. A department's HR sees its directorates, not 2,000 teams, and filters
@@ -104,11 +132,12 @@ def by_organisation(queryset, bases: list[str] | None) -> list[Group]:
     return sorted(rows, key=lambda g: g.label)
 
 
-def by_course(queryset) -> list[Group]:
+def report_groups_by_course(*, queryset) -> list[Group]:
+    """Completion for each course."""
     return _groups(queryset, "course__title")
 
 
-def completions_over_time(queryset, months: int = 12) -> list[dict]:
+def report_completions_by_month(*, queryset, months: int = 12) -> list[dict]:
     """Completions a month for the last `months` months, oldest first, every month
     present (zero where there were none)."""
     today = timezone.localdate()
@@ -134,8 +163,8 @@ def completions_over_time(queryset, months: int = 12) -> list[dict]:
     ]
 
 
-def report_figures(viewer, queryset: QuerySet[Enrolment], filters: dict,
-                   organisation=None) -> dict:
+def report_figures_get(*, viewer, queryset: QuerySet[Enrolment], filters: ReportFilters,
+                       organisation_path: str | None = None) -> dict:
     """The report's figures (summary, by organisation, by course, over time), each an
     aggregate over every record in scope: about a second for 300,000 records, so they
     are kept for REPORT_CACHE_SECONDS. Kept per viewer, scope and filters, so no one
@@ -145,16 +174,17 @@ def report_figures(viewer, queryset: QuerySet[Enrolment], filters: dict,
     scope = reporting_paths(viewer)  # None: everyone
     newest = Enrolment.objects.aggregate(newest=Max("pk"))["newest"]
     key = "report-figures:" + hashlib.sha256(json.dumps(
-        [viewer.pk, scope and sorted(scope), filters, newest, timezone.localdate().isoformat()],
+        [viewer.pk, scope and sorted(scope), filters.as_dict(), newest,
+         timezone.localdate().isoformat()],
         sort_keys=True, default=str).encode()).hexdigest()
     figures = cache.get(key)
     if figures is None:
         figures = {
-            "summary": summary(queryset),
-            "by_organisation": by_organisation(
-                queryset, [organisation.path] if organisation else scope),
-            "by_course": by_course(queryset),
-            "over_time": completions_over_time(queryset),
+            "summary": report_summary_get(queryset=queryset),
+            "by_organisation": report_groups_by_organisation(
+                queryset=queryset, bases=[organisation_path] if organisation_path else scope),
+            "by_course": report_groups_by_course(queryset=queryset),
+            "over_time": report_completions_by_month(queryset=queryset),
             "as_of": timezone.now(),
         }
         cache.set(key, figures, settings.REPORT_CACHE_SECONDS)

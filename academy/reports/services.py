@@ -1,0 +1,139 @@
+"""Writes for HR's reports: exports, bulk enrolment and required learning. Each
+records its fact in the request's transaction, audits it, and leaves the long work to
+a Celery task enqueued on commit (docs/celery.md)."""
+
+import logging
+import os
+import tempfile
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.files import File
+from django.db import connection, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from academy.audit import audit_record
+from academy.models import AuditEvent, Export
+from academy.reports import exports
+from academy.reports.filters import ReportFilters
+from academy.reports.selectors import report_enrolments_list
+from learners.enqueue import enqueue_on_commit
+from learners.models import BulkEnrolment, JobStatus, RequiredLearning
+
+logger = logging.getLogger(__name__)
+
+
+@transaction.atomic
+def export_create(*, viewer, filters: ReportFilters, export_format: str) -> Export:
+    """Ask for an export of the report with these filters; a task builds it."""
+    from academy.tasks import export_build
+
+    export = Export.objects.create(requested_by=viewer, format=export_format,
+                                   filters=filters.as_dict())
+    enqueue_on_commit(export_build, str(export.pk))
+    return export
+
+
+def export_rows_queryset(*, export: Export):
+    """The records an export holds: its owner's scope, narrowed by its filters."""
+    return report_enrolments_list(viewer=export.requested_by,
+                                  filters=ReportFilters.from_dict(export.filters))
+
+
+def export_build(*, export_id) -> Export:
+    """Write the export's file and mark it done. Idempotent: a finished export is left
+    alone, and an export that was interrupted is written again from the start."""
+    export = Export.objects.select_related("requested_by").get(pk=export_id)
+    if export.status == JobStatus.DONE:
+        return export
+    queryset = export_rows_queryset(export=export)
+    by_copy = export.format == Export.Format.CSV and connection.vendor == "postgresql"
+    # COPY writes no progress as it goes, so there is nothing to count against (and
+    # counting a million rows first would take a third as long as writing them).
+    total = 0 if by_copy else queryset.count()
+    Export.objects.filter(pk=export.pk).update(
+        status=JobStatus.RUNNING, total=total, processed=0, started_at=timezone.now(),
+        attempts=F("attempts") + 1)
+    suffix = f".{export.format}"
+    handle, path = tempfile.mkstemp(suffix=suffix)
+    os.close(handle)
+    try:
+        if by_copy:
+            written = exports.write_csv_copy(path, queryset)
+        elif export.format == Export.Format.XLSX:
+            written = exports.write_xlsx(path, exports.export_rows(queryset), export.pk)
+        else:  # the embedded SQLite of `make run`
+            written = exports.write_csv(path, exports.export_rows(queryset), export.pk)
+        with open(path, "rb") as source, transaction.atomic():
+            export = Export.objects.select_for_update().get(pk=export.pk)
+            if export.status == JobStatus.DONE:  # another delivery finished first
+                return export
+            stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+            export.file.save(f"completion-report-{stamp}-{export.pk.hex[:8]}{suffix}",
+                             File(source), save=False)
+            export.status = JobStatus.DONE
+            export.processed = export.total = written
+            export.finished_at = timezone.now()
+            export.expires_at = export.finished_at + timedelta(hours=settings.EXPORT_LINK_HOURS)
+            export.save()
+            audit_record(actor=export.requested_by, action=AuditEvent.Action.EXPORT,
+                         filters={**export.filters, "format": export.format},
+                         row_count=written)
+    finally:
+        os.unlink(path)
+    logger.info("export %s done: %s rows", export.pk, written)
+    return export
+
+
+def exports_reconcile(*, stuck_after: timedelta = timedelta(minutes=30)) -> dict[str, int]:
+    """Re-enqueue exports left pending or running by a lost message or a dead worker,
+    and delete the files of expired exports (they hold personal data). A FAILED export
+    stays failed: its page has told its owner to ask again."""
+    from academy.tasks import export_build
+
+    now = timezone.now()
+    stuck = Export.objects.filter(status__in=[JobStatus.PENDING, JobStatus.RUNNING],
+                                  created_at__lte=now - stuck_after)
+    requeued = 0
+    for export_id in stuck.values_list("pk", flat=True):
+        export_build.delay(str(export_id))
+        requeued += 1
+    expired = 0
+    for export in Export.objects.filter(expires_at__lt=now).exclude(file=""):
+        export.file.delete(save=True)
+        expired += 1
+    return {"requeued": requeued, "expired_files_deleted": expired}
+
+
+@transaction.atomic
+def required_learning_create(*, viewer, course, organisations, due_on, grades=(),
+                             professions=(), recurrence_months=None) -> RequiredLearning:
+    """Make a course required for an audience by a date; a task enrols them."""
+    from learners.tasks import required_learning_expand
+
+    assignment = RequiredLearning.objects.create(
+        course=course, due_on=due_on, recurrence_months=recurrence_months, created_by=viewer)
+    assignment.organisations.set(organisations)
+    assignment.grades.set(grades)
+    assignment.professions.set(professions)
+    audit_record(actor=viewer, action=AuditEvent.Action.REQUIRED_LEARNING_SET,
+                 filters={"required_learning": assignment.pk, "course": course.slug},
+                 detail=f"{course.title} required by {due_on:%-d %B %Y} for "
+                        + ", ".join(o.name for o in organisations))
+    enqueue_on_commit(required_learning_expand, assignment.pk)
+    return assignment
+
+
+@transaction.atomic
+def bulk_enrolment_create(*, viewer, filename: str, rows: list[list]) -> BulkEnrolment:
+    """Record a checked file's rows and have a task enrol them."""
+    from learners.tasks import bulk_enrolment_process
+
+    bulk = BulkEnrolment.objects.create(created_by=viewer, filename=filename[:255], rows=rows,
+                                        total=len(rows), confirmed_at=timezone.now())
+    audit_record(actor=viewer, action=AuditEvent.Action.BULK_ENROLMENT,
+                 filters={"bulk_enrolment": bulk.pk}, row_count=len(rows),
+                 detail=f"Enrolled from {bulk.filename}")
+    enqueue_on_commit(bulk_enrolment_process, bulk.pk)
+    return bulk

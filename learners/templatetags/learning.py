@@ -1,0 +1,38 @@
+"""Template tags for the learning record: one way to show a status, whichever page."""
+
+from django import template
+from django.utils.html import format_html
+
+from learners.models import ComplianceStatus, EnrolmentStatus, JobStatus
+
+register = template.Library()
+
+# GOV.UK tag colours by status: green is done, red needs action now, yellow soon.
+_COLOURS = {
+    EnrolmentStatus.COMPLETED: "green",
+    EnrolmentStatus.IN_PROGRESS: "light-blue",
+    EnrolmentStatus.OVERDUE: "red",
+    ComplianceStatus.COMPLETED_ON_TIME: "green",
+    ComplianceStatus.COMPLETED_LATE: "orange",
+    ComplianceStatus.DUE_SOON: "yellow",
+    ComplianceStatus.NOT_YET_DUE: "grey",
+    JobStatus.DONE: "green",
+    JobStatus.FAILED: "red",
+}
+_LABELS = {**dict(EnrolmentStatus.choices), **dict(ComplianceStatus.choices)}
+
+
+def status_label(status: str) -> str:
+    """The words a person sees for a status value (the same on screen and in exports)."""
+    return _LABELS.get(status, str(status).capitalize())
+
+
+@register.simple_tag
+def status_tag(status: str):
+    """A GOV.UK tag for an enrolment, compliance or job status."""
+    colour = _COLOURS.get(status, "grey")
+    return format_html('<strong class="govuk-tag govuk-tag--{}">{}</strong>', colour,
+                       status_label(status))
+
+
+register.filter("status_label", status_label)
