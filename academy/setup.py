@@ -8,6 +8,8 @@ import logging
 
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils.html import strip_spaces_between_tags
 from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermission, Page, Site
 
 from content.models import HomePage, StandardPage
@@ -18,51 +20,8 @@ logger = logging.getLogger(__name__)
 
 MODERATORS = "Moderators"  # created by Wagtail's migrations, with its approval workflow
 
-ACCESSIBILITY_STATEMENT = [
-    ("text", "<p>This accessibility statement applies to the Digital Academy learning "
-     "service.</p><p>We want as many people as possible to be able to use it. You should "
-     "be able to change colours, contrast levels and fonts; zoom in up to 400% without the "
-     "text spilling off the screen; get from the start of a course to its certificate "
-     "using just a keyboard; use every page with JavaScript switched off; and listen to "
-     "the service with a screen reader.</p>"
-     "<h2>How accessible this service is</h2>"
-     "<p>We know some parts are not fully accessible:</p>"
-     "<ul><li>certificates are PDF files that are not tagged for screen readers; the same "
-     "details are on each certificate's verification page, which is accessible</li>"
-     "<li>videos that trainers add must have a transcript, but we cannot check that "
-     "captions in the videos themselves are accurate</li>"
-     "<li>the Wagtail editing screens used by trainers are not covered by this "
-     "statement's testing</li></ul>"
-     "<h2>Feedback and contact information</h2>"
-     "<p>If you need information in a different format, or find a problem not listed on "
-     "this page, contact your academy team. We will reply within 5 working days.</p>"
-     "<h2>Enforcement procedure</h2>"
-     "<p>The Equality and Human Rights Commission (EHRC) is responsible for enforcing the "
-     "Public Sector Bodies (Websites and Mobile Applications) (No. 2) Accessibility "
-     "Regulations 2018 (the \u2018accessibility regulations\u2019). If you are not happy "
-     "with how we respond to your complaint, contact the Equality Advisory and Support "
-     "Service (EASS).</p>"
-     "<h2>Technical information about this service\u2019s accessibility</h2>"
-     "<p>We are committed to making this service accessible, in accordance with the "
-     "accessibility regulations.</p>"
-     "<h3>Compliance status</h3>"
-     "<p>This service is partially compliant with the Web Content Accessibility "
-     "Guidelines version 2.2 AA standard, due to the non-compliances listed below.</p>"
-     "<h3>Non-accessible content</h3>"
-     "<p>Certificate PDFs are not tagged, so a screen reader may not read them in the "
-     "right order (WCAG 1.3.1 Info and relationships). We plan to produce tagged PDFs.</p>"
-     "<h2>How we tested this service</h2>"
-     "<p>Every change is tested automatically in a real browser (Chromium). Every kind of "
-     "page, in each of its states (for example a form with errors, a knowledge check "
-     "before and after answering, an export in progress), is checked with the axe-core "
-     "tool against the WCAG 2.2 A and AA rules, with no failures allowed. The main "
-     "journeys (signing up, enrolling, completing a course and its knowledge checks, "
-     "downloading a certificate; and for HR, filtering the report, exporting it and "
-     "downloading the file) are tested using only the keyboard, and again with "
-     "JavaScript switched off. Pages are tested at 320 pixels wide and at 200% zoom for "
-     "sideways scrolling. We have not yet had the service audited by people who use "
-     "assistive technology; we will publish the date when we have.</p>"),
-]
+# The statement's text is a template, as prose is easier to read and review there.
+ACCESSIBILITY_STATEMENT_TEMPLATE = "academy/setup/accessibility_statement.html"
 
 PRIVACY_NOTICE = [
     ("text", "<p>This notice explains what the academy records about you and why.</p>"
@@ -82,6 +41,13 @@ PRIVACY_NOTICE = [
 
 def _stream(blocks):
     return [{"type": kind, "value": value} for kind, value in blocks]
+
+
+def accessibility_statement() -> list[tuple[str, str]]:
+    """The accessibility statement's blocks: one text block, rendered from its template
+    with the template's layout (line breaks, indentation) taken out."""
+    html = render_to_string(ACCESSIBILITY_STATEMENT_TEMPLATE)
+    return [("text", strip_spaces_between_tags(" ".join(html.split())))]
 
 
 @transaction.atomic
@@ -121,7 +87,7 @@ def academy_site_ensure() -> HomePage:
         home.add_child(instance=catalogue)
         catalogue.save_revision().publish()
     for slug, title, body in (
-        ("accessibility", "Accessibility statement", ACCESSIBILITY_STATEMENT),
+        ("accessibility", "Accessibility statement", accessibility_statement()),
         ("privacy", "Privacy notice", PRIVACY_NOTICE),
     ):
         if not StandardPage.objects.filter(slug=slug).exists():
