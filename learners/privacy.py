@@ -1,13 +1,27 @@
 """UK GDPR: a learner's copy of everything the academy holds about them, and erasure.
 
-COVERAGE names every model that refers to a user and says how each is handled; a test
-fails when a model refers to a user and is not listed here (tests/security)."""
+Each app covers its own models, importing them. This module covers the learners app's
+models and those it may import (courses, content, and third parties: Wagtail, Django's
+admin, axes). An app above learners, which learners must not import (academy), adds
+its share with `privacy_provider_register` from its AppConfig.ready(): the sections it
+adds to the export, what it does on erasure, and its coverage.
+
+COVERAGE names every model that refers to a user and says how each is handled, here
+and in every registered provider; a test fails when a model refers to a user and is
+not listed (tests/security)."""
 
 import logging
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
 
-from django.apps import apps
+from axes.models import AccessAttempt
+from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.utils import timezone
+from wagtail.admin.models import EditingSession, FormState
+from wagtail.models import APIToken, PageSubscription
+from wagtail.users.models import UserProfile
 
 from courses.models import CoursePage
 from learners.models import (
@@ -26,15 +40,14 @@ logger = logging.getLogger(__name__)
 KEPT_POINTING_AT_PSEUDONYM = "kept; points at the pseudonymised account"
 EDITORIAL = "editorial history: " + KEPT_POINTING_AT_PSEUDONYM
 
-# model label -> (what the learner's data export includes, what erasure does)
-COVERAGE = {
+# What this module covers: model label -> (what the learner's data export includes,
+# what erasure does). Registered providers add their own (COVERAGE below is the whole).
+LEARNERS_COVERAGE = {
     "learners.Enrolment": ("exported with progress, score and status",
                            "kept so aggregate figures still count; " + KEPT_POINTING_AT_PSEUDONYM),
     "learners.ReportingScope": ("exported", "deleted"),
     "learners.RequiredLearning": ("exported (assignments they made)", KEPT_POINTING_AT_PSEUDONYM),
     "learners.BulkEnrolment": ("exported (file name and counts)", "deleted"),
-    "academy.Export": ("exported (format, filters, dates)", "deleted, with its file"),
-    "academy.AuditEvent": ("exported (their own actions)", KEPT_POINTING_AT_PSEUDONYM),
     "wagtailcore.APIToken": ("exported (names and dates, never keys)", "deleted"),
     "wagtailusers.UserProfile": ("not exported: admin display preferences", "deleted"),
     "wagtailcore.PageSubscription": ("not exported: admin notification settings", "deleted"),
@@ -60,9 +73,62 @@ COVERAGE = {
     "admin.LogEntry": ("not exported", EDITORIAL),
 }
 
-DELETED_WITH_USER = ["wagtailcore.APIToken", "wagtailusers.UserProfile",
-                     "wagtailcore.PageSubscription", "wagtailadmin.EditingSession",
-                     "wagtailadmin.FormState"]
+# Wagtail's per-user records, deleted with the person (each has a `user` foreign key).
+DELETED_WITH_USER = [APIToken, UserProfile, PageSubscription, EditingSession, FormState]
+
+
+@dataclass(frozen=True)
+class PrivacyProvider:
+    """An app's share of the data export and of erasure, for its own models.
+
+    `export(user)` returns the sections it adds to the export (section name -> JSON-ready
+    data, in the order they appear); `erase(user)` runs inside `learner_erase`'s
+    transaction, after the account is pseudonymised; `coverage` is like
+    LEARNERS_COVERAGE, for every model of the app that refers to a user."""
+
+    app_label: str
+    coverage: Mapping[str, tuple[str, str]]
+    export: Callable[[User], dict[str, Any]]
+    erase: Callable[[User], None]
+
+
+_providers: dict[str, PrivacyProvider] = {}
+
+
+def privacy_provider_register(provider: PrivacyProvider) -> None:
+    """Add an app's share. Registering the same app again replaces it (ready() can run
+    more than once in tests); a model covered twice is a mistake."""
+    taken = set(LEARNERS_COVERAGE).union(*(other.coverage for label, other in _providers.items()
+                                           if label != provider.app_label))
+    twice = sorted(taken.intersection(provider.coverage))
+    if twice:
+        raise ImproperlyConfigured(f"privacy coverage given twice for {twice}")
+    _providers[provider.app_label] = provider
+
+
+def privacy_coverage() -> dict[str, tuple[str, str]]:
+    """LEARNERS_COVERAGE and every registered provider's coverage."""
+    merged = dict(LEARNERS_COVERAGE)
+    for provider in _providers.values():
+        merged.update(provider.coverage)
+    return merged
+
+
+class _Coverage(Mapping):
+    """privacy_coverage(), read when asked: providers register when Django starts,
+    after this module is imported."""
+
+    def __getitem__(self, label: str) -> tuple[str, str]:
+        return privacy_coverage()[label]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(privacy_coverage())
+
+    def __len__(self) -> int:
+        return len(privacy_coverage())
+
+
+COVERAGE: Mapping[str, tuple[str, str]] = _Coverage()
 
 
 def _iso(value):
@@ -70,13 +136,11 @@ def _iso(value):
 
 
 def learner_data_export(*, user: User) -> dict:
-    """Everything the academy holds about the user, as plain JSON-ready data."""
+    """Everything the academy holds about the user, as plain JSON-ready data: this
+    module's sections, then each registered provider's, then Wagtail's."""
     enrolments = (Enrolment.objects.filter(user=user).select_related("course")
                   .order_by("enrolled_at"))
-    audit = apps.get_model("academy", "AuditEvent")
-    export_model = apps.get_model("academy", "Export")
-    token_model = apps.get_model("wagtailcore", "APIToken")
-    return {
+    data = {
         "exported_at": timezone.now().isoformat(),
         "profile": {
             "email": user.email, "first_name": user.first_name, "last_name": user.last_name,
@@ -117,23 +181,23 @@ def learner_data_export(*, user: User) -> dict:
             "file": b.filename, "rows": b.total, "enrolled": b.enrolled,
             "at": _iso(b.created_at),
         } for b in BulkEnrolment.objects.filter(created_by=user)],
-        "exports_you_requested": [{
-            "format": x.format, "filters": x.filters, "status": x.status,
-            "at": _iso(x.created_at),
-        } for x in export_model.objects.filter(requested_by=user)],
-        "your_actions_in_the_audit_log": [{
-            "action": a.action, "filters": a.filters, "rows": a.row_count, "at": _iso(a.at),
-        } for a in audit.objects.filter(actor=user).order_by("at")],
-        "api_tokens": [{"name": t.name, "created": _iso(t.created)}
-                       for t in token_model.objects.filter(user=user)],
     }
+    for provider in _providers.values():
+        for name, section in provider.export(user).items():
+            if name in data:
+                raise ImproperlyConfigured(f"{provider.app_label} exports {name!r} again")
+            data[name] = section
+    data["api_tokens"] = [{"name": t.name, "created": _iso(t.created)}
+                          for t in APIToken.objects.filter(user=user)]
+    return data
 
 
 @transaction.atomic
 def learner_erase(*, user: User) -> User:
     """Erase a person: their name and email are replaced, they can no longer sign in,
     their certificates are revoked and their files deleted; enrolments stay (counted
-    in aggregate figures, but pointing at nobody identifiable). Safe to run again."""
+    in aggregate figures, but pointing at nobody identifiable). Each registered
+    provider erases what its app holds. Safe to run again."""
     old_email = user.email.lower()
     user.email = f"erased-{user.pk}@erased.invalid"
     user.first_name = "Erased"
@@ -154,15 +218,13 @@ def learner_erase(*, user: User) -> User:
         certificate.save()
     ReportingScope.objects.filter(user=user).delete()
     BulkEnrolment.objects.filter(created_by=user).delete()
-    for export in apps.get_model("academy", "Export").objects.filter(requested_by=user):
-        if export.file:
-            export.file.delete(save=False)
-        export.delete()
-    for label in DELETED_WITH_USER:
-        apps.get_model(label)._default_manager.filter(user=user).delete()
+    for provider in _providers.values():
+        provider.erase(user)
+    for model in DELETED_WITH_USER:
+        model._default_manager.filter(user=user).delete()
     CoursePage.trainers.through.objects.filter(user_id=user.pk).delete()
     # Sessions end by themselves: Django checks each against the password hash, which
     # set_unusable_password has changed, and refuses inactive users.
-    apps.get_model("axes", "AccessAttempt").objects.filter(username=old_email).delete()
+    AccessAttempt.objects.filter(username=old_email).delete()
     logger.info("erased user %s", user.pk)
     return user
