@@ -77,7 +77,13 @@ class Record(Schema):
 def records(request: HttpRequest, filters: Query[RecordFilters]):
     if not can_report(request.user):
         raise HttpError(403, "This token's owner does not report on any organisation")
-    data = {k: v for k, v in filters.dict().items() if v is not None}
+    data = {}
+    for name, value in filters.dict().items():
+        if isinstance(value, datetime.date):  # the form's dates are GOV.UK date inputs
+            data |= {f"{name}_day": value.day, f"{name}_month": value.month,
+                     f"{name}_year": value.year}
+        elif value is not None:
+            data[name] = value
     form = ReportFilterForm(data, viewer=request.user)
     if not form.is_valid():
         raise HttpError(400, "; ".join(f"{field}: {' '.join(errors)}"

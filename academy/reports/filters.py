@@ -7,6 +7,7 @@ from datetime import date
 
 from django import forms
 
+from academy.dates import GovukDateField
 from courses.models import CoursePage
 from learners.models import EnrolmentStatus, Grade, Organisation, Profession
 from learners.scoping import reporting_organisations
@@ -62,10 +63,6 @@ class ReportFilters:
                 for name, value in asdict(self).items() if value not in (None, "")}
 
 
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-
 class OrganisationField(forms.ModelChoiceField):
     """Shows the organisation tree, each level indented under its parent."""
 
@@ -95,14 +92,10 @@ class ReportFilterForm(forms.Form):
         choices=[("", "Required or not"), ("yes", "Required only"), ("no", "Not required")],
         required=False, label="Required learning",
     )
-    enrolled_from = forms.DateField(required=False, label="Enrolled from",
-                                    widget=DateInput)
-    enrolled_to = forms.DateField(required=False, label="Enrolled to",
-                                  widget=DateInput)
-    completed_from = forms.DateField(required=False, label="Completed from",
-                                     widget=DateInput)
-    completed_to = forms.DateField(required=False, label="Completed to",
-                                   widget=DateInput)
+    enrolled_from = GovukDateField(required=False, label="Enrolled from")
+    enrolled_to = GovukDateField(required=False, label="Enrolled to")
+    completed_from = GovukDateField(required=False, label="Completed from")
+    completed_to = GovukDateField(required=False, label="Completed to")
     sort = forms.ChoiceField(choices=[(k, v[0]) for k, v in SORTS.items()], required=False,
                              widget=forms.HiddenInput)
     order = forms.ChoiceField(choices=[("asc", "asc"), ("desc", "desc")], required=False,

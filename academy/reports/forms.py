@@ -3,7 +3,8 @@
 from django import forms
 from django.utils import timezone
 
-from academy.reports.filters import DateInput, OrganisationsField
+from academy.dates import GovukDateField
+from academy.reports.filters import OrganisationsField
 from courses.models import CoursePage
 from learners.models import Grade, Profession, RequiredLearning
 from learners.scoping import reporting_organisations
@@ -26,9 +27,7 @@ class RequiredLearningForm(forms.ModelForm):
         queryset=Profession.objects.all(), required=False, widget=forms.CheckboxSelectMultiple,
         help_text="Leave all unticked for every profession.",
     )
-    due_on = forms.DateField(label="Due date", widget=DateInput,
-                             error_messages={"required": "Enter a due date",
-                                             "invalid": "Enter a real date"})
+    due_on = GovukDateField(label="Due date")
 
     class Meta:
         model = RequiredLearning

@@ -65,3 +65,9 @@ def people_form(grades, professions):
     return {"first_name": "New", "last_name": "Joiner", "grade": grades["EO"].pk,
             "profession": professions["policy"].pk, "password1": "correct-horse-battery",
             "password2": "correct-horse-battery"}
+
+
+def date_parts(name: str, day) -> dict:
+    """A date as a GOV.UK date input posts it: day, month and year boxes."""
+    return {f"{name}_day": str(day.day), f"{name}_month": str(day.month),
+            f"{name}_year": str(day.year)}

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from academy.models import AuditEvent
 from tests.factories import course_with_lessons
-from tests.hr.conftest import enrolment, person
+from tests.hr.conftest import date_parts, enrolment, person
 from tests.learners.conftest import lesson_body
 
 TODAY = timezone.localdate()
@@ -66,8 +66,8 @@ def test_non_reporters_are_refused_and_shown_nothing(client, records, course):
         ({"status": "not started"}, ["Number0003"]),
         ({"required": "yes"}, ["Number0003", "Number0003"]),
         ({"required": "no"}, ["Number0001", "Number0002"]),
-        ({"completed_from": TODAY.isoformat()}, ["Number0001"]),
-        ({"enrolled_to": (TODAY - timezone.timedelta(days=1)).isoformat()}, []),
+        (date_parts("completed_from", TODAY), ["Number0001"]),
+        (date_parts("enrolled_to", TODAY - timezone.timedelta(days=1)), []),
     ],
 )
 def test_each_filter(client, hr, records, grades, params, expected):

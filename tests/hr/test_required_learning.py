@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from learners import services
 from learners.models import Enrolment, RequiredLearning
-from tests.hr.conftest import person
+from tests.hr.conftest import date_parts, person
 
 DUE = timezone.localdate() + timezone.timedelta(days=30)
 
@@ -24,7 +24,7 @@ def audience(tree, grades):
 def assign(client, course, tree, grades=(), due=DUE):
     return client.post(reverse("required_learning"), {
         "course": course.pk, "organisations": [tree["operations"].pk],
-        "grades": [g.pk for g in grades], "due_on": due.isoformat(),
+        "grades": [g.pk for g in grades], **date_parts("due_on", due),
     })
 
 
@@ -93,7 +93,7 @@ def test_an_earlier_voluntary_enrolment_becomes_required(client, hr, tree, cours
 def test_a_reporter_cannot_assign_outside_their_organisations(client, hr, tree, course):
     client.force_login(hr)
     response = client.post(reverse("required_learning"), {
-        "course": course.pk, "organisations": [tree["agency"].pk], "due_on": DUE.isoformat()})
+        "course": course.pk, "organisations": [tree["agency"].pk], **date_parts("due_on", DUE)})
     assert "Select a valid choice" in response.content.decode()
     assert not RequiredLearning.objects.exists()
 
@@ -136,7 +136,7 @@ def test_recurring_learning_starts_a_new_cycle_before_the_completion_expires(
     client.force_login(hr)
     client.post(reverse("required_learning"), {
         "course": course.pk, "organisations": [tree["team-north"].pk],
-        "due_on": DUE.isoformat(), "recurrence_months": 12})
+        **date_parts("due_on", DUE), "recurrence_months": 12})
     done = Enrolment.objects.get(user=audience[1])
     year_ago = timezone.now() - timezone.timedelta(days=350)
     Enrolment.objects.filter(pk=done.pk).update(completed_at=year_ago)
