@@ -87,6 +87,8 @@ DEMO_USERS = [
              "SEO", "Human resources"),
     DemoUser("admin@example.gov.uk", "Alex", "Morgan", "admin", "Digital, Data and Technology "
              "Directorate", "Grade 6", "Digital, data and technology"),
+    DemoUser("manager@example.gov.uk", "Jordan", "Reid", "manager", "Benefits Processing North",
+             "HEO", "Operational delivery"),
 ]
 
 
@@ -176,7 +178,7 @@ def _load_reporting() -> None:
     across the department have learning records at different stages, so the reports
     have something to show. Deterministic, and skipped once loaded."""
     from learners import services
-    from learners.models import Enrolment, ReportingScope, RequiredLearning
+    from learners.models import Enrolment, ReportingScope
 
     User = get_user_model()
     hr = User.objects.get(email="hr@example.gov.uk")
@@ -197,26 +199,121 @@ def _load_reporting() -> None:
         )
         for k, course in enumerate(courses[: 1 + n % 3]):
             enrolment, _ = services.enrolment_create(user=person, course=course)
-            lessons = list(LessonPage.objects.live().descendant_of(course).order_by("path"))
+            lessons = _lessons(course)
             done = lessons if (n + k) % 3 == 0 else lessons[: (n + k) % len(lessons)]
-            for lesson in done:
-                for block in lesson.knowledge_checks():
-                    options = block.value["options"].bound_blocks
-                    right = [o.id for o in options if o.value["correct"]]
-                    wrong = [o.id for o in options if not o.value["correct"]][:1]
-                    services.knowledge_check_answer(
-                        enrolment=enrolment, lesson=lesson, block_id=block.id,
-                        chosen_ids=wrong if (n * 7 + k) % 10 == 0 else right)
-                services.lesson_complete(enrolment=enrolment, lesson=lesson)
+            _work_through(enrolment, done, wrong=(n * 7 + k) % 10 == 0)
             # Spread enrolments (and completions) over the past year for the charts.
             Enrolment.objects.filter(pk=enrolment.pk).update(
                 enrolled_at=now - timedelta(days=20 + (n * 37 + k * 11) % 330))
+    _load_required_learning(hr)
+
+
+def _lessons(course) -> list:
+    return list(LessonPage.objects.live().descendant_of(course).order_by("path"))
+
+
+def _work_through(enrolment, lessons, *, wrong: bool = False) -> None:
+    """Answer each lesson's knowledge checks (wrongly, if asked) and complete it."""
+    from learners import services
+
+    for lesson in lessons:
+        for block in lesson.knowledge_checks():
+            options = block.value["options"].bound_blocks
+            right = [o.id for o in options if o.value["correct"]]
+            chosen = [o.id for o in options if not o.value["correct"]][:1] if wrong else right
+            services.knowledge_check_answer(enrolment=enrolment, lesson=lesson,
+                                            block_id=block.id, chosen_ids=chosen)
+        services.lesson_complete(enrolment=enrolment, lesson=lesson)
+
+
+# Each of the three Operations teams gets this many more people, so that its figures
+# are above the reports' small-number threshold (REPORT_MIN_GROUP_SIZE).
+ROSTER_PER_TEAM = 10
+OPERATIONS_TEAMS = ["benefits-processing-north", "benefits-processing-south", "contact-centre"]
+
+
+def _load_required_learning(hr) -> None:
+    """A year of required learning in the Operations Directorate, so the compliance
+    view and the charts show what HR would see: Agile foundations was due six weeks
+    ago (most finished on time, some late, some still overdue, two with more time),
+    User research is due in ten days, Scrum in four months for the Contact Centre.
+    Team leaders are line managers; everyone has a staff number."""
+    from learners import services
+    from learners.models import DeadlineExtension, Enrolment, RequiredLearning
+
+    User = get_user_model()
+    today = timezone.localdate()
+    now = timezone.now()
+    grades = list(Grade.objects.all())
+    operational = Profession.objects.get(slug="operational-delivery")
+    roster = []
+    for t, slug in enumerate(OPERATIONS_TEAMS):
+        team = Organisation.objects.get(slug=slug)
+        for i in range(ROSTER_PER_TEAM):
+            n = t * ROSTER_PER_TEAM + i
+            first = FIRST_NAMES[(n * 5 + 3) % len(FIRST_NAMES)]
+            last = LAST_NAMES[(n * 7 + 11) % len(LAST_NAMES)]
+            roster.append(User.objects.create_user(
+                email=f"{first}.{last}.{n}@demo.example.gov.uk".lower(), password=None,
+                first_name=first, last_name=last, organisation=team,
+                grade=grades[1 + n % 4], profession=operational))
+    # Staff numbers for everyone in the demo department; team leaders manage their team.
+    people = User.objects.filter(organisation__path__startswith=Organisation.objects.get(
+        slug="department-for-public-services").path).order_by("pk")
+    for number, person in enumerate(people, start=1):
+        person.staff_number = f"DPS{100000 + number * 37:06d}"
+        person.save(update_fields=["staff_number"])
+    manager = User.objects.get(email="manager@example.gov.uk")
+    for t, slug in enumerate(OPERATIONS_TEAMS):
+        leader = manager if t == 0 else roster[t * ROSTER_PER_TEAM]
+        User.objects.filter(organisation__slug=slug).exclude(pk=leader.pk).update(
+            line_manager=leader)
+
     operations = Organisation.objects.get(slug="operations-directorate")
-    assignment = RequiredLearning.objects.create(
-        course=CoursePage.objects.get(slug="agile-foundations"),
-        due_on=timezone.localdate() + timedelta(days=60), created_by=hr)
-    assignment.organisations.add(operations)
-    services.required_learning_expand(assignment_id=assignment.pk)
+    plans = [  # course, audience, due in days (negative: past), assigned days ago
+        ("agile-foundations", operations, -42, 150),
+        ("user-research-for-non-researchers", operations, 10, 60),
+        ("scrum-in-government", Organisation.objects.get(slug="contact-centre"), 120, 14),
+    ]
+    for slug, audience, due_in, assigned_ago in plans:
+        course = CoursePage.objects.get(slug=slug)
+        due = today + timedelta(days=due_in)
+        assignment = RequiredLearning.objects.create(course=course, due_on=due, created_by=hr)
+        assignment.organisations.add(audience)
+        RequiredLearning.objects.filter(pk=assignment.pk).update(
+            created_at=now - timedelta(days=assigned_ago))
+        services.required_learning_expand(assignment_id=assignment.pk)
+        lessons = _lessons(course)
+        for n, person in enumerate(roster):
+            enrolment = Enrolment.objects.filter(user=person, course=course).first()
+            if enrolment is None:
+                continue
+            # Completions land a week after enrolling (_backdate_demo_completions), so
+            # the enrolment date decides on time or late.
+            outcome = (n * 7 + len(slug)) % 10
+            if due_in < 0 and outcome < 6:  # on time, spread over the months before
+                enrolled = now + timedelta(days=due_in - 8 - (n * 13) % 90)
+                _work_through(enrolment, lessons, wrong=outcome == 0)
+            elif due_in < 0 and outcome < 8:  # finished, but after the deadline
+                enrolled = now + timedelta(days=due_in - 7 + 1 + n % 20)
+                _work_through(enrolment, lessons)
+            elif due_in > 0 and outcome < 3:  # already done, well before the date
+                enrolled = now - timedelta(days=30 + n % 20)
+                _work_through(enrolment, lessons)
+            else:  # not finished: part of the way, or not started
+                enrolled = now - timedelta(days=assigned_ago - n % 10)
+                _work_through(enrolment, lessons[: n % 3])
+            Enrolment.objects.filter(pk=enrolment.pk).update(enrolled_at=enrolled)
+    # Two people overdue on Agile foundations were given more time.
+    overdue = Enrolment.objects.filter(
+        user__in=roster, course__slug="agile-foundations", completed_at__isnull=True,
+    ).order_by("user__last_name", "pk")[:2]
+    for enrolment in overdue:
+        extended = today + timedelta(days=21)
+        DeadlineExtension.objects.create(
+            enrolment=enrolment, previous_due_on=enrolment.due_on, due_on=extended,
+            reason="Returned from long-term leave", granted_by=hr)
+        Enrolment.objects.filter(pk=enrolment.pk).update(extended_due_on=extended)
 
 
 def _backdate_demo_completions() -> None:
