@@ -2,7 +2,7 @@ from django.urls import path
 
 from academy import jobs, trainer_views
 from academy.api import api
-from academy.reports import hr_views, views
+from academy.reports import compliance_views, hr_views, views
 
 urlpatterns = [
     path("reports/", views.report, name="report"),
@@ -13,6 +13,7 @@ urlpatterns = [
          {"kind": "export"}, name="export_status_json"),
     path("reports/exports/<uuid:export_id>/download/", views.export_download,
          name="export_download"),
+    path("reports/compliance/", compliance_views.compliance, name="compliance"),
     path("reports/required-learning/", hr_views.required_learning, name="required_learning"),
     path("reports/bulk-enrolment/", hr_views.bulk_enrolment, name="bulk_enrolment"),
     path("reports/bulk-enrolment/<int:job_id>/", jobs.job_status, {"kind": "bulk_enrolment"},

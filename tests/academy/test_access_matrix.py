@@ -174,6 +174,9 @@ def world(client, catalogue) -> World:
         created_by=users[HR_PARENT], expanded_at=timezone.now(),
         expanded_count=REQUIRED_COUNT)
     required.organisations.set([team_north])
+    # The owner's completion is required learning, done on time: the compliance view's.
+    Enrolment.objects.filter(user=users[OWNER], course=course).update(
+        required_by=required, due_on=required.due_on)
 
     return World(
         users=users, course=course, other_course=other_course,
@@ -261,6 +264,12 @@ def _csv_of_owner(world):
     return {"file": SimpleUploadedFile("people.csv", content, content_type="text/csv")}
 
 
+def _compliance_check(response, body, world, role, outcome):
+    """HR of other organisations see the page, with no one in it."""
+    if outcome == OWN_ONLY:
+        assert "No one has required learning in this selection." in body
+
+
 def _api(query=""):
     return lambda w: "/api/v1/records" + query
 
@@ -295,6 +304,17 @@ ROWS = [
         lambda w: reverse("report") + f"?course={w.course.slug}&status=completed&sort=completed",
         REPORTING, evidence=lambda w: [OWNER_LAST, OWNER_EMAIL, "Records (1)"],
         forbidden=(r'<dd class="govuk-heading-l">[1-9]', r"Records \([1-9]")),
+    Row("compliance", "compliance", lambda w: reverse("compliance"), REPORTING,
+        evidence=lambda w: [OWNER_LAST, OWNER_TEAM, "govuk-tag--green\">Completed on time"],
+        forbidden=(r'<dd class="govuk-heading-l">[1-9]',), check=_compliance_check),
+    Row("compliance_by_organisation", "compliance",
+        lambda w: reverse("compliance") + "?organisation=team-north", REPORTING,
+        evidence=lambda w: [OWNER_LAST, OWNER_TEAM, "Completed on time"],
+        forbidden=(r'<dd class="govuk-heading-l">[1-9]',), check=_compliance_check),
+    Row("compliance_by_course_and_status", "compliance",
+        lambda w: reverse("compliance") + f"?course={w.course.slug}&status=completed+on+time",
+        REPORTING, evidence=lambda w: [OWNER_LAST, OWNER_TEAM],
+        forbidden=(r'<dd class="govuk-heading-l">[1-9]',), check=_compliance_check),
     Row("export_status", "export_status",
         lambda w: reverse("export_status", args=[w.export.pk]), ONLY_THE_HR_WHO_ASKED,
         evidence=lambda w: ["Your export is ready", "2 rows",
@@ -360,7 +380,7 @@ LEARNER_DATA_URLS = {
     "my_learning", "certificate_download", "report", "export_status", "export_status_json",
     "export_download", "required_learning", "bulk_enrolment", "bulk_enrolment_status",
     "bulk_enrolment_status_json", "trainer_dashboard", "trainer_course",
-    "records_api:records",
+    "records_api:records", "compliance",
 }
 NO_LEARNER_DATA_URLS = {
     "healthz", "glossary", "sign_up", "sign_in", "sign_out",
