@@ -289,3 +289,19 @@ def test_an_export_outliving_the_visibility_timeout_makes_exactly_one_file(mail_
     assert [name for name in stored if export.pk.hex[:8] in name] == [
         export.file.name.rsplit("/", 1)[1]]
     assert AuditEvent.objects.filter(action=AuditEvent.EXPORT).count() == 1
+
+
+def test_an_export_that_fails_for_good_in_a_real_worker_is_marked_failed(mail_dir, site):
+    """The worker reports the final failure through the task's on_failure: the export's
+    page says it failed instead of showing a progress bar for ever."""
+    from academy.tasks import export_build
+    from learners.models import JobStatus
+
+    hr = UserFactory(email="hr.failing@example.gov.uk")
+    export = Export.objects.create(requested_by=hr, format="csv", filters={"grade": "seven"})
+    with real_worker(mail_dir):
+        export_build.delay(str(export.pk))
+        wait_for(lambda: Export.objects.get(pk=export.pk).status == JobStatus.FAILED)
+    export.refresh_from_db()
+    assert "ValueError" in export.error
+    assert export.attempts == 0  # it failed reading its filters, before it started

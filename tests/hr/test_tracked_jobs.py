@@ -1,0 +1,81 @@
+"""Tracked jobs (exports, bulk enrolments): one status page pair for both, owner only;
+a job whose task fails for good is marked FAILED and its page says so, instead of
+showing a progress bar for ever."""
+
+import pytest
+
+from academy.models import Export
+from academy.reports.services import exports_reconcile
+from academy.tasks import export_build
+from learners.models import BulkEnrolment, JobStatus
+from learners.services import learning_reconcile
+from tests.hr.conftest import reporter
+
+
+def _poisoned_export(hr) -> Export:
+    # Filters no worker can read (a grade that is not a number): it can never succeed.
+    return Export.objects.create(requested_by=hr, format="csv", filters={"grade": "seven"})
+
+
+def test_an_export_whose_task_fails_for_good_is_marked_failed_and_says_so(client, hr):
+    export = _poisoned_export(hr)
+    with pytest.raises(ValueError, match="seven"):
+        export_build.delay(str(export.pk))
+    export.refresh_from_db()
+    assert export.status == JobStatus.FAILED
+    assert "ValueError" in export.error
+    assert export.finished_at is not None
+    client.force_login(hr)
+    page = client.get(f"/reports/exports/{export.pk}/").content.decode()
+    assert "the export could not be built" in page
+    assert "<progress" not in page
+    assert client.get(f"/reports/exports/{export.pk}/status.json").json()["status"] == "failed"
+
+
+def test_a_failed_export_is_not_run_again_by_the_reconciler(hr):
+    export = _poisoned_export(hr)
+    with pytest.raises(ValueError):
+        export_build.delay(str(export.pk))
+    Export.objects.filter(pk=export.pk).update(created_at=export.created_at.replace(year=2020))
+    assert exports_reconcile()["requeued"] == 0
+
+
+def test_a_finished_job_is_never_marked_failed_by_a_late_failure(hr, course):
+    done = Export.objects.create(requested_by=hr, format="csv", status=JobStatus.DONE)
+    export_build.on_failure(ValueError("late"), "task-id", [str(done.pk)], {}, None)
+    done.refresh_from_db()
+    assert done.status == JobStatus.DONE
+
+
+def test_the_bulk_enrolment_status_comes_from_the_same_views(client, hr, site, tree):
+    bulk = BulkEnrolment.objects.create(created_by=hr, filename="intake.csv", rows=[],
+                                        total=40, processed=10, status=JobStatus.RUNNING)
+    client.force_login(hr)
+    assert client.get(f"/reports/bulk-enrolment/{bulk.pk}/status.json").json() == {
+        "status": "running", "percent": 25, "processed": 10, "total": 40, "enrolled": 0}
+    other = reporter(site, tree["operations"], email="other.hr@example.gov.uk")
+    client.force_login(other)
+    assert client.get(f"/reports/bulk-enrolment/{bulk.pk}/status.json").status_code == 404
+    assert client.get(f"/reports/bulk-enrolment/{bulk.pk}/").status_code == 404
+
+
+def test_a_confirmed_bulk_enrolment_left_pending_is_picked_up_by_the_reconciler(hr, tree,
+                                                                              course):
+    from django.utils import timezone
+
+    from tests.hr.conftest import person
+
+    someone = person(tree["team-north"], 1)
+    long_ago = timezone.now() - timezone.timedelta(hours=2)
+    stuck = BulkEnrolment.objects.create(created_by=hr, filename="lost.csv", total=1,
+                                         rows=[[someone.pk, course.pk, None]],
+                                         confirmed_at=long_ago)
+    unconfirmed = BulkEnrolment.objects.create(created_by=hr, filename="unchecked.csv",
+                                               total=1, rows=[[someone.pk, course.pk, None]])
+    BulkEnrolment.objects.filter(pk__in=[stuck.pk, unconfirmed.pk]).update(created_at=long_ago)
+    assert learning_reconcile()["bulk_enrolments"] == 1  # eager: it runs at once
+    stuck.refresh_from_db()
+    unconfirmed.refresh_from_db()
+    assert (stuck.status, stuck.enrolled) == (JobStatus.DONE, 1)
+    assert unconfirmed.status == JobStatus.PENDING
+    assert someone.enrolments.count() == 1
