@@ -34,7 +34,7 @@ def test_an_export_whose_task_fails_for_good_is_marked_failed_and_says_so(client
 
 def test_a_failed_export_is_not_run_again_by_the_reconciler(hr):
     export = _poisoned_export(hr)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="seven"):
         export_build.delay(str(export.pk))
     Export.objects.filter(pk=export.pk).update(created_at=export.created_at.replace(year=2020))
     assert exports_reconcile()["requeued"] == 0
