@@ -295,5 +295,5 @@ REPORT_CACHE_SECONDS = env.int("REPORT_CACHE_SECONDS", default=300)
 DUE_SOON_DAYS = env.int("DUE_SOON_DAYS", default=14)
 BULK_ENROLMENT_MAX_BYTES = env.int("BULK_ENROLMENT_MAX_BYTES", default=10 * 1024 * 1024)
 BULK_ENROLMENT_MAX_ROWS = env.int("BULK_ENROLMENT_MAX_ROWS", default=100_000)
-# The benchmark harness's baseline views (academy/bench_views.py); off everywhere else.
+# The benchmark harness's baseline views (bench/views.py); off everywhere else.
 BENCH_VIEWS = env.bool("ACADEMY_BENCH_VIEWS", default=False)
