@@ -1,15 +1,20 @@
-"""The records API (/api/v1/): completion records for HR systems, read-only, with the
-report's filters and the caller's scope. Authenticated with Wagtail's API tokens."""
+"""The records API (/api/v1/): completion records for HR systems, with the report's
+filters and the caller's scope, and one write: a person's line manager and staff
+number. Authenticated with Wagtail's API tokens."""
 
 import datetime
 
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from ninja import Field, NinjaAPI, Query, Schema
 from ninja.errors import HttpError
+from ninja.errors import ValidationError as NinjaValidationError
 from ninja.pagination import CursorPagination, paginate
 from wagtail.api.v3.auth import BearerTokenAuth
 
 from academy.audit import audit_record
+from academy.managers.selectors import person_find
+from academy.managers.services import UNCHANGED, person_line_manager_set
 from academy.models import AuditEvent
 from academy.reports.filters import ReportFilterForm
 from academy.reports.selectors import report_enrolments_list
@@ -24,6 +29,15 @@ api = NinjaAPI(
     urls_namespace="records_api",
     auth=BearerTokenAuth(),
 )
+
+
+@api.exception_handler(NinjaValidationError)
+def bad_input(request: HttpRequest, exc: NinjaValidationError):
+    """Input that does not fit the schema is a 400 naming the field, like any bad input."""
+    problems = "; ".join(
+        f"{'.'.join(str(part) for part in error.get('loc', ())[-1:])}: {error.get('msg')}"
+        for error in exc.errors)
+    return api.create_response(request, {"detail": problems or "Bad request"}, status=400)
 
 
 class RecordFilters(Schema):
@@ -46,6 +60,9 @@ class Record(Schema):
     organisation: str | None = Field(None, alias="user.organisation.name")
     grade: str | None = Field(None, alias="user.grade.name")
     profession: str | None = Field(None, alias="user.profession.name")
+    staff_number: str = Field(..., alias="user.staff_number")
+    line_manager: str | None = None
+    line_manager_email: str | None = Field(None, alias="user.line_manager.email")
     course: str = Field(..., alias="course.title")
     course_slug: str = Field(..., alias="course.slug")
     required: bool
@@ -61,6 +78,11 @@ class Record(Schema):
     @staticmethod
     def resolve_name(enrolment) -> str:
         return enrolment.user.get_full_name()
+
+    @staticmethod
+    def resolve_line_manager(enrolment) -> str | None:
+        manager = enrolment.user.line_manager
+        return (manager.get_full_name() or manager.email) if manager else None
 
     @staticmethod
     def resolve_required(enrolment) -> bool:
@@ -90,8 +112,55 @@ def records(request: HttpRequest, filters: Query[RecordFilters]):
                                        for field, errors in form.errors.items()))
     filters = form.filters()
     queryset = report_enrolments_list(viewer=request.user, filters=filters).select_related(
-        "user", "user__organisation", "user__grade", "user__profession", "course",
-        "certificate")
+        "user", "user__organisation", "user__grade", "user__profession",
+        "user__line_manager", "course", "certificate")
     audit_record(actor=request.user, action=AuditEvent.Action.API_READ,
                  filters=filters.as_dict(), row_count=queryset.count())
     return queryset
+
+
+class PersonChange(Schema):
+    line_manager_email: str | None = Field(
+        None, description="The line manager's email; null clears it. Leave the key out to "
+        "keep the line manager as it is.")
+    staff_number: str | None = Field(
+        None, description="The department's staff number; null clears it. Leave the key "
+        "out to keep it as it is.")
+
+
+class Person(Schema):
+    email: str
+    name: str
+    staff_number: str
+    line_manager: str | None = None
+    line_manager_email: str | None = Field(None, alias="line_manager.email")
+
+    @staticmethod
+    def resolve_name(person) -> str:
+        return person.get_full_name()
+
+    @staticmethod
+    def resolve_line_manager(person) -> str | None:
+        manager = person.line_manager
+        return (manager.get_full_name() or manager.email) if manager else None
+
+
+@api.put("/people/{email}", response=Person, summary="Set a person's line manager and "
+         "staff number")
+def person_update(request: HttpRequest, email: str, change: PersonChange):
+    """The same rules as HR's page (academy.managers.services.person_line_manager_set):
+    404 for anyone outside the token owner's organisations, 400 with the reasons (and
+    nothing changed) for bad input."""
+    person = person_find(viewer=request.user, email=email)
+    if person is None:
+        raise HttpError(404, "No one with that email is in your organisations")
+    sent = change.model_fields_set
+    try:
+        person = person_line_manager_set(
+            actor=request.user, person=person,
+            manager_email=change.line_manager_email if "line_manager_email" in sent
+            else UNCHANGED,
+            staff_number=change.staff_number if "staff_number" in sent else UNCHANGED)
+    except ValidationError as error:
+        raise HttpError(400, " ".join(f"{message}." for message in error.messages)) from None
+    return person

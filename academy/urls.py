@@ -2,6 +2,7 @@ from django.urls import path
 
 from academy import jobs, trainer_views
 from academy.api import api
+from academy.managers import views as manager_views
 from academy.reports import compliance_views, hr_views, views
 
 urlpatterns = [
@@ -20,6 +21,10 @@ urlpatterns = [
          name="bulk_enrolment_status"),
     path("reports/bulk-enrolment/<int:job_id>/status.json", jobs.job_status_json,
          {"kind": "bulk_enrolment"}, name="bulk_enrolment_status_json"),
+    path("my-team/", manager_views.my_team, name="my_team"),
+    path("reports/people/", manager_views.people_lookup, name="people_lookup"),
+    path("reports/people/<int:user_id>/line-manager/", manager_views.person_line_manager,
+         name="person_line_manager"),
     path("trainer/", trainer_views.trainer_dashboard, name="trainer_dashboard"),
     path("trainer/courses/<int:course_id>/", trainer_views.trainer_course, name="trainer_course"),
     path("api/v1/", api.urls),

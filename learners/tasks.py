@@ -79,6 +79,13 @@ def required_learning_renew() -> int:
 
 
 @shared_task
+def manager_digests_send() -> int:
+    """Weekly (celery beat, Monday 08:00): email line managers whose team has overdue
+    required learning; returns how many were sent. Once per manager a week."""
+    return services.manager_digests_send()
+
+
+@shared_task
 def required_learning_reconcile() -> int:
     """Daily (celery beat): expand every assignment again, so anyone missed is enrolled."""
     from learners.models import RequiredLearning

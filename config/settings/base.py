@@ -7,6 +7,7 @@ run in-process. Set DATABASE_URL and REDIS_URL to use PostgreSQL and Celery.
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -215,6 +216,9 @@ CELERY_BEAT_SCHEDULE = {
     "required-learning-reconcile": {"task": "learners.tasks.required_learning_reconcile",
                                     "schedule": 6 * 60 * 60},
     "exports-reconcile": {"task": "academy.tasks.exports_reconcile", "schedule": 10 * 60},
+    # Mondays at 08:00 in CELERY_TIMEZONE (Europe/London); once per manager a week.
+    "manager-digests-send": {"task": "learners.tasks.manager_digests_send",
+                             "schedule": crontab(minute=0, hour=8, day_of_week="mon")},
 }
 
 # --- Cache (rate limits) ----------------------------------------------------------

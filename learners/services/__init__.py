@@ -14,6 +14,7 @@ from .learning import (
     lesson_complete,
     lesson_open,
 )
+from .managers import manager_digests_send
 from .progress import enrolment_progress_recompute
 from .reconcile import learning_reconcile
 from .required import (
@@ -40,6 +41,7 @@ __all__ = [
     "learning_reconcile",
     "lesson_complete",
     "lesson_open",
+    "manager_digests_send",
     "required_learning_audience",
     "required_learning_expand",
     "required_learning_for_user",

@@ -58,9 +58,10 @@ HR_SIBLING = "hr_sibling_team"           # reports on the team next to the owner
 HR_PARENT = "hr_parent_org"              # reports on the owner's parent organisation
 HR_UNGROUPED = "hr_scope_without_group"  # has a scope, but is no longer an HR reporter
 ADMIN = "admin"                          # academy admin (superuser)
+LINE_MANAGER = "line_manager"            # the owner's line manager; otherwise a learner
 
 ROLES = [ANONYMOUS, OWNER, LEARNER, TRAINER_OTHER, TRAINER_OWN, HR_OTHER_ORG, HR_SIBLING,
-         HR_PARENT, HR_UNGROUPED, ADMIN]
+         HR_PARENT, HR_UNGROUPED, ADMIN, LINE_MANAGER]
 
 ALLOWED, OWN_ONLY, DENIED = "allowed", "own_only", "denied"
 
@@ -75,6 +76,9 @@ AGENCY_EMAIL = "ada.agencyworker@example.gov.uk"
 REQUIRED_COUNT = 79193
 BULK_TOTAL, BULK_ENROLLED = 61379, 58771
 BULK_FILENAME = "team-north-intake.csv"
+# The owner's line manager (in Operations): who manages them is the owner's data too.
+MANAGER_EMAIL = "mo.linemanager@example.gov.uk"
+NEW_STAFF_NUMBER = "SN-40817"
 COUNT_KEYS = {"total", "processed", "enrolled", "percent", "count",
               "results", "download_url"}
 
@@ -136,7 +140,10 @@ def world(client, catalogue) -> World:
         HR_UNGROUPED: person("una.hr@example.gov.uk", "Una", "Formerhr", scope=department),
         ADMIN: person("ali.admin@example.gov.uk", "Ali", "Admin", is_superuser=True,
                       is_staff=True),
+        LINE_MANAGER: person(MANAGER_EMAIL, "Mo", "Linemanager", operations),
     }
+    users[OWNER].line_manager = users[LINE_MANAGER]
+    users[OWNER].save(update_fields=["line_manager"])
     agency_learner = person(AGENCY_EMAIL, "Ada", AGENCY_LAST, agency)
 
     course = course_with_lessons(catalogue, modules=1, lessons=2, body=lesson_body,
@@ -270,6 +277,22 @@ def _compliance_check(response, body, world, role, outcome):
         assert "No one has required learning in this selection." in body
 
 
+def _line_manager_set_check(response, body, world, role, outcome):
+    """Only HR over the owner (and admins) change who manages them, or their number."""
+    world.owner.refresh_from_db()
+    if outcome == ALLOWED:
+        assert response.status_code in (200, 302), response.status_code
+        assert world.owner.staff_number == NEW_STAFF_NUMBER
+        assert world.owner.line_manager_id is None
+    else:
+        assert world.owner.staff_number == ""
+        assert world.owner.line_manager == world.users[LINE_MANAGER]
+
+
+def _line_manager_change(world):
+    return {"line_manager_email": "", "staff_number": NEW_STAFF_NUMBER}
+
+
 def _api(query=""):
     return lambda w: "/api/v1/records" + query
 
@@ -373,6 +396,40 @@ ROWS = [
         evidence=lambda w: [OWNER_EMAIL, w.certificate.code], check=_api_check),
     Row("api_records_session_cookie_only", "records_api:records", _api(),
         outcomes(DENIED), auth="session_no_token"),
+    # Line managers: the owner's manager sees them on /my-team/; everyone else sees
+    # only their own team (none). HR over the owner, and admins, set who manages them.
+    Row("my_team", "my_team", lambda w: reverse("my_team"),
+        outcomes(OWN_ONLY, anonymous=DENIED, line_manager=ALLOWED),
+        evidence=lambda w: [OWNER_FIRST, OWNER_LAST, w.course.title, "100%"],
+        secrets=lambda w: [w.course.title]),
+    Row("people_lookup", "people_lookup",
+        lambda w: reverse("people_lookup") + f"?email={OWNER_EMAIL}",
+        outcomes(DENIED, hr_parent_org=ALLOWED, admin=ALLOWED, hr_other_org=OWN_ONLY,
+                 hr_sibling_team=OWN_ONLY),
+        evidence=lambda w: [OWNER_FIRST, OWNER_LAST, OWNER_TEAM, MANAGER_EMAIL,
+                            reverse("person_line_manager", args=[w.owner.pk])],
+        secrets=lambda w: [MANAGER_EMAIL, reverse("person_line_manager", args=[w.owner.pk])],
+        echoed=(OWNER_EMAIL,)),
+    Row("person_line_manager", "person_line_manager",
+        lambda w: reverse("person_line_manager", args=[w.owner.pk]),
+        outcomes(DENIED, hr_parent_org=ALLOWED, admin=ALLOWED),
+        evidence=lambda w: [OWNER_FIRST, OWNER_LAST, OWNER_EMAIL, MANAGER_EMAIL],
+        secrets=lambda w: [MANAGER_EMAIL],
+        missing=lambda w: reverse("person_line_manager", args=[w.owner.pk + 100000])),
+    Row("person_line_manager_set", "person_line_manager",
+        lambda w: reverse("person_line_manager", args=[w.owner.pk]),
+        outcomes(DENIED, hr_parent_org=ALLOWED, admin=ALLOWED), method="post",
+        data=_line_manager_change, evidence=lambda w: [], secrets=lambda w: [MANAGER_EMAIL],
+        check=_line_manager_set_check),
+    Row("api_person_update", "records_api:person_update",
+        lambda w: f"/api/v1/people/{OWNER_EMAIL}",
+        outcomes(DENIED, hr_parent_org=ALLOWED, admin=ALLOWED), auth="token", method="put",
+        data=_line_manager_change, evidence=lambda w: [OWNER_EMAIL, NEW_STAFF_NUMBER],
+        secrets=lambda w: [MANAGER_EMAIL], check=_line_manager_set_check),
+    Row("api_person_update_session_cookie_only", "records_api:person_update",
+        lambda w: f"/api/v1/people/{OWNER_EMAIL}", outcomes(DENIED),
+        auth="session_no_token", method="put", data=_line_manager_change,
+        secrets=lambda w: [MANAGER_EMAIL], check=_line_manager_set_check),
 ]
 
 # Every route of the project's apps shows learner data or it doesn't; each must be here.
@@ -381,6 +438,7 @@ LEARNER_DATA_URLS = {
     "export_download", "required_learning", "bulk_enrolment", "bulk_enrolment_status",
     "bulk_enrolment_status_json", "trainer_dashboard", "trainer_course",
     "records_api:records", "compliance",
+    "my_team", "people_lookup", "person_line_manager", "records_api:person_update",
 }
 NO_LEARNER_DATA_URLS = {
     "healthz", "glossary", "sign_up", "sign_in", "sign_out",
@@ -423,6 +481,9 @@ def _request(client, world, row, role):
     path = row.path(world)
     if row.method == "post":
         return client.post(path, row.data(world) if row.data else {}, **headers)
+    if row.method == "put":
+        return client.put(path, json.dumps(row.data(world)), content_type="application/json",
+                          **headers)
     return client.get(path, **headers)
 
 
@@ -482,6 +543,18 @@ def test_access_matrix(client, world, row, role):
 
     if row.check:
         row.check(response, body, world, role, outcome)
+
+
+def test_a_report_who_changes_manager_leaves_the_old_managers_team_at_once(client, world):
+    client.force_login(world.users[LINE_MANAGER])
+    assert OWNER_LAST in _body(client.get(reverse("my_team")))
+    world.owner.line_manager = world.users[LEARNER]
+    world.owner.save(update_fields=["line_manager"])
+    gone = _body(client.get(reverse("my_team")))
+    assert "No one has you as their line manager" in gone
+    assert OWNER_LAST not in gone
+    client.force_login(world.users[LEARNER])
+    assert OWNER_LAST in _body(client.get(reverse("my_team")))
 
 
 # --- The guards ----------------------------------------------------------------------
