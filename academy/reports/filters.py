@@ -8,21 +8,10 @@ from datetime import date
 from django import forms
 
 from academy.dates import GovukDateField
+from academy.reports.columns import OPTIONAL_CHOICES, SORTS
 from courses.models import CoursePage
 from learners.models import EnrolmentStatus, Grade, Organisation, Profession
 from learners.scoping import reporting_organisations
-
-# (key, heading, ORM ordering) for the sortable detailed table.
-SORTS = {
-    "name": ("Name", ("user__last_name", "user__first_name", "pk")),
-    "organisation": ("Organisation", ("user__organisation__name", "pk")),
-    "course": ("Course", ("course__title", "pk")),
-    "due": ("Due", ("due_on", "pk")),
-    "enrolled": ("Enrolled", ("enrolled_at", "pk")),
-    "progress": ("Progress", ("progress_percent", "pk")),
-    "completed": ("Completed", ("completed_at", "pk")),
-    "status": ("Status", ("status", "pk")),
-}
 
 
 @dataclass(frozen=True)
@@ -74,6 +63,17 @@ class OrganisationsField(forms.ModelMultipleChoiceField):
     label_from_instance = OrganisationField.label_from_instance
 
 
+class ColumnsField(forms.MultipleChoiceField):
+    """The records table's optional columns, as checkboxes. A name that is not a column
+    is dropped, not an error: the report still opens from an old link."""
+
+    widget = forms.CheckboxSelectMultiple
+
+    def clean(self, value):
+        known = {key for key, _heading in self.choices}
+        return [key for key in self.to_python(value) if key in known]
+
+
 class ReportFilterForm(forms.Form):
     organisation = OrganisationField(
         queryset=Organisation.objects.none(), required=False, to_field_name="slug",
@@ -100,6 +100,11 @@ class ReportFilterForm(forms.Form):
                              widget=forms.HiddenInput)
     order = forms.ChoiceField(choices=[("asc", "asc"), ("desc", "desc")], required=False,
                               widget=forms.HiddenInput)
+    columns = ColumnsField(
+        choices=OPTIONAL_CHOICES, required=False, label="Show these columns as well",
+        help_text="The table always shows name, organisation, course, status, progress "
+                  "and due date. Exports have every column.",
+    )
 
     FILTER_FIELDS = ("organisation", "grade", "profession", "course", "status", "required",
                      "enrolled_from", "enrolled_to", "completed_from", "completed_to")

@@ -62,7 +62,11 @@ def export_build(*, export_id) -> Export:
         if by_copy:
             written = exports.write_csv_copy(path, queryset)
         elif export.format == Export.Format.XLSX:
-            written = exports.write_xlsx(path, exports.export_rows(queryset), export.pk)
+            run_at = timezone.now()
+            written = exports.write_xlsx(
+                path, exports.export_rows(queryset), export.pk,
+                about=lambda rows: exports.export_about(export=export, run_at=run_at,
+                                                        rows=rows))
         else:  # the embedded SQLite of `make run`
             written = exports.write_csv(path, exports.export_rows(queryset), export.pk)
         with open(path, "rb") as source, transaction.atomic():

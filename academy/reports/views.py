@@ -15,7 +15,8 @@ from academy.audit import audit_record
 from academy.jobs import job_get_own
 from academy.models import AuditEvent, Export
 from academy.reports import selectors, services
-from academy.reports.filters import SORTS, ReportFilterForm
+from academy.reports.columns import columns_chosen
+from academy.reports.filters import ReportFilterForm
 from learners.models import JobStatus
 from learners.scoping import can_report
 
@@ -57,6 +58,9 @@ def report(request):
     sort_query = query.copy()
     for key in ("sort", "order"):
         sort_query.pop(key, None)
+    # The export posts the filters as the form reads them (a date as its three boxes),
+    # not the table's sort, columns or page: an export has every column.
+    export_fields = [(key, value) for key, value in sort_query.items() if key != "columns"]
     context.update(
         **figures,
         figures_minutes=max(1, settings.REPORT_CACHE_SECONDS // 60),
@@ -64,8 +68,9 @@ def report(request):
         page_query=query.urlencode(),
         sort_query=sort_query.urlencode(),
         sort=sort, descending=descending,
-        columns=[(key, heading) for key, (heading, _fields) in SORTS.items()],
+        columns=columns_chosen(keys=form.cleaned_data.get("columns")),
         filters=filters.as_dict(),
+        export_fields=export_fields,
     )
     return render(request, "academy/reports/report.html", context)
 

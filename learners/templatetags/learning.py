@@ -1,6 +1,7 @@
 """Template tags for the learning record: one way to show a status, whichever page."""
 
 from django import template
+from django.utils import timezone
 from django.utils.html import format_html
 
 from learners.models import ComplianceStatus, EnrolmentStatus, JobStatus
@@ -36,3 +37,18 @@ def status_tag(status: str):
 
 
 register.filter("status_label", status_label)
+
+
+@register.filter
+def govuk_time(value) -> str:
+    """A time as GOV.UK writes it, in the department's time zone: "8:33am", "5pm",
+    "midday", "midnight" (the GOV.UK style guide; Django's "a" gives "a.m.")."""
+    if value in (None, ""):
+        return ""
+    if timezone.is_aware(value):
+        value = timezone.localtime(value)
+    if value.minute == 0 and value.hour in (0, 12):
+        return "midnight" if value.hour == 0 else "midday"
+    hour = value.hour % 12 or 12
+    minutes = f":{value.minute:02d}" if value.minute else ""
+    return f"{hour}{minutes}{'am' if value.hour < 12 else 'pm'}"

@@ -3,6 +3,8 @@ progress; formulas neutralised; links only for their owner, and they expire."""
 
 import csv
 import io
+import re
+from datetime import UTC, date, datetime
 
 import openpyxl
 import pytest
@@ -10,7 +12,12 @@ from django.utils import timezone
 
 from academy.models import AuditEvent, Export
 from academy.reports.exports import neutralise
-from tests.hr.conftest import enrolment, person, reporter
+from learners.models import Certificate, Enrolment
+from tests.hr.conftest import date_parts, enrolment, person, reporter
+
+HEADERS = ["Name", "Email", "Staff number", "Organisation", "Directorate", "Grade",
+           "Profession", "Line manager", "Course", "Required", "Due date", "Enrolled",
+           "Started", "Progress %", "Completed", "Score %", "Certificate code", "Status"]
 
 
 @pytest.fixture
@@ -21,6 +28,11 @@ def rows(tree, course):
         enrolment(someone, course, completed_at=now if n % 2 else None)
     enrolment(person(tree["agency"], 99), course)  # out of scope
     return people
+
+
+def uk_time(*parts) -> datetime:
+    """A date-time as an Excel cell holds it: UK time, with no time zone (Excel has none)."""
+    return datetime(*parts)  # noqa: DTZ001
 
 
 def export(client, fmt, **filters):
@@ -46,7 +58,7 @@ def test_an_export_has_the_reports_rows_for_the_same_filters(client, hr, rows, f
     made.refresh_from_db()
     assert made.status == Export.DONE
     table = read(made)
-    assert table[0][:3] == ["Name", "Email", "Organisation"]
+    assert table[0] == HEADERS
     assert sorted(row[1] for row in table[1:]) == expected
     assert len(expected) == 3
     assert made.processed == 3
@@ -77,6 +89,11 @@ def test_the_progress_page_shows_the_download_when_done(client, hr, rows):
     made = export(client, "csv")
     page = client.get(f"/reports/exports/{made.pk}/").content.decode()
     assert "Your export is ready" in page
+    made.refresh_from_db()
+    until = timezone.localtime(made.expires_at)
+    # GOV.UK's times: "8:33am", not "08:33" or "8:33 a.m."
+    assert re.search(r"The link works until (\d{1,2}(:\d\d)?(am|pm)|midday|midnight) on "
+                     + f"{until.day} {until:%B %Y}", page)
     status = client.get(f"/reports/exports/{made.pk}/status.json").json()
     assert status["status"] == "done"
     assert status["percent"] == 100
@@ -128,7 +145,7 @@ def test_exporting_again_after_done_changes_nothing(client, hr, rows):
     assert AuditEvent.objects.filter(action=AuditEvent.EXPORT).count() == 1
 
 
-def test_postgresqls_csv_has_exactly_the_cells_python_writes(hr, tree, course, grades, tmp_path):
+def test_postgresqls_csv_has_exactly_the_cells_python_writes(tree, course, grades, tmp_path):
     """On PostgreSQL the CSV is written by COPY (a million rows in seconds); it must say
     what the row-by-row writer says, cell for cell, formulas neutralised included."""
     from django.db import connection
@@ -136,24 +153,31 @@ def test_postgresqls_csv_has_exactly_the_cells_python_writes(hr, tree, course, g
     from academy.reports.exports import export_rows, write_csv, write_csv_copy
     from academy.reports.filters import ReportFilters
     from academy.reports.selectors import report_enrolments_list
-    from learners.models import Certificate
+    from tests.factories import UserFactory
 
     if connection.vendor != "postgresql":
         pytest.skip("COPY is PostgreSQL's; CI runs this on PostgreSQL")
+    admin = UserFactory(email="admin@example.gov.uk", is_superuser=True)  # sees everyone
     now = timezone.now()
+    manager = person(tree["operations"], 90, first_name="=Max", last_name="Manager")
     names = [("Zoë", "O'Brien, Jr"), ("=cmd", "x"), ("", ""), ("Sam", 'Say "hi"'),
-             ("-1", "+2"), ("Ana", "Line\nbreak")]
-    for n, (first, last) in enumerate(names):
-        someone = person(tree["team-north"], n, first_name=first, last_name=last,
-                         grade=grades["EO"] if n % 2 else None)
+             ("-1", "+2"), ("Ana", "Line\nbreak"), ("\tTab", "Start")]
+    places = [tree["team-north"], tree["operations"], tree["department"], None,
+              tree["agency"], tree["policy"], tree["team-north"]]
+    for n, ((first, last), place) in enumerate(zip(names, places, strict=True)):
+        someone = person(place, n, first_name=first, last_name=last,
+                         grade=grades["EO"] if n % 2 else None,
+                         staff_number=["", f"S{n:04d}", f"@{n}"][n % 3],
+                         line_manager=manager if n % 2 else None)
         made = enrolment(someone, course, due_on=now.date() if n % 2 else None,
+                         extended_due_on=now.date() + timezone.timedelta(9) if n == 3 else None,
                          started_at=now if n % 3 else None, progress_percent=10 * n,
                          completed_at=now - timezone.timedelta(days=200) if n == 2 else None,
                          score_percent=80 if n == 2 else None)
         if n == 2:
             Certificate.objects.create(enrolment=made, code="@code", learner_name="x",
                                        course_title="y", completed_on=now.date())
-    queryset = report_enrolments_list(viewer=hr, filters=ReportFilters())
+    queryset = report_enrolments_list(viewer=admin, filters=ReportFilters())
     python_file, copy_file = tmp_path / "python.csv", tmp_path / "copy.csv"
     write_csv(python_file, export_rows(queryset), None)
     written = write_csv_copy(copy_file, queryset)
@@ -163,4 +187,142 @@ def test_postgresqls_csv_has_exactly_the_cells_python_writes(hr, tree, course, g
 
     assert written == len(names)
     assert table(copy_file) == table(python_file)
-    assert len(table(copy_file)) == len(names) + 1
+    rows = table(copy_file)
+    assert rows[0] == HEADERS
+    assert len(rows) == len(names) + 1
+    directorates = {row[0]: row[4] for row in rows[1:]}
+    assert directorates["Zoë O'Brien, Jr"] == "Operations"  # Team North, in Operations
+    assert directorates["'=cmd x"] == "Operations"  # Operations itself
+    assert directorates[""] == "Department"  # at the top
+    assert directorates["Sam Say \"hi\""] == ""  # no organisation
+    assert {row[7] for row in rows[1:]} == {"'=Max Manager", ""}
+
+
+@pytest.fixture
+def people_with_details(tree, course, grades):
+    """Four people in Team North, one in each status; the first has a staff number, a
+    line manager, a score and a certificate, and finished on a summer morning."""
+    manager = person(tree["operations"], 50, first_name="Maya", last_name="Manager")
+    done = person(tree["team-north"], 1, first_name="Dev", last_name="Done",
+                  staff_number="S1234", line_manager=manager, grade=grades["EO"])
+    today = timezone.localdate()
+    finished = enrolment(done, course, due_on=date(2026, 9, 30), progress_percent=100,
+                         score_percent=85, started_at=datetime(2026, 6, 30, 16, 0, tzinfo=UTC),
+                         completed_at=datetime(2026, 7, 1, 7, 33, tzinfo=UTC))
+    Enrolment.objects.filter(pk=finished.pk).update(
+        enrolled_at=datetime(2026, 6, 29, 23, 30, tzinfo=UTC))
+    Certificate.objects.create(enrolment=finished, code="CERT-1", learner_name="Dev Done",
+                               course_title=course.title, completed_on=date(2026, 7, 1))
+    enrolment(person(tree["team-north"], 2), course, started_at=timezone.now(),
+              progress_percent=50)
+    enrolment(person(tree["team-north"], 3), course,
+              due_on=today - timezone.timedelta(days=3))
+    enrolment(person(tree["team-north"], 4), course)
+    return done
+
+
+def test_excel_has_real_dates_numbers_a_frozen_header_filters_and_an_about_sheet(
+        client, hr, people_with_details):
+    client.force_login(hr)
+    made = export(client, "xlsx", organisation="operations")
+    made.refresh_from_db()
+    workbook = openpyxl.load_workbook(io.BytesIO(made.file.open("rb").read()))
+    assert workbook.sheetnames == ["Completion report", "About this report"]
+    sheet = workbook["Completion report"]
+    headers = [cell.value for cell in sheet[1]]
+    assert headers == HEADERS
+    assert sheet.freeze_panes == "A2"
+    assert sheet.auto_filter.ref == "A1:R5"  # the header and the 4 rows, every column
+    rows = {row[1].value: dict(zip(headers, row, strict=True))
+            for row in sheet.iter_rows(min_row=2)}
+    done = rows["p1@example.gov.uk"]
+
+    due = done["Due date"]
+    assert due.is_date
+    assert due.value == uk_time(2026, 9, 30)
+    assert due.number_format == "d mmm yyyy"
+    # Stored in UTC; shown in UK time (British Summer Time here), as the report does.
+    assert done["Completed"].is_date
+    assert done["Completed"].value == uk_time(2026, 7, 1, 8, 33)
+    assert done["Started"].value == uk_time(2026, 6, 30, 17, 0)
+    assert done["Enrolled"].value == uk_time(2026, 6, 30, 0, 30)
+    assert done["Progress %"].data_type == "n"
+    assert done["Progress %"].value == 100
+    assert done["Score %"].data_type == "n"
+    assert done["Score %"].value == 85
+    assert rows["p4@example.gov.uk"]["Score %"].value is None
+
+    assert done["Staff number"].value == "S1234"
+    assert done["Line manager"].value == "Maya Manager"
+    assert done["Directorate"].value == "Operations"
+    assert done["Organisation"].value == "Team North"
+    assert done["Grade"].value == "EO"
+    assert done["Certificate code"].value == "CERT-1"
+    assert done["Required"].value == "Yes"
+    assert {row["Status"].value for row in rows.values()} == {
+        "Completed", "In progress", "Overdue", "Not started"}
+
+    about = {row[0]: row[1] for row in workbook["About this report"].iter_rows(
+        min_row=2, values_only=True) if row[0]}
+    assert about["Organisation"] == "Operations and the teams below it"
+    assert about["Course"] == "All"
+    assert about["Status"] == "All"
+    assert about["Organisations reported on"] == "Operations"
+    assert about["Rows"] == 4
+    assert about["Run by"] == "Hana Reporter (hr@example.gov.uk)"
+    ran = timezone.localtime(made.started_at)
+    assert re.fullmatch(rf"{ran.day} {ran:%B %Y} at (\d{{1,2}}(:\d\d)?(am|pm)|midday|midnight)",
+                        about["Run at"])
+
+
+def test_the_about_sheet_names_every_filter_in_words(client, hr, people_with_details,
+                                                     grades, course):
+    client.force_login(hr)
+    made = export(client, "xlsx", grade=grades["EO"].pk, course=course.slug,
+                  status="completed", required="yes",
+                  **date_parts("completed_from", date(2026, 7, 1)))
+    made.refresh_from_db()
+    workbook = openpyxl.load_workbook(io.BytesIO(made.file.open("rb").read()))
+    about = {row[0]: row[1] for row in workbook["About this report"].iter_rows(
+        values_only=True) if row[0]}
+    assert about["Organisation"] == "All"
+    assert about["Grade"] == "EO"
+    assert about["Course"] == "Agile basics"
+    assert about["Status"] == "Completed"
+    assert about["Required learning"] == "Required learning only"
+    assert about["Completed"] == "On or after 1 July 2026"
+    assert about["Enrolled"] == "All"
+    assert about["Rows"] == 1
+    assert workbook["Completion report"].auto_filter.ref == "A1:R2"
+
+
+def test_the_csv_has_the_excel_columns_and_the_status_words(client, hr, people_with_details):
+    client.force_login(hr)
+    made = export(client, "csv")
+    table = read(made)
+    assert table[0] == HEADERS
+    done = next(dict(zip(HEADERS, row, strict=True)) for row in table[1:]
+                if row[1] == "p1@example.gov.uk")
+    assert done["Due date"] == "2026-09-30"
+    assert done["Completed"] == "2026-07-01 08:33"  # UK time
+    assert done["Progress %"] == "100"
+    assert (done["Staff number"], done["Line manager"], done["Directorate"]) == (
+        "S1234", "Maya Manager", "Operations")
+    assert sorted(row[-1] for row in table[1:]) == [
+        "Completed", "In progress", "Not started", "Overdue"]
+
+
+def test_the_export_button_keeps_the_reports_date_filter(client, hr, people_with_details):
+    """The report's date filters are three boxes each; the export is asked for with
+    them as the report page has them, so it holds the same rows."""
+    client.force_login(hr)
+    page = client.get("/reports/", date_parts("completed_from", date(2026, 7, 1)))
+    assert page.context["rows"].paginator.count == 1
+    export_form = re.search(r'<form method="post" action="/reports/exports/".*?</form>',
+                            page.content.decode(), re.S).group(0)
+    fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"',
+                             export_form))
+    assert fields["completed_from_year"] == "2026"
+    fields.pop("csrfmiddlewaretoken", None)
+    made = export(client, "csv", **fields)
+    assert [row[1] for row in read(made)[1:]] == ["p1@example.gov.uk"]

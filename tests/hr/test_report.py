@@ -190,3 +190,30 @@ def test_completion_by_organisation_rolls_up_to_the_level_below_the_scope(client
     assert groups == {"Operations": 4, "Policy": 1}
     below = client.get("/reports/", {"organisation": "operations"}).context["by_organisation"]
     assert {g.label: g.enrolled for g in below} == {"Operations": 1, "Team North": 3}
+
+
+@pytest.mark.parametrize(("hour", "minute", "expected"), [
+    (8, 33, "8:33am"), (17, 0, "5pm"), (12, 0, "midday"), (0, 0, "midnight"),
+    (12, 5, "12:05pm"), (0, 30, "12:30am"), (23, 59, "11:59pm"),
+])
+def test_times_are_written_the_govuk_way(hour, minute, expected):
+    from datetime import UTC, datetime
+
+    from learners.templatetags.learning import govuk_time
+
+    # In November the UK is on GMT: the same clock time as UTC.
+    assert govuk_time(datetime(2026, 11, 29, hour, minute, tzinfo=UTC)) == expected
+    # In July the UK is on British Summer Time, an hour ahead.
+    assert govuk_time(datetime(2026, 7, 1, 7, 33, tzinfo=UTC)) == "8:33am"
+
+
+def test_the_report_says_when_its_figures_were_worked_out_in_uk_time(client, hr, records):
+    import re
+
+    client.force_login(hr)
+    response = client.get("/reports/")
+    as_of = timezone.localtime(response.context["as_of"])
+    assert re.search(r"Figures worked out at (\d{1,2}(:\d\d)?(am|pm)|midday|midnight) on "
+                     + f"{as_of.day} {as_of:%B %Y}", response.content.decode())
+    assert "a.m." not in response.content.decode()
+    assert "p.m." not in response.content.decode()
