@@ -4,6 +4,7 @@ from django import forms
 from django.utils import timezone
 
 from academy.dates import GovukDateField
+from academy.reports.bulk import bulk_file_read
 from academy.reports.filters import OrganisationsField
 from courses.models import CoursePage
 from learners.models import Grade, Profession, RequiredLearning
@@ -50,9 +51,17 @@ class RequiredLearningForm(forms.ModelForm):
 
 
 class BulkEnrolmentForm(forms.Form):
+    """A CSV or Excel file to check. A clean form's `file` is the file's rows
+    (academy.reports.bulk.BulkFile); problems with the file as a whole are its
+    errors."""
+
     file = forms.FileField(
-        label="Upload a CSV file",
+        label="Upload a CSV or Excel file",
         help_text="Columns: email, course (its name or web address ending), and "
-        "optionally due_date (DD/MM/YYYY).",
-        error_messages={"required": "Choose a CSV file to upload"},
+        "optionally due_date (DD/MM/YYYY), staff_number and line_manager_email.",
+        error_messages={"required": "Choose a CSV or Excel file to upload",
+                        "empty": "The file is empty"},
     )
+
+    def clean_file(self):
+        return bulk_file_read(self.cleaned_data["file"])

@@ -129,15 +129,41 @@ def required_learning_create(*, viewer, course, organisations, due_on, grades=()
     return assignment
 
 
+def bulk_enrolment_create(*, viewer, filename: str, rows: list[list],
+                          check_report: dict) -> BulkEnrolment:
+    """Record a checked file: its valid rows and what the check found, for its owner to
+    confirm on the "Check before you enrol" page. Nothing is enrolled until then."""
+    return BulkEnrolment.objects.create(
+        created_by=viewer, filename=filename[:255], rows=rows, total=len(rows),
+        check_report=check_report, status=JobStatus.PENDING, confirmed_at=None)
+
+
 @transaction.atomic
-def bulk_enrolment_create(*, viewer, filename: str, rows: list[list]) -> BulkEnrolment:
-    """Record a checked file's rows and have a task enrol them."""
+def bulk_enrolment_confirm(*, viewer, bulk_id: int) -> bool:
+    """Confirm the viewer's own checked file, once: a task enrols its valid rows and
+    sets the staff numbers and line managers it gives. Only the first confirmation
+    counts (a second click, or a second tab, changes nothing); a file with no valid
+    rows cannot be confirmed. Returns whether this call confirmed it."""
     from learners.tasks import bulk_enrolment_process
 
-    bulk = BulkEnrolment.objects.create(created_by=viewer, filename=filename[:255], rows=rows,
-                                        total=len(rows), confirmed_at=timezone.now())
-    audit_record(actor=viewer, action=AuditEvent.Action.BULK_ENROLMENT,
-                 filters={"bulk_enrolment": bulk.pk}, row_count=len(rows),
-                 detail=f"Enrolled from {bulk.filename}")
+    confirmed = BulkEnrolment.objects.filter(
+        pk=bulk_id, created_by=viewer, confirmed_at__isnull=True, total__gt=0,
+    ).update(confirmed_at=timezone.now())
+    if not confirmed:
+        return False
+    bulk = BulkEnrolment.objects.defer("rows").get(pk=bulk_id)
+    report = bulk.check_report
+    audit_record(
+        actor=viewer, action=AuditEvent.Action.BULK_ENROLMENT,
+        filters={"bulk_enrolment": bulk.pk}, row_count=bulk.total,
+        detail=f"Confirmed {bulk.filename}: {report.get('new', 0)} new enrolments, "
+               f"{report.get('already_enrolled', 0)} already enrolled, "
+               f"{report.get('rejected_rows', 0)} rows rejected, "
+               f"{report.get('staff_numbers', 0)} staff numbers and "
+               f"{report.get('line_managers', 0)} line managers to set")
+    if report.get("line_managers"):
+        audit_record(actor=viewer, action=AuditEvent.Action.LINE_MANAGER_SET,
+                     filters={"bulk_enrolment": bulk.pk}, row_count=report["line_managers"],
+                     detail=f"Line managers from {bulk.filename}")
     enqueue_on_commit(bulk_enrolment_process, bulk.pk)
-    return bulk
+    return True

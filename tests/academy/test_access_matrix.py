@@ -32,7 +32,8 @@ from django.utils import timezone
 from wagtail.models import APIToken, get_page_models
 
 from academy.models import Export
-from academy.reports.services import export_build
+from academy.reports.bulk import bulk_file_read, bulk_rows_check
+from academy.reports.services import bulk_enrolment_create, export_build
 from academy.setup import TRAINERS
 from learners.models import (
     BulkEnrolment,
@@ -76,6 +77,7 @@ AGENCY_EMAIL = "ada.agencyworker@example.gov.uk"
 REQUIRED_COUNT = 79193
 BULK_TOTAL, BULK_ENROLLED = 61379, 58771
 BULK_FILENAME = "team-north-intake.csv"
+BULK_CHECK_FILENAME = "team-north-to-check.csv"   # uploaded by HR_PARENT, not confirmed
 # The owner's line manager (in Operations): who manages them is the owner's data too.
 MANAGER_EMAIL = "mo.linemanager@example.gov.uk"
 NEW_STAFF_NUMBER = "SN-40817"
@@ -96,6 +98,7 @@ class World:
     bulk: BulkEnrolment
     # For "own only" API and report cells: the emails each role may legitimately see.
     scope_emails: dict = field(default_factory=dict)
+    bulk_check: BulkEnrolment | None = None  # checked, waiting for HR_PARENT to confirm
 
     @property
     def owner(self):
@@ -181,6 +184,14 @@ def world(client, catalogue) -> World:
         created_by=users[HR_PARENT], expanded_at=timezone.now(),
         expanded_count=REQUIRED_COUNT)
     required.organisations.set([team_north])
+    # A file HR_PARENT has uploaded and not yet confirmed: the owner on the other course
+    # (a new enrolment), and the Agency learner (outside their organisations: rejected).
+    table = bulk_file_read(SimpleUploadedFile(BULK_CHECK_FILENAME, (
+        f"email,course\n{OWNER_EMAIL},{other_course.title}\n"
+        f"{AGENCY_EMAIL},{other_course.title}\n").encode()))
+    check = bulk_rows_check(table=table, viewer=users[HR_PARENT])
+    bulk_check = bulk_enrolment_create(viewer=users[HR_PARENT], filename=table.name,
+                                       rows=check.rows, check_report=check.report())
     # The owner's completion is required learning, done on time: the compliance view's.
     Enrolment.objects.filter(user=users[OWNER], course=course).update(
         required_by=required, due_on=required.due_on)
@@ -188,6 +199,7 @@ def world(client, catalogue) -> World:
     return World(
         users=users, course=course, other_course=other_course,
         lesson=lessons_of(course)[0], certificate=certificate, export=export, bulk=bulk,
+        bulk_check=bulk_check,
         scope_emails={HR_OTHER_ORG: {AGENCY_EMAIL}, HR_SIBLING: {users[LEARNER].email}},
     )
 
@@ -207,6 +219,11 @@ def outcomes(default: str, **overrides: str) -> dict[str, str]:
 REPORTING = outcomes(DENIED, hr_parent_org=ALLOWED, admin=ALLOWED,
                      hr_other_org=OWN_ONLY, hr_sibling_team=OWN_ONLY)
 ONLY_THE_HR_WHO_ASKED = outcomes(DENIED, hr_parent_org=ALLOWED)
+# Any HR reporter may upload a file (the POST answers with a redirect to their own
+# check page, and shows nothing); what it may enrol is their own scope, which
+# _bulk_upload_check asserts on that page.
+UPLOADERS = outcomes(DENIED, hr_parent_org=ALLOWED, admin=ALLOWED, hr_other_org=ALLOWED,
+                     hr_sibling_team=ALLOWED)
 
 
 @dataclass(frozen=True)
@@ -252,18 +269,41 @@ def _api_check(response, body, world, role, outcome):
 
 
 def _bulk_upload_check(response, body, world, role, outcome):
-    mine = BulkEnrolment.objects.filter(created_by=world.users.get(role)) if role in world.users \
+    """Uploading enrols no one: the checked file waits on its owner's check page. HR over
+    the owner may enrol them; HR elsewhere are told the owner is not in their scope, and
+    shown nothing else of them."""
+    mine = BulkEnrolment.objects.filter(created_by=world.users.get(role)).exclude(
+        pk__in=[world.bulk.pk, world.bulk_check.pk]) if role in world.users \
         else BulkEnrolment.objects.none()
-    if outcome == ALLOWED:
-        assert response.status_code == 302
-        bulk = mine.exclude(pk=world.bulk.pk).get()
-        assert response["Location"] == reverse("bulk_enrolment_status", args=[bulk.pk])
-        assert Enrolment.objects.filter(user=world.owner, course=world.other_course).exists()
+    assert not Enrolment.objects.filter(user=world.owner, course=world.other_course).exists()
+    if outcome != ALLOWED:
+        assert not mine.exists(), "a bulk enrolment was created"
+        return
+    bulk = mine.get()
+    assert response["Location"] == reverse("bulk_enrolment_check", args=[bulk.pk])
+    page = response.client.get(response["Location"]).content.decode()
+    if role in (HR_PARENT, ADMIN):
+        assert bulk.rows == [[world.owner.pk, world.other_course.pk, None]]
+        assert "1 new enrolment" in page
     else:
-        assert not mine.exclude(pk=world.bulk.pk).exists(), "a bulk enrolment was created"
-        assert not Enrolment.objects.filter(user=world.owner, course=world.other_course).exists()
-        if outcome == OWN_ONLY:
-            assert f"No one with the email {OWNER_EMAIL} is in your organisations" in body
+        assert bulk.rows == []
+        assert f"Row 2: no one with the email {OWNER_EMAIL} is in your organisations" in page
+        shown = [s for s in (OWNER_FIRST, OWNER_LAST, OWNER_TEAM) if s in page]
+        assert not shown, f"{role}'s check page showed {shown}"
+
+
+def _bulk_confirm_check(response, body, world, role, outcome):
+    """Only the HR reporter who uploaded a file may confirm it; that enrols the owner."""
+    world.bulk_check.refresh_from_db()
+    enrolled = Enrolment.objects.filter(user=world.owner, course=world.other_course).exists()
+    if outcome == ALLOWED:
+        assert response["Location"] == reverse("bulk_enrolment_status",
+                                               args=[world.bulk_check.pk])
+        assert world.bulk_check.confirmed_at is not None
+        assert enrolled
+    else:
+        assert world.bulk_check.confirmed_at is None
+        assert not enrolled
 
 
 def _csv_of_owner(world):
@@ -370,8 +410,21 @@ ROWS = [
         outcomes(DENIED, hr_parent_org=OWN_ONLY, hr_other_org=OWN_ONLY,
                  hr_sibling_team=OWN_ONLY, admin=OWN_ONLY)),
     Row("bulk_enrolment_upload_owner", "bulk_enrolment", lambda w: reverse("bulk_enrolment"),
-        REPORTING, method="post", data=_csv_of_owner, echoed=(OWNER_EMAIL,),
+        UPLOADERS, method="post", data=_csv_of_owner, echoed=(OWNER_EMAIL,),
         evidence=lambda w: [], check=_bulk_upload_check),
+    Row("bulk_enrolment_check", "bulk_enrolment_check",
+        lambda w: reverse("bulk_enrolment_check", args=[w.bulk_check.pk]),
+        ONLY_THE_HR_WHO_ASKED,
+        evidence=lambda w: [BULK_CHECK_FILENAME, "1 new enrolment",
+                            f"Row 3: no one with the email {AGENCY_EMAIL} is in your "
+                            "organisations"],
+        secrets=lambda w: [BULK_CHECK_FILENAME, AGENCY_EMAIL, "new enrolment"],
+        missing=lambda w: reverse("bulk_enrolment_check", args=[w.bulk_check.pk + 1000])),
+    Row("bulk_enrolment_confirm", "bulk_enrolment_confirm",
+        lambda w: reverse("bulk_enrolment_confirm", args=[w.bulk_check.pk]),
+        ONLY_THE_HR_WHO_ASKED, method="post", evidence=lambda w: [],
+        secrets=lambda w: [BULK_CHECK_FILENAME], check=_bulk_confirm_check,
+        missing=lambda w: reverse("bulk_enrolment_confirm", args=[w.bulk_check.pk + 1000])),
     Row("required_learning", "required_learning", lambda w: reverse("required_learning"),
         REPORTING, evidence=lambda w: [str(REQUIRED_COUNT), OWNER_TEAM, w.course.title],
         secrets=lambda w: [str(REQUIRED_COUNT)]),
@@ -436,7 +489,8 @@ ROWS = [
 LEARNER_DATA_URLS = {
     "my_learning", "certificate_download", "report", "export_status", "export_status_json",
     "export_download", "required_learning", "bulk_enrolment", "bulk_enrolment_status",
-    "bulk_enrolment_status_json", "trainer_dashboard", "trainer_course",
+    "bulk_enrolment_status_json", "bulk_enrolment_check", "bulk_enrolment_confirm",
+    "trainer_dashboard", "trainer_course",
     "records_api:records", "compliance",
     "my_team", "people_lookup", "person_line_manager", "records_api:person_update",
 }
@@ -449,6 +503,7 @@ NO_LEARNER_DATA_URLS = {
     "enrol", "knowledge_check_answer", "lesson_complete",   # POST, on the caller's own record
     "certificate_verify",           # public by design: name, course and date only
     "export_create",                # POST, redirects to the viewer's own export
+    "bulk_enrolment_template", "bulk_enrolment_template_xlsx",  # column names, an example
     "records_api:openapi-json", "records_api:openapi-view", "records_api:api-root",
 }
 # Pages Wagtail serves from the catch-all, by type.
