@@ -39,6 +39,7 @@ EXAMPLE_STAFF_NUMBER = "EXAMPLE-123"
 # The check page lists this many problems at most; it always gives the full count.
 PROBLEMS_LISTED = 1000
 STAFF_NUMBER_MAX = User._meta.get_field("staff_number").max_length
+MANAGER_CHAIN_MAX = 50  # longer is a mistake in the data, not a real office
 XLSX_MAGIC, OLE_MAGIC = b"PK\x03\x04", b"\xd0\xcf\x11\xe0"
 SAVE_AS = "In Excel, choose File > Save as > Excel Workbook (.xlsx) or CSV UTF-8"
 
@@ -282,7 +283,9 @@ def bulk_rows_check(*, table: BulkFile, viewer) -> BulkCheck:
 
 class _RowChecker:
     """Checks one row at a time, remembering earlier rows: a person and course listed
-    twice, a staff number given to two people, or two line managers for one person."""
+    twice, a staff number given to two people, two line managers for one person, or a
+    line manager who reports to the person (directly or further down, counting the
+    line managers the file sets before this row), which would make a loop."""
 
     def __init__(self, *, people, holders, courses, today):
         self.people, self.holders, self.courses, self.today = people, holders, courses, today
@@ -290,6 +293,9 @@ class _RowChecker:
         self.numbers: dict[str, tuple[int, int]] = {}   # staff number -> (person, row)
         self.given_number: dict[int, tuple[str, int]] = {}
         self.given_manager: dict[int, tuple[int, int]] = {}
+        # Who manages whom once the rows so far are enrolled: people's line managers as
+        # they are, changed by the rows accepted so far.
+        self.manager_of = {p.pk: p.line_manager_id for p in people.values()}
         self.staff_changes: set[int] = set()
         self.manager_changes: set[int] = set()
 
@@ -322,14 +328,16 @@ class _RowChecker:
             problems.append(_unknown_email(manager_email, as_manager=True))
         if problems:
             return problems, None
-        problems = self._against_others(number, person, course_id, staff, manager, email)
+        problems = self._against_others(number, person, course_id, staff, manager, email,
+                                        manager_email)
         if problems:
             return problems, None
         self._remember(number, person, course_id, staff, manager)
         return [], [person.pk, course_id, due.isoformat() if due else None, staff or None,
                     manager.pk if manager else None]
 
-    def _against_others(self, number, person, course_id, staff, manager, email):
+    def _against_others(self, number, person, course_id, staff, manager, email,
+                        manager_email):
         problems = []
         if (person.pk, course_id) in self.pairs:
             problems.append("this person and course are already in row "
@@ -351,6 +359,9 @@ class _RowChecker:
                 problems.append("a person cannot be their own line manager")
             elif given and given[0] != manager.pk:
                 problems.append(f"{email} has a different line manager in row {given[1]}")
+            elif self._reports_to(manager.pk, person.pk):
+                problems.append(f"{manager_email} reports to {email}, directly or through "
+                                "their team, so cannot also be their line manager")
         return problems
 
     def _remember(self, number, person, course_id, staff, manager):
@@ -362,8 +373,23 @@ class _RowChecker:
                 self.staff_changes.add(person.pk)
         if manager:
             self.given_manager.setdefault(person.pk, (manager.pk, number))
+            self.manager_of[person.pk] = manager.pk
             if person.line_manager_id != manager.pk:
                 self.manager_changes.add(person.pk)
+
+
+    def _reports_to(self, pk: int, boss: int) -> bool:
+        """Whether `pk` reports to `boss`, directly or further down. People above those
+        in the file are read as the walk reaches them (a handful, at the top)."""
+        above, steps = self.manager_of.get(pk), 0
+        while above is not None and steps < MANAGER_CHAIN_MAX:
+            if above == boss:
+                return True
+            if above not in self.manager_of:
+                self.manager_of[above] = (User.objects.filter(pk=above)
+                                          .values_list("line_manager_id", flat=True).first())
+            above, steps = self.manager_of[above], steps + 1
+        return False
 
 
 def _unknown_email(email: str, *, as_manager: bool = False) -> str:

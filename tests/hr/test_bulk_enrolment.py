@@ -231,6 +231,26 @@ def test_one_person_given_two_staff_numbers_or_line_managers_is_rejected(signed_
     assert "Row 4: p0@example.gov.uk has a different line manager in row 2" in page
 
 
+def test_a_line_manager_who_reports_to_the_person_is_rejected(signed_in, people, course):
+    people[1].line_manager = people[0]  # p0 manages p1 already
+    people[1].save()
+    content = ("email,course,line_manager_email\n"
+               "p0@example.gov.uk,Agile basics,p1@example.gov.uk\n"
+               "p2@example.gov.uk,Agile basics,p1@example.gov.uk\n"
+               "p0@example.gov.uk,agile-basics,\n"
+               "p1@example.gov.uk,Agile basics,p2@example.gov.uk\n")
+    bulk, page = checked(signed_in, content.encode())
+    assert ("Row 2: p1@example.gov.uk reports to p0@example.gov.uk, directly or through "
+            "their team, so cannot also be their line manager") in page
+    # Row 3 makes p1 manage p2, so p2 cannot then manage p1.
+    assert "Row 5: p2@example.gov.uk reports to p1@example.gov.uk" in page
+    confirm(signed_in, bulk)
+    managers = dict(User.objects.values_list("email", "line_manager__email"))
+    assert managers["p0@example.gov.uk"] is None
+    assert managers["p1@example.gov.uk"] == "p0@example.gov.uk"
+    assert managers["p2@example.gov.uk"] == "p1@example.gov.uk"
+
+
 def test_a_second_confirmation_changes_nothing(signed_in, people, course):
     bulk, _page = checked(signed_in, (HEADER + "p0@example.gov.uk,Agile basics,\n").encode())
     confirm(signed_in, bulk)
