@@ -3,7 +3,7 @@ from django.urls import path
 from academy import jobs, trainer_views
 from academy.api import api
 from academy.managers import views as manager_views
-from academy.reports import compliance_views, hr_views, views
+from academy.reports import compliance_views, hr_views, required_views, views
 
 urlpatterns = [
     path("reports/", views.report, name="report"),
@@ -15,7 +15,16 @@ urlpatterns = [
     path("reports/exports/<uuid:export_id>/download/", views.export_download,
          name="export_download"),
     path("reports/compliance/", compliance_views.compliance, name="compliance"),
-    path("reports/required-learning/", hr_views.required_learning, name="required_learning"),
+    path("reports/required-learning/", required_views.required_learning,
+         name="required_learning"),
+    path("reports/required-learning/<int:assignment_id>/",
+         required_views.required_learning_detail, name="required_learning_detail"),
+    path("reports/required-learning/<int:assignment_id>/change/",
+         required_views.required_learning_change, name="required_learning_change"),
+    path("reports/required-learning/<int:assignment_id>/withdraw/",
+         required_views.required_learning_withdraw, name="required_learning_withdraw"),
+    path("reports/required-learning/<int:assignment_id>/extend/<int:enrolment_id>/",
+         required_views.required_learning_extend, name="required_learning_extend"),
     path("reports/bulk-enrolment/", hr_views.bulk_enrolment, name="bulk_enrolment"),
     path("reports/bulk-enrolment/<int:job_id>/", jobs.job_status, {"kind": "bulk_enrolment"},
          name="bulk_enrolment_status"),

@@ -56,7 +56,8 @@ def bulk_enrolment_process(bulk_id: int) -> int:
 
 @shared_task(**RETRY)
 def required_learning_expand(assignment_id: int) -> int:
-    """Enrol a required-learning audience; returns how many enrolments were new."""
+    """Apply a required-learning assignment as it now stands (set, changed or
+    withdrawn) to its enrolments; returns how many enrolments were new."""
     return services.required_learning_expand(assignment_id=assignment_id)
 
 
@@ -87,10 +88,6 @@ def manager_digests_send() -> int:
 
 @shared_task
 def required_learning_reconcile() -> int:
-    """Daily (celery beat): expand every assignment again, so anyone missed is enrolled."""
-    from learners.models import RequiredLearning
-
-    ids = list(RequiredLearning.objects.values_list("pk", flat=True))
-    for assignment_id in ids:
-        required_learning_expand.delay(assignment_id)
-    return len(ids)
+    """Daily (celery beat): expand every assignment again, so anyone missed is enrolled
+    and any change or withdrawal whose message was lost is applied."""
+    return services.required_learning_reconcile()

@@ -1,4 +1,5 @@
-"""HR forms: required learning and bulk enrolment."""
+"""HR forms: required learning (setting, changing, extending a deadline) and bulk
+enrolment."""
 
 from django import forms
 from django.utils import timezone
@@ -40,13 +41,42 @@ class RequiredLearningForm(forms.ModelForm):
 
     def __init__(self, *args, viewer, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["course"].queryset = CoursePage.objects.live().order_by("title")
+        if self.instance.pk:  # a change: another course would be another assignment
+            del self.fields["course"]
+        else:
+            self.fields["course"].queryset = CoursePage.objects.live().order_by("title")
         self.fields["organisations"].queryset = reporting_organisations(viewer)
 
     def clean_due_on(self):
         due = self.cleaned_data["due_on"]
-        if due < timezone.localdate():
+        unchanged = self.instance.pk and due == self.initial.get("due_on")
+        if due < timezone.localdate() and not unchanged:
             raise forms.ValidationError("The due date must be today or in the future")
+        return due
+
+
+class DeadlineExtensionForm(forms.Form):
+    """More time for one person: a later date and the reason for it."""
+
+    due_on = GovukDateField(label="New due date")
+    reason = forms.CharField(
+        label="Reason for the extension", widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=2000, help_text="Only HR reporters for this person can see this.",
+        error_messages={"required": "Enter the reason for the extension",
+                        "max_length": "The reason must be 2,000 characters or fewer"})
+
+    def __init__(self, *args, current_due_on, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.current_due_on = current_due_on
+
+    def clean_due_on(self):
+        due = self.cleaned_data["due_on"]
+        if due <= self.current_due_on:
+            raise forms.ValidationError(
+                f"The new due date must be after the current due date, "
+                f"{self.current_due_on:%-d %B %Y}")
+        if due < timezone.localdate():
+            raise forms.ValidationError("The new due date must be today or in the future")
         return due
 
 

@@ -1,4 +1,5 @@
-"""Writes for HR's reports: exports, bulk enrolment and required learning. Each
+"""Writes for HR's reports: exports and bulk enrolment (required learning: in
+academy.reports.required). Each
 records its fact in the request's transaction, audits it, and leaves the long work to
 a Celery task enqueued on commit (docs/celery.md)."""
 
@@ -19,7 +20,7 @@ from academy.reports import exports
 from academy.reports.filters import ReportFilters
 from academy.reports.selectors import report_enrolments_list
 from learners.enqueue import enqueue_on_commit
-from learners.models import BulkEnrolment, JobStatus, RequiredLearning
+from learners.models import BulkEnrolment, JobStatus
 
 logger = logging.getLogger(__name__)
 
@@ -108,25 +109,6 @@ def exports_reconcile(*, stuck_after: timedelta = timedelta(minutes=30)) -> dict
         export.file.delete(save=True)
         expired += 1
     return {"requeued": requeued, "expired_files_deleted": expired}
-
-
-@transaction.atomic
-def required_learning_create(*, viewer, course, organisations, due_on, grades=(),
-                             professions=(), recurrence_months=None) -> RequiredLearning:
-    """Make a course required for an audience by a date; a task enrols them."""
-    from learners.tasks import required_learning_expand
-
-    assignment = RequiredLearning.objects.create(
-        course=course, due_on=due_on, recurrence_months=recurrence_months, created_by=viewer)
-    assignment.organisations.set(organisations)
-    assignment.grades.set(grades)
-    assignment.professions.set(professions)
-    audit_record(actor=viewer, action=AuditEvent.Action.REQUIRED_LEARNING_SET,
-                 filters={"required_learning": assignment.pk, "course": course.slug},
-                 detail=f"{course.title} required by {due_on:%-d %B %Y} for "
-                        + ", ".join(o.name for o in organisations))
-    enqueue_on_commit(required_learning_expand, assignment.pk)
-    return assignment
 
 
 def bulk_enrolment_create(*, viewer, filename: str, rows: list[list],

@@ -21,6 +21,7 @@ from .required import (
     required_learning_audience,
     required_learning_expand,
     required_learning_for_user,
+    required_learning_reconcile,
     required_learning_remind,
     required_learning_renew,
 )
@@ -45,6 +46,7 @@ __all__ = [
     "required_learning_audience",
     "required_learning_expand",
     "required_learning_for_user",
+    "required_learning_reconcile",
     "required_learning_remind",
     "required_learning_renew",
 ]

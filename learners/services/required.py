@@ -10,7 +10,8 @@ from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import F, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -40,24 +41,83 @@ def required_learning_audience(assignment: RequiredLearning) -> QuerySet[User]:
 
 
 def required_learning_expand(*, assignment_id: int) -> int:
-    """Enrol the whole audience, a chunk per transaction. Idempotent: running it again
-    enrols only people who have joined the audience since. Returns new enrolments."""
+    """Make the assignment's enrolments match the assignment as it now stands, after it
+    was set, changed or withdrawn (and daily, from the reconciler). Idempotent: running
+    it again changes nothing. Returns how many enrolments were new.
+
+    - People who left the audience (or everyone, once it is withdrawn) lose the
+      requirement from their open enrolments: no due date, no extension. They stay
+      enrolled; completed enrolments keep their history.
+    - Everyone in the audience is enrolled, a chunk per transaction; an open first
+      enrolment with no due date, or a later one, becomes required by this assignment
+      (the earliest due date wins when two assignments require the same course).
+    - Open first enrolments required by this assignment get its due date, later or
+      earlier, with reminders reset. A person's extension is left alone, and later
+      cycles of recurring learning keep the date their last completion expires.
+    """
     assignment = RequiredLearning.objects.get(pk=assignment_id)
-    due = assignment.due_on.isoformat()
-    user_ids = list(required_learning_audience(assignment).order_by("pk")
-                    .values_list("pk", flat=True))
+    released = _release(assignment)
+    if assignment.is_withdrawn:
+        logger.info("required learning %s withdrawn: %s enrolments released",
+                    assignment_id, released)
+        return 0
+    due = assignment.due_on
+    audience = required_learning_audience(assignment)
+    user_ids = list(audience.order_by("pk").values_list("pk", flat=True))
     created = 0
     for start in range(0, len(user_ids), CHUNK):
+        chunk = user_ids[start:start + CHUNK]
         with transaction.atomic():
-            created += enrolments_ensure(
-                pairs=[(u, assignment.course_id, due) for u in user_ids[start:start + CHUNK]],
-                required_by_id=assignment.pk,
-            )
+            created += _enrol_as_required(assignment, chunk)
+    moved = Enrolment.objects.filter(
+        required_by=assignment, cycle=1, completed_at__isnull=True,
+    ).exclude(due_on=due).update(due_on=due, reminder_sent_on=None)
     RequiredLearning.objects.filter(pk=assignment.pk).update(
         expanded_at=timezone.now(), expanded_count=len(user_ids))
-    logger.info("required learning %s: %s people, %s new enrolments",
-                assignment_id, len(user_ids), created)
+    logger.info("required learning %s: %s people, %s new enrolments, %s dates moved, "
+                "%s released", assignment_id, len(user_ids), created, moved, released)
     return created
+
+
+def _enrol_as_required(assignment: RequiredLearning, user_ids: list[int]) -> int:
+    """Enrol these people (all in the audience) and make their open first enrolment
+    required by the assignment, unless another requires it by an earlier date."""
+    created = enrolments_ensure(pairs=[(u, assignment.course_id, None) for u in user_ids])
+    Enrolment.objects.filter(
+        user_id__in=user_ids, course_id=assignment.course_id, cycle=1,
+        completed_at__isnull=True,
+    ).filter(Q(due_on__isnull=True) | Q(due_on__gt=assignment.due_on)).exclude(
+        required_by=assignment,
+    ).update(due_on=assignment.due_on, required_by=assignment, reminder_sent_on=None)
+    return created
+
+
+def _release(assignment: RequiredLearning) -> int:
+    """Drop the requirement from open enrolments it no longer applies to: everyone's
+    once the assignment is withdrawn, otherwise those of people outside its audience."""
+    open_enrolments = Enrolment.objects.filter(required_by=assignment,
+                                               completed_at__isnull=True)
+    if not assignment.is_withdrawn:
+        open_enrolments = open_enrolments.exclude(
+            user__in=required_learning_audience(assignment).values("pk"))
+    return open_enrolments.update(due_on=None, required_by=None, extended_due_on=None,
+                                  reminder_sent_on=None)
+
+
+def required_learning_reconcile() -> int:
+    """Enqueue the expansion of every assignment still in force, and of every withdrawn
+    one whose requirement some open enrolment still carries (a lost message). Returns
+    how many were enqueued."""
+    from learners.tasks import required_learning_expand
+
+    still_required = Enrolment.objects.filter(required_by=OuterRef("pk"),
+                                              completed_at__isnull=True)
+    ids = list(RequiredLearning.objects.filter(
+        Q(withdrawn_at__isnull=True) | Q(Exists(still_required)),
+    ).values_list("pk", flat=True))
+    for assignment_id in ids:
+        required_learning_expand.delay(assignment_id)
+    return len(ids)
 
 
 @transaction.atomic
@@ -69,14 +129,13 @@ def required_learning_for_user(*, user_id: int) -> int:
         return 0
     ancestors = [user.organisation.path[:i] for i in range(
         user.organisation.steplen, len(user.organisation.path) + 1, user.organisation.steplen)]
-    assignments = RequiredLearning.objects.filter(organisations__path__in=ancestors).filter(
+    assignments = RequiredLearning.objects.filter(
+        organisations__path__in=ancestors, withdrawn_at__isnull=True).filter(
         Q(grades__isnull=True) | Q(grades=user.grade_id)).filter(
         Q(professions__isnull=True) | Q(professions=user.profession_id)).distinct()
     created = 0
     for assignment in assignments:
-        created += enrolments_ensure(
-            pairs=[(user.pk, assignment.course_id, assignment.due_on.isoformat())],
-            required_by_id=assignment.pk)
+        created += _enrol_as_required(assignment, [user.pk])
     return created
 
 
@@ -84,11 +143,17 @@ def required_learning_remind() -> dict[str, int]:
     """Email people whose required learning is due within a week (once) and people
     whose required learning is overdue (once, after the due date)."""
     today = timezone.localdate()
-    due_soon = Enrolment.objects.filter(
-        completed_at__isnull=True, due_on__gte=today,
-        due_on__lte=today + timedelta(days=REMIND_DAYS_BEFORE), reminder_sent_on__isnull=True)
-    overdue = Enrolment.objects.filter(completed_at__isnull=True, due_on__lt=today).filter(
-        Q(reminder_sent_on__isnull=True) | Q(reminder_sent_on__lte=F("due_on")))
+    # Against the date the person must meet (their extension, if HR gave one), and never
+    # for an assignment that has been withdrawn (before its release has run).
+    open_required = Enrolment.objects.filter(
+        completed_at__isnull=True, due_on__isnull=False,
+    ).exclude(required_by__withdrawn_at__isnull=False).annotate(
+        due=Coalesce("extended_due_on", "due_on"))
+    due_soon = open_required.filter(
+        due__gte=today, due__lte=today + timedelta(days=REMIND_DAYS_BEFORE),
+        reminder_sent_on__isnull=True)
+    overdue = open_required.filter(due__lt=today).filter(
+        Q(reminder_sent_on__isnull=True) | Q(reminder_sent_on__lte=F("due")))
     counts = {"due_soon": 0, "overdue": 0}
     for kind, queryset in (("due_soon", due_soon), ("overdue", overdue)):
         for enrolment in queryset.select_related("user", "course").iterator(chunk_size=500):
@@ -103,7 +168,7 @@ def _remind(enrolment: Enrolment, *, overdue: bool) -> None:
                "course_url": settings.ACADEMY_BASE_URL + enrolment.course.get_url(),
                "academy_name": settings.ACADEMY_NAME}
     subject = (f"Overdue: {enrolment.course.title}" if overdue else
-               f"Due by {enrolment.due_on:%-d %B}: {enrolment.course.title}")
+               f"Due by {enrolment.due_by:%-d %B}: {enrolment.course.title}")
     send_mail(subject=subject,
               message=render_to_string("learners/email/required_reminder.txt", context),
               from_email=None, recipient_list=[enrolment.user.email])
@@ -116,7 +181,8 @@ def required_learning_renew(*, notice_days: int = 30) -> int:
     by the unique (user, course, cycle) constraint."""
     today = timezone.localdate()
     renewed = 0
-    for assignment in RequiredLearning.objects.filter(recurrence_months__isnull=False):
+    for assignment in RequiredLearning.objects.filter(recurrence_months__isnull=False,
+                                                      withdrawn_at__isnull=True):
         cutoff = today + timedelta(days=notice_days) - relativedelta(
             months=assignment.recurrence_months)
         new = []

@@ -219,6 +219,9 @@ def outcomes(default: str, **overrides: str) -> dict[str, str]:
 REPORTING = outcomes(DENIED, hr_parent_org=ALLOWED, admin=ALLOWED,
                      hr_other_org=OWN_ONLY, hr_sibling_team=OWN_ONLY)
 ONLY_THE_HR_WHO_ASKED = outcomes(DENIED, hr_parent_org=ALLOWED)
+# Changing required learning, and one person's deadline: HR covering the assignment's
+# organisations (the owner's parent) and admins; HR elsewhere get the 404 of nothing.
+CHANGING_REQUIRED = outcomes(DENIED, hr_parent_org=ALLOWED, admin=ALLOWED)
 # Any HR reporter may upload a file (the POST answers with a redirect to their own
 # check page, and shows nothing); what it may enrol is their own scope, which
 # _bulk_upload_check asserts on that page.
@@ -333,6 +336,31 @@ def _line_manager_change(world):
     return {"line_manager_email": "", "staff_number": NEW_STAFF_NUMBER}
 
 
+def _required(w):
+    """The matrix's required learning, and the owner's open enrolment it requires: a
+    second cycle of the course they completed, so that there is a deadline to extend."""
+    required = RequiredLearning.objects.get(course=w.course)
+    enrolment, _ = Enrolment.objects.get_or_create(
+        user=w.owner, course=w.course, cycle=2,
+        defaults={"required_by": required, "due_on": required.due_on})
+    return required, enrolment
+
+
+def _required_url(name, extend=False, missing=False):
+    def path(w):
+        required, enrolment = _required(w)
+        args = [required.pk + 1000 if missing and not extend else required.pk]
+        if extend:
+            args.append(enrolment.pk + 100000 if missing else enrolment.pk)
+        return reverse(name, args=args)
+    return path
+
+
+def _withdraw_check(response, body, world, role, outcome):
+    withdrawn = RequiredLearning.objects.filter(withdrawn_at__isnull=False).exists()
+    assert withdrawn == (outcome == ALLOWED), f"{role}: withdrawn is {withdrawn}"
+
+
 def _api(query=""):
     return lambda w: "/api/v1/records" + query
 
@@ -428,6 +456,29 @@ ROWS = [
     Row("required_learning", "required_learning", lambda w: reverse("required_learning"),
         REPORTING, evidence=lambda w: [str(REQUIRED_COUNT), OWNER_TEAM, w.course.title],
         secrets=lambda w: [str(REQUIRED_COUNT)]),
+    Row("required_learning_detail", "required_learning_detail",
+        _required_url("required_learning_detail"), CHANGING_REQUIRED,
+        evidence=lambda w: [OWNER_LAST, OWNER_EMAIL, str(REQUIRED_COUNT)],
+        secrets=lambda w: [str(REQUIRED_COUNT), w.course.title],
+        missing=_required_url("required_learning_detail", missing=True)),
+    Row("required_learning_change", "required_learning_change",
+        _required_url("required_learning_change"), CHANGING_REQUIRED,
+        evidence=lambda w: [OWNER_TEAM, str(REQUIRED_COUNT), "Save changes"],
+        secrets=lambda w: [str(REQUIRED_COUNT), w.course.title],
+        missing=_required_url("required_learning_change", missing=True)),
+    Row("required_learning_withdraw", "required_learning_withdraw",
+        _required_url("required_learning_withdraw"), CHANGING_REQUIRED,
+        evidence=lambda w: [OWNER_TEAM, str(REQUIRED_COUNT), w.course.title],
+        secrets=lambda w: [str(REQUIRED_COUNT), w.course.title],
+        missing=_required_url("required_learning_withdraw", missing=True)),
+    Row("required_learning_withdraw_post", "required_learning_withdraw",
+        _required_url("required_learning_withdraw"), CHANGING_REQUIRED, method="post",
+        evidence=lambda w: [], check=_withdraw_check),
+    Row("required_learning_extend", "required_learning_extend",
+        _required_url("required_learning_extend", extend=True), CHANGING_REQUIRED,
+        evidence=lambda w: [OWNER_FIRST, OWNER_LAST, OWNER_EMAIL, "Reason for the extension"],
+        secrets=lambda w: [w.course.title],
+        missing=_required_url("required_learning_extend", extend=True, missing=True)),
     Row("trainer_dashboard", "trainer_dashboard", lambda w: reverse("trainer_dashboard"),
         outcomes(OWN_ONLY, anonymous=DENIED, trainer_owner_course=ALLOWED),
         evidence=lambda w: [w.course.title, reverse("trainer_course", args=[w.course.pk])],
@@ -489,6 +540,8 @@ ROWS = [
 LEARNER_DATA_URLS = {
     "my_learning", "certificate_download", "report", "export_status", "export_status_json",
     "export_download", "required_learning", "bulk_enrolment", "bulk_enrolment_status",
+    "required_learning_detail", "required_learning_change", "required_learning_withdraw",
+    "required_learning_extend",
     "bulk_enrolment_status_json", "bulk_enrolment_check", "bulk_enrolment_confirm",
     "trainer_dashboard", "trainer_course",
     "records_api:records", "compliance",
