@@ -339,17 +339,17 @@ def measure_completions(manifest: dict, pairs: int, seconds: int) -> dict:
 
 def measure_bulk(manifest: dict, rows: int) -> dict:
     """Bulk enrolment of `rows` learners into one course, from the CSV HR would upload
-    to the last enrolment committed by the worker; against COPY of the same rows."""
+    (read, checked, kept for the check page and confirmed) to the last enrolment
+    committed by the worker; against COPY of the same rows."""
     from django.contrib.auth import get_user_model
     from django.core.files.uploadedfile import SimpleUploadedFile
     from django.db import connection, transaction
     from django.utils import timezone as dj_timezone
 
-    from academy.reports.bulk import bulk_csv_check
+    from academy.reports.bulk import bulk_file_read, bulk_rows_check
+    from academy.reports.services import bulk_enrolment_confirm, bulk_enrolment_create
     from bench.dataset import EMAIL_DOMAIN
-    from learners.enqueue import enqueue_on_commit
     from learners.models import BulkEnrolment, Enrolment
-    from learners.tasks import bulk_enrolment_process
 
     users = get_user_model().objects
     hr = users.get(email=manifest["hr_email"])
@@ -370,13 +370,13 @@ def measure_bulk(manifest: dict, rows: int) -> dict:
     Enrolment.objects.filter(course_id=manifest["copy_course"]).delete()
 
     start = time.perf_counter()
-    check = bulk_csv_check(SimpleUploadedFile("department.csv", csv_bytes, "text/csv"), viewer=hr)
-    assert check.ok, check.errors[:5]
-    with transaction.atomic():
-        bulk = BulkEnrolment.objects.create(created_by=hr, filename="department.csv",
-                                            rows=check.rows, total=len(check.rows))
-        enqueue_on_commit(bulk_enrolment_process, bulk.pk)
+    table = bulk_file_read(SimpleUploadedFile("department.csv", csv_bytes, "text/csv"))
+    check = bulk_rows_check(table=table, viewer=hr)
+    assert not check.problems, check.problems[:5]
+    bulk = bulk_enrolment_create(viewer=hr, filename=table.name, rows=check.rows,
+                                 check_report=check.report())
     checked = time.perf_counter() - start
+    assert bulk_enrolment_confirm(viewer=hr, bulk_id=bulk.pk)  # enqueues on commit
     finished = _wait(lambda: BulkEnrolment.objects.filter(
         pk=bulk.pk, status=BulkEnrolment.DONE).exists(), timeout=1200)
     bulk.refresh_from_db()

@@ -112,12 +112,18 @@ def test_hr_pages(page, academy):
     check(page, "export-done")
     page.goto("/reports/bulk-enrolment/")
     page.set_input_files("input[type=file]", files=[{
+        "name": "people.csv", "mimeType": "text/csv", "buffer": b"name,course\nSam,Agile\n"}])
+    page.get_by_role("button", name="Check the file").click()
+    page.wait_for_load_state()
+    assert "Missing: email" in page.content()
+    check(page, "bulk-enrolment-errors")
+    page.set_input_files("input[type=file]", files=[{
         "name": "people.csv", "mimeType": "text/csv",
         "buffer": b"email,course,due_date\nnobody@example.gov.uk,No such course,31/02/2030\n"}])
-    page.get_by_role("button", name="Check and enrol").click()
-    page.wait_for_load_state()
-    assert "No one has been enrolled" in page.content()
-    check(page, "bulk-enrolment-errors")
+    page.get_by_role("button", name="Check the file").click()
+    page.wait_for_selector("text=Check before you enrol")
+    assert "1 row will not be enrolled" in page.content()
+    check(page, "bulk-enrolment-check")
     page.goto("/reports/required-learning/")
     check(page, "required-learning")
 

@@ -103,8 +103,9 @@ def test_csv_cells_and_report_filters_are_escaped(client, course, world, payload
     client.force_login(world["hr"])
     body = f"email,course,due_date\n{payload}@x.gov.uk,{payload},{payload}\n".encode()
     response = client.post(reverse("bulk_enrolment"),
-                           {"file": SimpleUploadedFile("x.csv", body, content_type="text/csv")})
-    assert "No one has been enrolled" in response.content.decode()
+                           {"file": SimpleUploadedFile("x.csv", body, content_type="text/csv")},
+                           follow=True)  # to the check page, which lists the rejected row
+    assert "1 row will not be enrolled" in response.content.decode()
     assert_inert(response.content.decode(), payload)
     for params in ({"organisation": payload}, {"status": payload}, {"sort": payload}):
         assert_inert(client.get("/reports/", params).content.decode(), payload)
