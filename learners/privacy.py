@@ -27,9 +27,11 @@ from courses.models import CoursePage
 from learners.models import (
     BulkEnrolment,
     Certificate,
+    DeadlineExtension,
     Enrolment,
     KnowledgeCheckAttempt,
     LessonProgress,
+    ManagerDigest,
     ReportingScope,
     RequiredLearning,
     User,
@@ -48,6 +50,15 @@ LEARNERS_COVERAGE = {
     "learners.ReportingScope": ("exported", "deleted"),
     "learners.RequiredLearning": ("exported (assignments they made)", KEPT_POINTING_AT_PSEUDONYM),
     "learners.BulkEnrolment": ("exported (file name and counts)", "deleted"),
+    "learners.User": ("exported (profile, with staff number and line manager)",
+                      "name, email and staff number replaced or cleared; no longer anyone's "
+                      "line manager"),
+    "learners.DeadlineExtension": ("exported (your extensions with their reasons; those you "
+                                   "granted, without anyone else's reasons)",
+                                   "reasons for your extensions deleted; "
+                                   + KEPT_POINTING_AT_PSEUDONYM),
+    "learners.ManagerDigest": ("exported (the weeks you were sent one, and the counts)",
+                               "deleted"),
     "wagtailcore.APIToken": ("exported (names and dates, never keys)", "deleted"),
     "wagtailusers.UserProfile": ("not exported: admin display preferences", "deleted"),
     "wagtailcore.PageSubscription": ("not exported: admin notification settings", "deleted"),
@@ -149,10 +160,14 @@ def learner_data_export(*, user: User) -> dict:
             "profession": user.profession.name if user.profession else None,
             "date_joined": _iso(user.date_joined), "last_login": _iso(user.last_login),
             "roles": sorted(user.groups.values_list("name", flat=True)),
+            "staff_number": user.staff_number or None,
+            "line_manager": user.line_manager.get_full_name() if user.line_manager else None,
+            "people_you_line_manage": user.direct_reports.count(),
         },
         "enrolments": [{
             "course": e.course.title, "cycle": e.cycle, "enrolled_at": _iso(e.enrolled_at),
-            "due_on": _iso(e.due_on), "started_at": _iso(e.started_at),
+            "due_on": _iso(e.due_on), "extended_due_on": _iso(e.extended_due_on),
+            "started_at": _iso(e.started_at),
             "progress_percent": e.progress_percent, "score_percent": e.score_percent,
             "completed_at": _iso(e.completed_at),
         } for e in enrolments],
@@ -177,6 +192,19 @@ def learner_data_export(*, user: User) -> dict:
         "required_learning_you_assigned": [{
             "course": r.course.title, "due_on": _iso(r.due_on),
         } for r in RequiredLearning.objects.filter(created_by=user).select_related("course")],
+        "deadline_extensions": [{
+            "course": x.enrolment.course.title, "previous_due_on": _iso(x.previous_due_on),
+            "due_on": _iso(x.due_on), "reason": x.reason, "granted_at": _iso(x.granted_at),
+        } for x in DeadlineExtension.objects.filter(enrolment__user=user)
+            .select_related("enrolment__course").order_by("granted_at")],
+        "deadline_extensions_you_granted": [{
+            "course": x.enrolment.course.title, "due_on": _iso(x.due_on),
+            "granted_at": _iso(x.granted_at),
+        } for x in DeadlineExtension.objects.filter(granted_by=user)
+            .select_related("enrolment__course").order_by("granted_at")],
+        "line_manager_digests_sent_to_you": [{
+            "week_of": _iso(d.week_of), "people_overdue": d.overdue_count,
+        } for d in ManagerDigest.objects.filter(manager=user).order_by("week_of")],
         "bulk_enrolments_you_ran": [{
             "file": b.filename, "rows": b.total, "enrolled": b.enrolled,
             "at": _iso(b.created_at),
@@ -205,6 +233,8 @@ def learner_erase(*, user: User) -> User:
     user.is_active = False
     user.is_staff = False
     user.is_superuser = False
+    user.staff_number = ""
+    user.line_manager = None
     user.set_unusable_password()
     user.save()
     user.groups.clear()
@@ -218,6 +248,11 @@ def learner_erase(*, user: User) -> User:
         certificate.save()
     ReportingScope.objects.filter(user=user).delete()
     BulkEnrolment.objects.filter(created_by=user).delete()
+    User.objects.filter(line_manager=user).update(line_manager=None)
+    ManagerDigest.objects.filter(manager=user).delete()
+    # Why someone needed more time can be personal: the dates stay, the reason goes.
+    DeadlineExtension.objects.filter(enrolment__user=user).update(
+        reason="Erased with the learner's data")
     for provider in _providers.values():
         provider.erase(user)
     for model in DELETED_WITH_USER:

@@ -97,3 +97,39 @@ def test_erasing_again_is_safe(finished):
     twice.pop("password")
     assert once == twice
     assert Enrolment.objects.filter(user=finished).count() == 1
+
+
+def test_line_management_and_extensions_are_downloaded_and_erased(client, finished):
+    """Who manages whom, staff numbers, and the reasons for more time (which can be
+    personal) are in the learner's download, and go when they are erased."""
+    from django.utils import timezone
+
+    from learners.models import DeadlineExtension, ManagerDigest
+    from learners.privacy import learner_erase
+    from tests.factories import UserFactory
+
+    manager = UserFactory(email="manager@example.gov.uk", first_name="Mo", last_name="Nager")
+    report = UserFactory(email="report@example.gov.uk", line_manager=finished)
+    finished.line_manager = manager
+    finished.staff_number = "DPS000123"
+    finished.save()
+    enrolment = Enrolment.objects.get(user=finished)
+    DeadlineExtension.objects.create(enrolment=enrolment, due_on=timezone.localdate(),
+                                     reason="Caring for a relative", granted_by=manager)
+    ManagerDigest.objects.create(manager=finished, week_of=timezone.localdate(),
+                                 overdue_count=1)
+    client.force_login(finished)
+    data = client.get(reverse("my_data")).json()
+    assert data["profile"]["staff_number"] == "DPS000123"
+    assert data["profile"]["line_manager"] == "Mo Nager"
+    assert data["profile"]["people_you_line_manage"] == 1
+    assert data["deadline_extensions"][0]["reason"] == "Caring for a relative"
+    assert len(data["line_manager_digests_sent_to_you"]) == 1
+
+    learner_erase(user=finished)
+    finished.refresh_from_db()
+    report.refresh_from_db()
+    assert (finished.staff_number, finished.line_manager) == ("", None)
+    assert report.line_manager is None
+    assert not ManagerDigest.objects.filter(manager=finished).exists()
+    assert "Caring" not in DeadlineExtension.objects.get().reason
