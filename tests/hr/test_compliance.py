@@ -359,6 +359,36 @@ def test_invalid_filters_show_an_error_summary_and_no_records(client, hr, hand_c
     assert not AuditEvent.objects.exists()
 
 
+def test_a_due_to_date_before_due_from_is_an_error(client, hr, hand_count):
+    client.force_login(hr)
+    response = client.get(URL, {"due_from_day": "2", "due_from_month": "3",
+                                "due_from_year": "2027", "due_to_day": "1",
+                                "due_to_month": "3", "due_to_year": "2027"})
+    assert "Due to must be the same as or after due from" in response.content.decode()
+    assert "rows" not in response.context
+
+
+def test_drill_down_links_keep_the_other_filters(client, hr, hand_count):
+    client.force_login(hr)
+    page = client.get(URL, {"status": "overdue"}).content.decode()
+    assert 'href="?status=overdue&amp;organisation=operations">Operations</a>' in page
+
+
+def test_an_admin_starts_from_the_top_of_the_tree(client, tree, hand_count, settings):
+    from tests.factories import UserFactory
+
+    settings.REPORT_MIN_GROUP_SIZE = 1
+    admin = UserFactory(email="admin@example.gov.uk", is_superuser=True, is_staff=True)
+    client.force_login(admin)
+    response = client.get(URL)
+    page = response.content.decode()
+    assert 'href="?organisation=department">Department</a>' in page
+    assert 'href="?organisation=agency">Agency</a>' in page
+    # Everyone with required learning, Policy included: 7 people, all in the Department.
+    assert [(g.label, g.people) for g in response.context["by_organisation"]] == [
+        ("Department", 7)]
+
+
 def test_each_view_is_audited_with_its_filters_and_row_count(client, hr, hand_count):
     client.force_login(hr)
     client.get(URL, {"organisation": "team-north", "status": "overdue"})
