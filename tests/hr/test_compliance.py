@@ -92,7 +92,7 @@ def test_an_extension_is_the_deadline_that_counts(client, hr, tree, course):
     }
     client.force_login(hr)
     page = client.get(URL, {"status": "not yet due"}).content.decode()
-    extended = (TODAY + 30 * DAY).strftime("%-d %b %Y")
+    extended = (TODAY + 30 * DAY).strftime("%-d\u00a0%b\u00a0%Y")  # non-breaking spaces
     assert f"{extended} (extended)" in page
 
 
