@@ -123,7 +123,8 @@ def required_learning_reconcile() -> int:
 @transaction.atomic
 def required_learning_for_user(*, user_id: int) -> int:
     """Give one person (a new joiner, or someone who moved team) every required
-    course whose audience now includes them."""
+    course whose audience now includes them, and release their open enrolments from
+    requirements whose audience no longer does (as the assignment's expansion would)."""
     user = User.objects.get(pk=user_id)
     if not user.is_active or user.organisation_id is None:
         return 0
@@ -133,6 +134,10 @@ def required_learning_for_user(*, user_id: int) -> int:
         organisations__path__in=ancestors, withdrawn_at__isnull=True).filter(
         Q(grades__isnull=True) | Q(grades=user.grade_id)).filter(
         Q(professions__isnull=True) | Q(professions=user.profession_id)).distinct()
+    Enrolment.objects.filter(
+        user=user, completed_at__isnull=True, required_by__isnull=False,
+    ).exclude(required_by__in=assignments.values("pk")).update(
+        due_on=None, required_by=None, extended_due_on=None, reminder_sent_on=None)
     created = 0
     for assignment in assignments:
         created += _enrol_as_required(assignment, [user.pk])

@@ -159,6 +159,31 @@ def test_widening_the_audience_enrols_the_people_new_to_it(client, site, tree, c
     assert RequiredLearning.objects.get().expanded_count == 4
 
 
+def test_someone_moving_out_of_the_audience_loses_the_requirement_at_once(
+    client, tree, course, assignment, audience, people_form
+):
+    mover = audience["north"]
+    client.force_login(mover)
+    client.post(reverse("profile"), {
+        "first_name": "Person", "last_name": "Number0002",
+        "organisation": tree["policy"].pk, "grade": people_form["grade"],
+        "profession": people_form["profession"]})
+    assert dates(course)["Number0002"] == (None, None, False)
+    assert dates(course)["Number0001"] == (DUE, None, True)
+
+
+def test_the_audience_of_an_overdue_assignment_can_change_without_a_new_date(
+    client, tree, course, assignment
+):
+    overdue = TODAY - timedelta(days=3)
+    RequiredLearning.objects.filter(pk=assignment.pk).update(due_on=overdue)
+    Enrolment.objects.filter(completed_at__isnull=True).update(due_on=overdue)
+    response = change(client, assignment, organisations=[tree["team-north"]], due=overdue)
+    assert response.status_code == 302
+    assert dates(course)["Number0002"] == (overdue, None, True)
+    assert dates(course)["Number0001"] == (None, None, False)
+
+
 # --- Bad input -----------------------------------------------------------------------
 
 
