@@ -1,6 +1,6 @@
 """The service navigation, which depends on who is signed in and their roles."""
 
-from academy.managers.selectors import has_direct_reports
+from academy.managers.selectors import direct_reports_exist
 from academy.setup import TRAINERS
 from learners.scoping import HR_REPORTERS
 
@@ -19,7 +19,7 @@ def navigation(request):
     else:
         groups = set(user.groups.values_list("name", flat=True))
         items = [("Courses", "/courses/"), ("My learning", "/my-learning/")]
-        if has_direct_reports(user=user):  # one EXISTS query
+        if direct_reports_exist(manager=user):  # one EXISTS query
             items.append(("Your team", "/my-team/"))
         if TRAINERS in groups:
             items.append(("Your courses", "/trainer/"))

@@ -20,9 +20,9 @@ def direct_reports_list(*, manager: User) -> QuerySet[User]:
             .order_by("last_name", "first_name", "pk"))
 
 
-def has_direct_reports(*, user: User) -> bool:
+def direct_reports_exist(*, manager: User) -> bool:
     """Whether anyone active has this user as their line manager (one EXISTS query)."""
-    return direct_reports_list(manager=user).exists()
+    return direct_reports_list(manager=manager).exists()
 
 
 def team_required_list(*, manager: User) -> QuerySet[Enrolment]:

@@ -21,7 +21,7 @@ logger = logging.getLogger(__name__)
 BATCH = 100  # managers per transaction and mail connection
 
 
-def overdue_for_managers(*, today: date) -> QuerySet[Enrolment]:
+def enrolments_overdue_for_managers(*, today: date) -> QuerySet[Enrolment]:
     """Current required learning that is overdue today (the compliance rule: the due
     date, or HR's extension, has passed and it is not complete; withdrawn assignments
     and earlier cycles excluded), of active people whose line manager is active. By
@@ -56,7 +56,7 @@ def manager_digests_send(*, today: date | None = None) -> int:
     today = today or timezone.localdate()
     week_of = today - timedelta(days=today.weekday())
     overdue = {manager_id: list(rows) for manager_id, rows in groupby(
-        overdue_for_managers(today=today), key=lambda row: row["user__line_manager_id"])}
+        enrolments_overdue_for_managers(today=today), key=lambda row: row["user__line_manager_id"])}
     if not overdue:
         return 0
     ManagerDigest.objects.bulk_create(
