@@ -234,8 +234,9 @@ OPERATIONS_TEAMS = ["benefits-processing-north", "benefits-processing-south", "c
 
 def _load_required_learning(hr) -> None:
     """A year of required learning in the Operations Directorate, so the compliance
-    view and the charts show what HR would see: Agile foundations was due six weeks
-    ago (most finished on time, some late, some still overdue, two with more time),
+    view and the charts show what HR would see: Agile foundations, set a year ago, was
+    due six weeks ago (most finished on time over the months before, some late, some
+    still overdue, two with more time),
     User research is due in ten days, Scrum in four months for the Contact Centre.
     Team leaders are line managers; everyone has a staff number."""
     from learners import services
@@ -271,7 +272,7 @@ def _load_required_learning(hr) -> None:
 
     operations = Organisation.objects.get(slug="operations-directorate")
     plans = [  # course, audience, due in days (negative: past), assigned days ago
-        ("agile-foundations", operations, -42, 150),
+        ("agile-foundations", operations, -42, 330),
         ("user-research-for-non-researchers", operations, 10, 60),
         ("scrum-in-government", Organisation.objects.get(slug="contact-centre"), 120, 14),
     ]
@@ -292,7 +293,7 @@ def _load_required_learning(hr) -> None:
             # the enrolment date decides on time or late.
             outcome = (n * 7 + len(slug)) % 10
             if due_in < 0 and outcome < 6:  # on time, spread over the months before
-                enrolled = now + timedelta(days=due_in - 8 - (n * 13) % 90)
+                enrolled = now + timedelta(days=due_in - 8 - (n * 29) % 270)
                 _work_through(enrolment, lessons, wrong=outcome == 0)
             elif due_in < 0 and outcome < 8:  # finished, but after the deadline
                 enrolled = now + timedelta(days=due_in - 7 + 1 + n % 20)
