@@ -55,14 +55,28 @@ def required_learning_list(*, viewer) -> QuerySet[RequiredLearning]:
     )
 
 
-def required_learning_can_change(*, viewer, assignment: RequiredLearning) -> bool:
-    """Whether the viewer's scope covers every organisation of the assignment (admins:
-    always). Reads the assignment's organisations (prefetched, in a list)."""
-    paths = reporting_paths(viewer)
-    if paths is None:
+def _covers(paths: list[str] | None, assignment: RequiredLearning) -> bool:
+    if paths is None:  # an academy admin
         return True
     return all(any(o.path.startswith(p) for p in paths)
                for o in assignment.organisations.all())
+
+
+def required_learning_can_change(*, viewer, assignment: RequiredLearning) -> bool:
+    """Whether the viewer's scope covers every organisation of the assignment (admins:
+    always), so they may change or withdraw it."""
+    return _covers(reporting_paths(viewer), assignment)
+
+
+def required_learning_overview(*, viewer) -> tuple[list, list]:
+    """The list page: the assignments in force and the withdrawn ones, each with
+    `can_change` set. The same few queries however many there are."""
+    paths = reporting_paths(viewer)
+    assignments = list(required_learning_list(viewer=viewer))
+    for assignment in assignments:
+        assignment.can_change = _covers(paths, assignment)
+    return ([a for a in assignments if not a.is_withdrawn],
+            [a for a in assignments if a.is_withdrawn])
 
 
 def required_learning_get(*, viewer, assignment_id: int) -> RequiredLearning:

@@ -23,15 +23,9 @@ def required_learning(request):
         messages.success(request, f"{assignment.course.title} is now required learning. "
                                   "People are being enrolled.")
         return redirect("required_learning")
-    assignments = list(service.required_learning_list(viewer=request.user))
-    for assignment in assignments:
-        assignment.can_change = service.required_learning_can_change(
-            viewer=request.user, assignment=assignment)
-    return render(request, "academy/reports/required_learning.html", {
-        "form": form,
-        "assignments": [a for a in assignments if not a.is_withdrawn],
-        "withdrawn": [a for a in assignments if a.is_withdrawn],
-    })
+    assignments, withdrawn = service.required_learning_overview(viewer=request.user)
+    return render(request, "academy/reports/required_learning.html",
+                  {"form": form, "assignments": assignments, "withdrawn": withdrawn})
 
 
 def required_learning_detail(request, assignment_id: int):

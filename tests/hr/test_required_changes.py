@@ -8,6 +8,8 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -373,6 +375,22 @@ def test_the_list_shows_withdrawn_ones_and_links_to_change_the_others(client, co
     assert reverse("required_learning_change", args=[assignment.pk]) not in page
     assert client.get(reverse("required_learning_change", args=[assignment.pk])
                       ).status_code == 404
+
+
+def test_the_list_takes_the_same_queries_however_many_assignments(client, tree, course,
+                                                                   assignment, hr):
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(reverse("required_learning")).status_code == 200
+        return len(captured)
+
+    one = queries()
+    for n in range(4):
+        more = RequiredLearning.objects.create(course=course, due_on=DUE + timedelta(n),
+                                               created_by=hr)
+        more.organisations.set([tree["team-north"]])
+    RequiredLearning.objects.filter(pk=more.pk).update(withdrawn_at=timezone.now())
+    assert queries() == one
 
 
 # --- What learners see ---------------------------------------------------------------
