@@ -117,7 +117,7 @@ def required_enrolment_get(*, viewer, assignment: RequiredLearning,
     return get_object_or_404(
         reportable_enrolments(viewer).select_related("user", "course"),
         pk=enrolment_id, required_by=assignment, completed_at__isnull=True,
-        required_by__withdrawn_at__isnull=True)
+        due_on__isnull=False, required_by__withdrawn_at__isnull=True)
 
 
 def _not_found() -> Http404:
