@@ -11,6 +11,7 @@ from learners.models import BulkEnrolment, Enrolment, JobStatus
 logger = logging.getLogger(__name__)
 
 BULK_STUCK_AFTER = timedelta(minutes=30)  # 100,000 rows take seconds; this is a lost job
+UNCONFIRMED_KEPT_FOR = timedelta(days=7)
 
 
 def learning_reconcile(*, grace: timedelta = timedelta(minutes=2)) -> dict[str, int]:
@@ -49,6 +50,11 @@ def learning_reconcile(*, grace: timedelta = timedelta(minutes=2)) -> dict[str, 
     for bulk_id in stuck_bulk.values_list("pk", flat=True):
         tasks.bulk_enrolment_process.delay(bulk_id)
         counts["bulk_enrolments"] += 1
+    # A checked file nobody confirmed holds names and the addresses of rejected rows:
+    # it is kept long enough to come back to, then deleted.
+    counts["unconfirmed_files_deleted"], _ = BulkEnrolment.objects.filter(
+        confirmed_at__isnull=True, created_at__lt=timezone.now() - UNCONFIRMED_KEPT_FOR,
+    ).delete()
     if any(counts.values()):
         logger.warning("reconcile re-enqueued %s", counts)
     return counts

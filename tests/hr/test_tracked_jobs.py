@@ -79,3 +79,18 @@ def test_a_confirmed_bulk_enrolment_left_pending_is_picked_up_by_the_reconciler(
     assert (stuck.status, stuck.enrolled) == (JobStatus.DONE, 1)
     assert unconfirmed.status == JobStatus.PENDING
     assert someone.enrolments.count() == 1
+
+
+def test_a_checked_file_nobody_confirms_is_deleted_after_a_week(hr, tree, course):
+    from django.utils import timezone
+
+    BulkEnrolment.objects.create(created_by=hr, filename="today.csv", rows=[], total=0)
+    old = BulkEnrolment.objects.create(created_by=hr, filename="forgotten.csv", rows=[],
+                                       total=0)
+    done = BulkEnrolment.objects.create(created_by=hr, filename="done.csv", rows=[], total=0,
+                                        confirmed_at=timezone.now(), status=JobStatus.DONE)
+    eight_days_ago = timezone.now() - timezone.timedelta(days=8)
+    BulkEnrolment.objects.filter(pk__in=[old.pk, done.pk]).update(created_at=eight_days_ago)
+    assert learning_reconcile()["unconfirmed_files_deleted"] == 1
+    assert set(BulkEnrolment.objects.values_list("filename", flat=True)) == {
+        "today.csv", "done.csv"}
