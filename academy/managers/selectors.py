@@ -27,12 +27,14 @@ def direct_reports_exist(*, manager: User) -> bool:
 
 def team_required_list(*, manager: User) -> QuerySet[Enrolment]:
     """The direct reports' current required learning, annotated with compliance (and
-    `effective_due_on`): overdue first, then by due date and name. One query."""
+    `effective_due_on`): overdue first, then what is still to do, then what is done;
+    each by due date and name. One query."""
     enrolments = enrolments_required_current(
         queryset=Enrolment.objects.filter(user__in=direct_reports_list(manager=manager)))
     return (enrolments_annotate_compliance(queryset=enrolments)
             .select_related("user", "course")
             .order_by(Case(When(compliance=ComplianceStatus.OVERDUE, then=Value(0)),
+                           When(completed_at__isnull=False, then=Value(2)),
                            default=Value(1), output_field=IntegerField()),
                       "effective_due_on", "user__last_name", "user__first_name", "pk"))
 

@@ -260,6 +260,9 @@ def learning(team, catalogue, course):
     enrolment(ade, other, due_on=TODAY - timedelta(days=10),
               extended_due_on=TODAY + timedelta(days=5))
     enrolment(brown, optional, progress_percent=25, started_at=timezone.now())
+    done = course_with_lessons(catalogue, modules=1, lessons=1, title="Data basics")
+    enrolment(brown, done, due_on=TODAY - timedelta(days=30), progress_percent=100,
+              completed_at=timezone.now() - timedelta(days=40))
     enrolment(team["outsider"], course, due_on=TODAY - timedelta(days=3))
     return {"other": other, "optional": optional}
 
@@ -271,7 +274,7 @@ def rows(body):
             for row in re.findall(r'<tr class="govuk-table__row">(.*?)</tr>', table, re.S)][1:]
 
 
-def test_a_manager_sees_their_reports_required_learning_overdue_first(client, team,
+def test_a_manager_sees_their_reports_required_learning_overdue_first_done_last(client, team,
                                                                     learning, course):
     client.force_login(team["manager"])
     response = client.get(reverse("my_team"))
@@ -285,6 +288,8 @@ def test_a_manager_sees_their_reports_required_learning_overdue_first(client, te
         f"Person Adeyemi Service design {extended:%-d %B %Y} Extended from "
         f"{original:%-d %B %Y} 0% Due soon",
         f"Person Brown Agile basics {TODAY + timedelta(days=40):%-d %B %Y} 50% Not yet due",
+        f"Person Brown Data basics {TODAY - timedelta(days=30):%-d %B %Y} 100% "
+        "Completed on time",
     ]
     assert "Kanban" in body.split("Other courses", 1)[1]
     assert "1 required course overdue in your team" in body
