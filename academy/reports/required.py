@@ -3,7 +3,7 @@ giving one person more time. Each writes its fact and its audit event in the req
 transaction and leaves the enrolments to `learners.tasks.required_learning_expand`,
 enqueued on commit, which applies the assignment as it then stands (docs/celery.md).
 
-Who may do what: an HR reporter sees an assignment that touches any of their
+Who may do what: an HR reporter sees an assignment that applies to anyone in their
 organisations; they may change or withdraw it only if their scope covers all of its
 organisations (it would otherwise change the deadline of people they cannot see), and
 extend a deadline only for a person in their scope."""
@@ -100,12 +100,13 @@ def required_learning_get_to_change(*, viewer, assignment_id: int,
 def required_learning_people(*, viewer, assignment: RequiredLearning,
                              query: str = "") -> QuerySet[Enrolment]:
     """The enrolments this assignment requires of people in the viewer's scope (the
-    latest cycle first), optionally only those whose name or email contains `query`."""
+    latest cycle first), optionally only those whose name or email contains each word
+    of `query` ("sam okafor", "sam.okafor@")."""
     enrolments = reportable_enrolments(viewer).filter(required_by=assignment)
-    if query:
-        enrolments = enrolments.filter(Q(user__email__icontains=query)
-                                       | Q(user__first_name__icontains=query)
-                                       | Q(user__last_name__icontains=query))
+    for word in query.split():
+        enrolments = enrolments.filter(Q(user__email__icontains=word)
+                                       | Q(user__first_name__icontains=word)
+                                       | Q(user__last_name__icontains=word))
     return enrolments.select_related("user").order_by(
         "user__last_name", "user__first_name", "user_id", "-cycle")
 

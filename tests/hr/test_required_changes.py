@@ -290,6 +290,10 @@ def test_hr_finds_a_person_by_email_and_the_link_to_extend(client, course, assig
     assert "p2@example.gov.uk" in page
     assert "p1@example.gov.uk" not in page
     assert reverse("required_learning_extend", args=[assignment.pk, enrolment.pk]) in page
+    page = client.get(reverse("required_learning_detail", args=[assignment.pk]),
+                      {"q": "person number0001"}).content.decode()
+    assert "p1@example.gov.uk" in page
+    assert "p2@example.gov.uk" not in page
 
 
 def test_reminders_follow_the_extended_date(client, course, assignment, audience):
