@@ -3,8 +3,19 @@
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.db.models import Case, CharField, Exists, F, OuterRef, Q, QuerySet, Value, When
-from django.db.models.functions import Coalesce, TruncDate
+from django.db.models import (
+    Case,
+    CharField,
+    DateField,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from content.blocks import knowledge_check_mark
@@ -20,9 +31,12 @@ from learners.models import (
 
 
 def enrolment_due_on():
-    """The date an enrolment is due by: HR's extension for this person if there is
-    one, otherwise the required learning's due date (null: not required)."""
-    return Coalesce("extended_due_on", "due_on")
+    """The date an enrolment is due by: the later of the required learning's due date
+    and HR's extension for this person (an extension only ever gives more time, even
+    after the assignment's date moves past it). Null: not required. (Not Greatest():
+    SQLite's MAX of a null is null.)"""
+    return Case(When(extended_due_on__gt=F("due_on"), then=F("extended_due_on")),
+                default=F("due_on"), output_field=DateField())
 
 
 def enrolments_annotate_status(*, queryset: QuerySet[Enrolment]) -> QuerySet[Enrolment]:

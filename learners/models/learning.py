@@ -84,9 +84,11 @@ class Enrolment(models.Model):
 
     @property
     def due_by(self):
-        """The date this is due by: an extension for this person wins over the
-        assignment's date (the same rule as learners.selectors.enrolment_due_on)."""
-        return self.extended_due_on or self.due_on
+        """The date this is due by: the later of the assignment's date and an extension
+        for this person (the same rule as learners.selectors.enrolment_due_on)."""
+        if self.extended_due_on and (self.due_on is None or self.extended_due_on > self.due_on):
+            return self.extended_due_on
+        return self.due_on
 
 
 

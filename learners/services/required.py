@@ -11,11 +11,11 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
-from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from learners.models import Enrolment, RequiredLearning, User
+from learners.selectors import enrolment_due_on
 from learners.services.bulk import CHUNK, enrolments_ensure
 
 logger = logging.getLogger(__name__)
@@ -153,7 +153,7 @@ def required_learning_remind() -> dict[str, int]:
     open_required = Enrolment.objects.filter(
         completed_at__isnull=True, due_on__isnull=False,
     ).exclude(required_by__withdrawn_at__isnull=False).annotate(
-        due=Coalesce("extended_due_on", "due_on"))
+        due=enrolment_due_on())
     due_soon = open_required.filter(
         due__gte=today, due__lte=today + timedelta(days=REMIND_DAYS_BEFORE),
         reminder_sent_on__isnull=True)
