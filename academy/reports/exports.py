@@ -28,6 +28,7 @@ from learners.selectors import enrolment_due_on
 from learners.templatetags.learning import govuk_time, status_label
 
 CHUNK = 5000
+XLSX_MAX_ROWS = 1_048_575  # an Excel sheet's 1,048,576 rows, less the header
 DANGEROUS_STARTS = ("=", "+", "-", "@", "\t", "\r")
 TEXT, DATE, DATETIME, NUMBER = "text", "date", "datetime", "number"
 
@@ -261,7 +262,8 @@ def write_xlsx(path, rows, export_id, *,
                about: Callable[[int], list[tuple[str, object]]] | None = None) -> int:
     """Write export_rows to an Excel workbook: typed cells, a frozen header row with
     filter buttons, and (given `about`, called with the number of rows) an "About this
-    report" sheet."""
+    report" sheet. A sheet holds XLSX_MAX_ROWS at most: the rest are left out, and the
+    About sheet says so (the CSV has them all)."""
     # constant_memory writes each row to disk as it goes: memory stays flat.
     workbook = xlsxwriter.Workbook(path, {"constant_memory": True,
                                           "strings_to_formulas": False,
@@ -277,8 +279,11 @@ def write_xlsx(path, rows, export_id, *,
     for number, heading in enumerate(HEADERS):
         sheet.write_string(0, number, heading, bold)
     kinds = [column.kind for column in COLUMNS]
-    written = 0
+    written, cut_short = 0, False
     for written, row in enumerate(rows, start=1):
+        if written > XLSX_MAX_ROWS:
+            written, cut_short = XLSX_MAX_ROWS, True
+            break
         for number, (kind, value) in enumerate(zip(kinds, row, strict=True)):
             if value is None or value == "":
                 continue
@@ -294,7 +299,13 @@ def write_xlsx(path, rows, export_id, *,
     # any time before the workbook closes.
     sheet.autofilter(0, 0, written, len(COLUMNS) - 1)
     if about is not None:
-        _write_about(workbook, about(written), bold)
+        lines = about(written)
+        if cut_short:
+            lines.insert(next(n for n, (label, _) in enumerate(lines) if label == "Rows") + 1,
+                         ("Rows left out", f"More records matched than an Excel sheet holds "
+                          f"({XLSX_MAX_ROWS:,}): this file has the first {XLSX_MAX_ROWS:,}. "
+                          "Export to CSV for every record."))
+        _write_about(workbook, lines, bold)
     workbook.close()
     return written
 

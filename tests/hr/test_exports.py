@@ -326,3 +326,22 @@ def test_the_export_button_keeps_the_reports_date_filter(client, hr, people_with
     fields.pop("csrfmiddlewaretoken", None)
     made = export(client, "csv", **fields)
     assert [row[1] for row in read(made)[1:]] == ["p1@example.gov.uk"]
+
+
+def test_more_rows_than_an_excel_sheet_holds_are_left_out_and_the_about_sheet_says_so(
+        client, hr, people_with_details, monkeypatch):
+    from academy.reports import exports
+
+    monkeypatch.setattr(exports, "XLSX_MAX_ROWS", 2)  # Excel's is 1,048,575
+    client.force_login(hr)
+    made = export(client, "xlsx")
+    made.refresh_from_db()
+    workbook = openpyxl.load_workbook(io.BytesIO(made.file.open("rb").read()))
+    assert workbook["Completion report"].max_row == 3  # the header and 2 rows
+    assert workbook["Completion report"].auto_filter.ref == "A1:R3"
+    about = {row[0]: row[1] for row in workbook["About this report"].iter_rows(
+        values_only=True) if row[0]}
+    assert about["Rows"] == 2
+    assert "Export to CSV for every record" in about["Rows left out"]
+    assert made.processed == 2
+    assert len(read(export(client, "csv"))) == 5  # the CSV has all 4
