@@ -294,7 +294,7 @@ def _load_required_learning(hr) -> None:
             outcome = (n * 7 + len(slug)) % 10
             if due_in < 0 and outcome < 6:  # on time, spread over the months before
                 enrolled = now + timedelta(days=due_in - 8 - (n * 29) % 270)
-                _work_through(enrolment, lessons, wrong=outcome == 0)
+                _work_through(enrolment, lessons)
             elif due_in < 0 and outcome < 8:  # finished, but after the deadline
                 enrolled = now + timedelta(days=due_in - 7 + 1 + n % 20)
                 _work_through(enrolment, lessons)
