@@ -152,3 +152,10 @@ def sign_in(page, email, password=PASSWORD):
 def screenshot(page, name: str) -> None:
     SCREENSHOTS.mkdir(exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+def assert_no_sideways_scroll(page) -> None:
+    """The page fits its window: nothing makes the whole page scroll sideways."""
+    width = page.evaluate("document.documentElement.scrollWidth")
+    viewport = page.evaluate("window.innerWidth")
+    assert width <= viewport, f"the page scrolls sideways: {width}px in {viewport}px"

@@ -3,15 +3,9 @@ a real browser: at desktop width and on a 320 px phone, by keyboard, axe clean."
 
 import pytest
 
-from tests.e2e.conftest import axe_violations, screenshot, sign_in
+from tests.e2e.conftest import assert_no_sideways_scroll, axe_violations, screenshot, sign_in
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
-
-
-def _no_sideways_scroll(page) -> None:
-    width = page.evaluate("document.documentElement.scrollWidth")
-    viewport = page.evaluate("window.innerWidth")
-    assert width <= viewport, f"the page scrolls sideways: {width}px in {viewport}px"
 
 
 @pytest.mark.parametrize(("width", "name"), [(1280, "desktop"), (320, "phone")])
@@ -29,7 +23,7 @@ def test_hr_answers_the_compliance_question(page, width, name):
     for status in ("Completed on time", "Completed late", "Overdue"):
         assert status in body, status
     assert page.locator("main").get_by_text("Operations Directorate").first.is_visible()
-    _no_sideways_scroll(page)
+    assert_no_sideways_scroll(page)
     assert axe_violations(page) == []
     screenshot(page, f"compliance-{name}")
 
@@ -44,7 +38,7 @@ def test_hr_answers_the_compliance_question(page, width, name):
     assert rows.count() >= 1
     for text in rows.all_inner_texts():
         assert "Overdue" in text
-    _no_sideways_scroll(page)
+    assert_no_sideways_scroll(page)
     assert axe_violations(page) == []
     screenshot(page, f"compliance-overdue-{name}")
 

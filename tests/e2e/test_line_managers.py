@@ -3,15 +3,9 @@ academy in a real browser: at desktop width and on a 320 px phone, axe clean."""
 
 import pytest
 
-from tests.e2e.conftest import axe_violations, screenshot, sign_in
+from tests.e2e.conftest import assert_no_sideways_scroll, axe_violations, screenshot, sign_in
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
-
-
-def _no_sideways_scroll(page) -> None:
-    width = page.evaluate("document.documentElement.scrollWidth")
-    viewport = page.evaluate("window.innerWidth")
-    assert width <= viewport, f"the page scrolls sideways: {width}px in {viewport}px"
 
 
 @pytest.mark.parametrize(("width", "name"), [(1280, "desktop"), (320, "phone")])
@@ -30,7 +24,7 @@ def test_a_manager_sees_their_teams_overdue_learning_first(page, width, name):
     assert statuses == sorted(statuses, reverse=True), "overdue rows come first"
     assert any(statuses), "the demo's Agile foundations deadline has passed"
     assert axe_violations(page) == []
-    _no_sideways_scroll(page)
+    assert_no_sideways_scroll(page)
     screenshot(page, f"my-team-{name}")
 
 
