@@ -9,9 +9,11 @@ organisations (it would otherwise change the deadline of people they cannot see)
 extend a deadline only for a person in their scope."""
 
 from datetime import date
+from functools import reduce
+from operator import or_
 
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -41,7 +43,15 @@ def required_learning_list(*, viewer) -> QuerySet[RequiredLearning]:
     of them, a team below, or an organisation above), soonest due first, with what the
     list shows."""
     paths = reporting_paths(viewer)
-    assignments = RequiredLearning.objects.all()
+    # How many people it requires, counting only those the viewer may see: an
+    # assignment set above the viewer's organisations must not give away the size of
+    # anyone else's team.
+    required = Q(enrolments__due_on__isnull=False)
+    if paths is not None:
+        required &= reduce(or_, (Q(enrolments__user__organisation__path__startswith=p)
+                                 for p in paths), Q(pk__in=[]))
+    assignments = RequiredLearning.objects.annotate(
+        people_in_scope=Count("enrolments", filter=required, distinct=True))
     if paths is not None:  # set in, above or below one of the viewer's organisations
         steplen = Organisation.steplen
         around = Q(organisations__path__in=[p[:i] for p in paths
@@ -227,11 +237,11 @@ def deadline_extension_create(*, viewer, enrolment_id: int, due_on: date,
         reason=reason, granted_by=viewer)
     Enrolment.objects.filter(pk=enrolment.pk).update(extended_due_on=due_on,
                                                      reminder_sent_on=None)
-    person = enrolment.user.get_full_name() or enrolment.user.email
+    # By id, never name or email: audit events outlive a person's erasure.
     audit_record(actor=viewer, action=AuditEvent.Action.DEADLINE_EXTENDED,
                  filters={"enrolment": enrolment.pk, "required_learning": enrolment.required_by_id,
                           "course": enrolment.course.slug},
                  row_count=1,
-                 detail=f"{person} ({enrolment.user.email}), {enrolment.course.title}: due date "
+                 detail=f"User {enrolment.user_id}, {enrolment.course.title}: due date "
                         f"{_day(extension.previous_due_on)} → {_day(due_on)}")
     return extension

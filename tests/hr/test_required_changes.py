@@ -234,9 +234,12 @@ def test_an_extension_is_recorded_with_its_reason_and_audited_without_it(
         DUE, LATER, hr)
     assert extension.reason == "Back from long-term sick leave"
     event = AuditEvent.objects.get(action=AuditEvent.Action.DEADLINE_EXTENDED)
-    assert event.detail == (f"Person Number0002 (p2@example.gov.uk), Agile basics: due date "
+    # By id: audit events outlive a person's erasure, so no name or email in them.
+    assert event.detail == (f"User {enrolment.user_id}, Agile basics: due date "
                             f"{day(DUE)} → {day(LATER)}")
     assert "sick" not in event.detail
+    assert "Number0002" not in event.detail
+    assert "p2@example.gov.uk" not in event.detail
 
 
 def test_an_extension_survives_re_expansion_and_a_change_of_due_date(
@@ -492,3 +495,22 @@ def test_an_admin_may_change_any_assignment(client, course, assignment, tree):
     assert dates(course) == {"Number0001": (None, None, False),
                              "Number0002": (None, None, False),
                              "Number0003": (DUE, None, True)}
+
+
+def test_hr_below_an_assignment_count_only_the_people_they_may_see(client, assignment,
+                                                                   north_hr, audience):
+    """An assignment set above a reporter's organisation says how many people it
+    requires in their organisations only: the rest of its audience is not theirs to
+    count (an Operations-wide figure less their own would size their sibling teams)."""
+    client.force_login(north_hr)
+    in_north = Enrolment.objects.filter(required_by=assignment,
+                                        user__organisation__slug="team-north").count()
+    everyone = Enrolment.objects.filter(required_by=assignment).count()
+    assert in_north < everyone
+    for url in (reverse("required_learning"),
+                reverse("required_learning_detail", args=[assignment.pk])):
+        page = client.get(url).content.decode()
+        assert "People in your organisations" in page
+        cell = page.split("People in your organisations", 1)[1]
+        assert f">{in_north}<" in cell
+        assert f">{everyone}<" not in cell
