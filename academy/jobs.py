@@ -6,7 +6,7 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, render
 
 from academy.models import Export
-from learners.models import BulkEnrolment
+from learners.models import BulkEnrolment, JobStatus
 
 # kind -> (model, the template of its status page, the name it has there)
 JOBS = {
@@ -26,7 +26,7 @@ def job_get_own(request, *, kind: str, job_id):
 def job_status(request, job_id, *, kind: str):
     job = job_get_own(request, kind=kind, job_id=job_id)
     _model, template, name = JOBS[kind]
-    return render(request, template, {name: job, "job": job})
+    return render(request, template, {name: job, "job": job, "JobStatus": JobStatus})
 
 
 def job_status_json(request, job_id, *, kind: str):

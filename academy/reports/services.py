@@ -11,7 +11,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.files import File
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from academy.audit import audit_record
@@ -53,9 +53,11 @@ def export_build(*, export_id) -> Export:
     # COPY writes no progress as it goes, so there is nothing to count against (and
     # counting a million rows first would take a third as long as writing them).
     total = 0 if by_copy else queryset.count()
-    Export.objects.filter(pk=export.pk).update(
+    started = Export.objects.filter(pk=export.pk).exclude(status=JobStatus.DONE).update(
         status=JobStatus.RUNNING, total=total, processed=0, started_at=timezone.now(),
         attempts=F("attempts") + 1)
+    if not started:  # another delivery finished it meanwhile
+        return Export.objects.get(pk=export.pk)
     suffix = f".{export.format}"
     handle, path = tempfile.mkstemp(suffix=suffix)
     os.close(handle)
@@ -98,8 +100,11 @@ def exports_reconcile(*, stuck_after: timedelta = timedelta(minutes=30)) -> dict
     from academy.tasks import export_build
 
     now = timezone.now()
-    stuck = Export.objects.filter(status__in=[JobStatus.PENDING, JobStatus.RUNNING],
-                                  created_at__lte=now - stuck_after)
+    # Waiting since it was asked for, or running since it started, for `stuck_after`:
+    # an export still being written (however long ago it was asked for) is left alone.
+    stuck = Export.objects.filter(
+        Q(status=JobStatus.PENDING, created_at__lte=now - stuck_after)
+        | Q(status=JobStatus.RUNNING, started_at__lte=now - stuck_after))
     requeued = 0
     for export_id in stuck.values_list("pk", flat=True):
         export_build.delay(str(export_id))

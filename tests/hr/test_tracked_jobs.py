@@ -94,3 +94,22 @@ def test_a_checked_file_nobody_confirms_is_deleted_after_a_week(hr, tree, course
     assert learning_reconcile()["unconfirmed_files_deleted"] == 1
     assert set(BulkEnrolment.objects.values_list("filename", flat=True)) == {
         "today.csv", "done.csv"}
+
+
+def test_an_export_still_being_written_is_not_sent_again_by_the_reconciler(hr):
+    """Asked for long ago but started a minute ago (it waited in the queue): it is
+    running, not lost, and a second delivery would write a second file."""
+    from django.utils import timezone
+
+    now = timezone.now()
+    running = Export.objects.create(requested_by=hr, format="csv", status=JobStatus.RUNNING,
+                                    started_at=now - timezone.timedelta(minutes=1))
+    lost = Export.objects.create(requested_by=hr, format="csv", status=JobStatus.RUNNING,
+                                 started_at=now - timezone.timedelta(hours=2))
+    waiting = Export.objects.create(requested_by=hr, format="csv")
+    Export.objects.filter(pk__in=[running.pk, lost.pk, waiting.pk]).update(
+        created_at=now - timezone.timedelta(hours=3))
+    assert exports_reconcile()["requeued"] == 2  # eager: lost and waiting are built now
+    running.refresh_from_db()
+    assert running.status == JobStatus.RUNNING
+    assert Export.objects.filter(status=JobStatus.DONE).count() == 2
