@@ -30,11 +30,14 @@ class CatalogueFilterForm(forms.Form):
         from courses.models import Topic
 
         super().__init__(*args, **kwargs)
+        # What the search found (courses.search.CatalogueSearch), once apply() searched.
+        self.search = None
         self.fields["topic"].queryset = Topic.objects.all()
 
     def apply(self, courses):
-        """Filter, then search, the given CoursePage queryset. Invalid input (an unknown
-        topic, say) filters nothing: the form shows the error instead."""
+        """Filter, then search, the given CoursePage queryset. A search returns a list
+        of courses in rank order (courses.search); invalid input (an unknown topic,
+        say) filters nothing: the form shows the error instead."""
         if not self.is_bound or not self.is_valid():
             return courses
         data = self.cleaned_data
@@ -46,9 +49,11 @@ class CatalogueFilterForm(forms.Form):
             courses = courses.filter(format__in=data["format"])
         if data["duration"]:
             courses = courses.filter(_duration_q(data["duration"]))
-        words = search_words(data["q"])
-        if words:
-            return courses.search(words, operator="and")
+        if search_words(data["q"]):
+            from courses.search import catalogue_search
+
+            self.search = catalogue_search(courses=courses, query=data["q"])
+            return self.search.courses
         return courses
 
     def query_string_without_page(self) -> str:

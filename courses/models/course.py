@@ -118,6 +118,9 @@ class LessonPage(Page):
         default=True, help_text="Untick for optional lessons, not needed to complete the course."
     )
     body = StreamField(LessonBodyBlock(), blank=True)
+    # The plain text of the published body, for catalogue search (courses.search);
+    # written when the lesson is published (courses.apps), never edited by hand.
+    search_text = models.TextField(blank=True, editable=False)
 
     content_panels = Page.content_panels + [
         FieldPanel("summary"),
