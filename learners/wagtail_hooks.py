@@ -1,13 +1,14 @@
-"""Adds each learner's own progress to course and lesson pages (courses.hooks), and
+"""Adds each learner's own progress to course and lesson pages and their status on
+each course in the catalogue (courses.hooks), and
 the certificate administration (list, and revoke with a reason) to the admin."""
 
 from django import forms
 from wagtail import hooks
 from wagtail.admin.viewsets.model import ModelViewSet
 
-from courses.hooks import COURSE_PAGE_CONTEXT, LESSON_PAGE_CONTEXT
+from courses.hooks import CATALOGUE_PAGE_CONTEXT, COURSE_PAGE_CONTEXT, LESSON_PAGE_CONTEXT
 from learners import selectors, services
-from learners.models import Certificate, EnrolmentStatus
+from learners.models import Certificate, Enrolment, EnrolmentStatus
 
 
 @hooks.register(COURSE_PAGE_CONTEXT)
@@ -40,6 +41,23 @@ def add_lesson_progress(request, page, context):
     state = selectors.lesson_state_get(enrolment=enrolment, lesson=page)
     context["lesson_progress"] = state["progress"]
     context["check_results"] = state["results"]
+
+
+@hooks.register(CATALOGUE_PAGE_CONTEXT)
+def add_catalogue_statuses(request, page, context):
+    """Set `learner_enrolment` on each listed course: the signed-in learner's latest
+    enrolment with its status, or None. One query for the whole page of courses."""
+    courses = list(context["courses"])
+    for course in courses:
+        course.learner_enrolment = None
+    if not request.user.is_authenticated or not courses:
+        return
+    by_course = {course.pk: course for course in courses}
+    enrolments = selectors.enrolments_annotate_status(
+        queryset=Enrolment.objects.filter(user=request.user, course_id__in=by_course)
+    ).order_by("cycle")
+    for enrolment in enrolments:  # the latest cycle wins
+        by_course[enrolment.course_id].learner_enrolment = enrolment
 
 
 class RevokeForm(forms.ModelForm):

@@ -7,6 +7,7 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from courses.filters import CatalogueFilterForm
+from courses.hooks import CATALOGUE_PAGE_CONTEXT, run_context_hooks
 
 
 class Topic(models.Model):
@@ -48,10 +49,16 @@ class CataloguePage(Page):
         form = CatalogueFilterForm(request.GET or None)
         courses = form.apply(self.courses())
         page = Paginator(courses, self.page_size).get_page(request.GET.get("page"))
+        # A list, so hooks and the template share the same course objects.
+        page.object_list = list(page.object_list)
         context.update(
             form=form,
             courses=page,
             page_query=form.query_string_without_page(),
             result_count=page.paginator.count,
+            # Shown on the folded "Filter courses" control, so a choice is not hidden.
+            filters_selected=sum(len(request.GET.getlist(name))
+                                 for name in form.fields if name != "q"),
         )
+        run_context_hooks(CATALOGUE_PAGE_CONTEXT, request, self, context)
         return context

@@ -134,3 +134,80 @@ def test_punctuation_in_a_search_never_breaks_it(client, courses, query, expecte
     assert response.status_code == 200
     if expected is not None:
         assert titles(response) == expected
+
+
+def _status_line(content: str, title: str) -> str:
+    """The text of one course's card on the catalogue, from its title to the next card."""
+    card = content.split(f">{title}</a></h3>")[1].split('<li class="app-course-card">')[0]
+    return " ".join(card.split())
+
+
+def test_the_catalogue_shows_a_signed_in_learners_status_on_each_course(client, courses):
+    from django.utils import timezone
+
+    from learners.models import Enrolment
+    from tests.factories import UserFactory
+
+    learner = UserFactory()
+    Enrolment.objects.create(user=learner, course=courses["scrum"],
+                             started_at=timezone.now())
+    Enrolment.objects.create(user=learner, course=courses["research"],
+                             completed_at=timezone.now())
+    due = timezone.localdate() + timezone.timedelta(days=30)
+    Enrolment.objects.create(user=learner, course=courses["advanced"], due_on=due)
+    client.force_login(learner)
+    content = client.get("/courses/").content.decode()
+    assert "In progress" in _status_line(content, "Scrum in government")
+    assert "Completed" in _status_line(content, "User research for non-researchers")
+    required = _status_line(content, "Running service assessments")
+    assert f"Due {due:%-d %B %Y}" in required
+    assert "Completed" not in _status_line(content, "Scrum in government")
+
+
+def test_the_catalogue_shows_no_status_to_anyone_not_signed_in(client, courses):
+    from learners.models import Enrolment
+    from tests.factories import UserFactory
+
+    Enrolment.objects.create(user=UserFactory(), course=courses["scrum"])
+    content = client.get("/courses/").content.decode()
+    assert "app-course-card__status" not in content
+    assert "Enrolled" not in content
+
+
+def test_an_enrolled_course_not_yet_started_says_enrolled(client, courses):
+    from learners.models import Enrolment
+    from tests.factories import UserFactory
+
+    learner = UserFactory()
+    Enrolment.objects.create(user=learner, course=courses["scrum"])
+    client.force_login(learner)
+    content = client.get("/courses/").content.decode()
+    assert "Enrolled" in _status_line(content, "Scrum in government")
+    assert "Enrolled" not in _status_line(content, "Running service assessments")
+
+
+@pytest.mark.django_db
+def test_catalogue_query_count_is_the_same_for_5_and_50_courses_signed_in(client, site):
+    from courses.models import CataloguePage, CoursePage
+    from learners.models import Enrolment
+    from tests.factories import UserFactory
+
+    learner = UserFactory()
+    client.force_login(learner)
+    catalogue = CataloguePage.objects.get()
+    few = _catalogue_queries(client, catalogue, 5)
+    for course in CoursePage.objects.all():
+        Enrolment.objects.get_or_create(user=learner, course=course)
+    many = _catalogue_queries(client, catalogue, 45, start=5)
+    for course in CoursePage.objects.all():
+        Enrolment.objects.get_or_create(user=learner, course=course)
+    assert few == _catalogue_queries(client, catalogue, 0)
+    assert few == many
+
+
+def test_on_a_phone_the_filters_are_folded_and_come_before_no_results(client, courses):
+    content = client.get("/courses/", {"level": "advanced"}).content.decode()
+    details = content.split('<details class="govuk-details app-filters__details"')[1]
+    assert "open" not in details.split(">")[0]
+    assert "Filter courses (1 selected)" in content
+    assert 'name="level"' in details.split("</details>")[0]

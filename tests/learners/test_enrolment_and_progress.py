@@ -247,3 +247,20 @@ def test_my_learning_query_count_is_the_same_at_2_and_20_enrolments(
     twenty = _my_learning_queries(signed_in, catalogue, learner, 18, 2)
     assert Enrolment.objects.filter(user=learner).count() == 20
     assert two == twenty
+
+
+def test_my_learning_actions_are_not_inside_a_sideways_scrolling_table(
+    signed_in, course, catalogue, learner
+):
+    other = course_with_lessons(catalogue, modules=1, lessons=1, body=lesson_body,
+                                title="Scrum basics")
+    enrol(signed_in, course)
+    enrol(signed_in, other)
+    work_through(signed_in, lessons_of(other))
+    page = signed_in.get("/my-learning/").content.decode()
+    assert "<table" not in page
+    assert "app-table-scroll" not in page
+    assert 'role="region"' not in page
+    for action in ("Start", "Download certificate"):
+        card = page.split(f">{action}<")[0].rsplit('<div class="govuk-summary-card">', 1)[1]
+        assert "govuk-summary-card__actions" in card

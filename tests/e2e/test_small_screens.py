@@ -1,0 +1,75 @@
+"""Issue 12, small screens: on a phone (320 and 375 CSS pixels) and on a desktop,
+My learning's actions are in view without scrolling sideways, the catalogue puts its
+results before its filters, and both pages pass axe."""
+
+import pytest
+
+from tests.e2e.conftest import (
+    assert_no_sideways_scroll,
+    axe_violations,
+    screenshot,
+    sign_in,
+)
+
+pytestmark = [pytest.mark.postgres, pytest.mark.redis]
+WIDTHS = [320, 375, 1280]
+LEARNER = "learner@example.gov.uk"
+
+
+@pytest.fixture
+def learner_page(browser, academy, request):
+    width = request.param
+    context = browser.new_context(base_url=academy["base"], bypass_csp=True,
+                                  viewport={"width": width, "height": 800})
+    page = context.new_page()
+    sign_in(page, LEARNER)
+    yield page, width
+    context.close()
+
+
+def assert_in_view_across(page, links, width):
+    """Each link's box lies within the window from left to right."""
+    assert links, "no action links on the page"
+    for link in links:
+        box = link.bounding_box()
+        assert box is not None, f"{link.inner_text()!r} is not shown"
+        assert box["x"] >= 0, f"{link.inner_text()!r} starts left of the window"
+        assert box["x"] + box["width"] <= width, (
+            f"{link.inner_text()!r} ends at {box['x'] + box['width']:.0f}px in {width}px")
+
+
+@pytest.mark.parametrize("learner_page", WIDTHS, indirect=True)
+def test_my_learning_shows_every_action_without_sideways_scrolling(learner_page):
+    page, width = learner_page
+    page.goto("/my-learning/")
+    actions = page.locator(".govuk-summary-card__action a").all()
+    texts = {" ".join(link.inner_text().split()) for link in actions}
+    assert any(t.startswith(("Start", "Continue")) for t in texts), texts
+    assert_in_view_across(page, actions, width)
+    assert_no_sideways_scroll(page)
+    screenshot(page, f"my-learning-{width}")
+    assert axe_violations(page) == []
+
+
+@pytest.mark.parametrize("learner_page", WIDTHS, indirect=True)
+def test_the_catalogue_shows_results_first_and_the_learners_statuses(learner_page):
+    page, width = learner_page
+    page.goto("/courses/")
+    first_result = page.locator(".app-course-card").first.bounding_box()
+    if width < 641:  # one column: the first result is on the first screen
+        assert first_result["y"] < 800, f"the first result starts at {first_result['y']}px"
+    assert not page.locator(".app-filters input[name=level]").first.is_visible()
+    assert page.locator(".app-course-card__status").count() > 0
+    assert_in_view_across(page, page.locator(".app-course-card h3 a").all(), width)
+    assert_no_sideways_scroll(page)
+    screenshot(page, f"catalogue-{width}")
+    assert axe_violations(page) == []
+
+    page.click("summary:has-text('Filter courses')")
+    page.locator(".app-filters label:has-text('Introductory')").click()
+    page.click("button:has-text('Apply filters')")
+    page.wait_for_load_state()
+    assert "level=introductory" in page.url
+    assert "Filter courses (1 selected)" in page.inner_text(".app-filters")
+    assert_no_sideways_scroll(page)
+    assert axe_violations(page) == []
