@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, render
 
 from academy.models import Export
 from learners.models import BulkEnrolment, JobStatus
+from learners.scoping import can_report
 
 # kind -> (model, the template of its status page, the name it has there)
 JOBS = {
@@ -17,8 +18,8 @@ JOBS = {
 
 def job_get_own(request, *, kind: str, job_id):
     """The viewer's own job of this kind, or a 404."""
-    if not request.user.is_authenticated:
-        raise Http404
+    if not can_report(request.user):  # every tracked job is HR's: a former reporter
+        raise Http404              # no longer sees their files or checked uploads
     model = JOBS[kind][0]
     return get_object_or_404(model, pk=job_id, **{model.owner_field: request.user})
 

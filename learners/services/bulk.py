@@ -92,7 +92,7 @@ def people_details_set(*, rows: list[list]) -> dict[str, int]:
                                                              "line_manager_id")}
     holders = dict(User.objects.filter(staff_number__in=set(numbers.values()))
                    .values_list("staff_number", "pk"))
-    live_managers = set(User.objects.filter(pk__in=set(managers.values()))
+    live_managers = set(User.objects.filter(pk__in=set(managers.values()), is_active=True)
                         .values_list("pk", flat=True))
     wanted = {pk: number for pk, number in numbers.items()
               if pk in current and current[pk][0] != number}

@@ -113,3 +113,21 @@ def test_an_export_still_being_written_is_not_sent_again_by_the_reconciler(hr):
     running.refresh_from_db()
     assert running.status == JobStatus.RUNNING
     assert Export.objects.filter(status=JobStatus.DONE).count() == 2
+
+
+def test_someone_no_longer_an_hr_reporter_loses_their_exports_and_checked_files(client, hr):
+    from django.contrib.auth.models import Group
+
+    from learners.scoping import HR_REPORTERS
+
+    export = Export.objects.create(requested_by=hr, format="csv", status=JobStatus.DONE)
+    bulk = BulkEnrolment.objects.create(created_by=hr, filename="intake.csv", rows=[],
+                                        total=0)
+    client.force_login(hr)
+    assert client.get(f"/reports/exports/{export.pk}/").status_code == 200
+    hr.groups.remove(Group.objects.get(name=HR_REPORTERS))
+    for url in (f"/reports/exports/{export.pk}/", f"/reports/exports/{export.pk}/download/",
+                f"/reports/exports/{export.pk}/status.json",
+                f"/reports/bulk-enrolment/{bulk.pk}/",
+                f"/reports/bulk-enrolment/{bulk.pk}/check/"):
+        assert client.get(url).status_code == 404, url
