@@ -2,12 +2,15 @@
 each course in the catalogue (courses.hooks), and
 the certificate administration (list, and revoke with a reason) to the admin."""
 
+from dataclasses import replace
+
 from django import forms
 from wagtail import hooks
 from wagtail.admin.viewsets.model import ModelViewSet
 
 from courses.hooks import CATALOGUE_PAGE_CONTEXT, COURSE_PAGE_CONTEXT, LESSON_PAGE_CONTEXT
 from learners import selectors, services
+from learners.lesson_session import LESSON_ANSWERED, LESSON_ERRORS
 from learners.models import Certificate, Enrolment, EnrolmentStatus
 
 
@@ -27,6 +30,11 @@ def add_course_progress(request, page, context):
         context["below_pass_mark"] = (enrolment.completed_at is None
                                       and enrolment.progress_percent == 100
                                       and not page.score_passes(enrolment.score_percent))
+        context["lessons_done"], context["lessons_total"] = (
+            services.enrolment_lesson_counts(enrolment=enrolment))
+        if context["below_pass_mark"]:
+            context["wrong_answer_lessons"] = services.enrolment_wrong_answer_lessons(
+                enrolment=enrolment)
 
 
 @hooks.register(LESSON_PAGE_CONTEXT)
@@ -41,6 +49,29 @@ def add_lesson_progress(request, page, context):
     state = selectors.lesson_state_get(enrolment=enrolment, lesson=page)
     context["lesson_progress"] = state["progress"]
     context["check_results"] = state["results"]
+    context["lessons_done"], context["lessons_total"] = (
+        services.enrolment_lesson_counts(enrolment=enrolment))
+    _lesson_action_outcome(request, page, context)
+
+
+def _lesson_action_outcome(request, page, context) -> None:
+    """The outcome of the action just taken on this lesson (learners.views), once: the
+    errors for the error summary and inline at each check, and the check just answered,
+    whose feedback is focused and announced."""
+    errors = request.session.pop(LESSON_ERRORS, None)
+    if errors and errors.get("lesson") == page.pk:
+        context["check_errors"] = []
+        for check, message in errors["errors"].items():
+            if check in context["check_results"]:
+                context["check_results"][check] = replace(
+                    context["check_results"][check], error=message)
+                # GOV.UK: the summary links to the first radio or checkbox.
+                context["check_errors"].append((f"#check-{check}-1", message))
+            else:  # a question no longer in the lesson
+                context["check_errors"].append(("#main-content", message))
+    answered = request.session.pop(LESSON_ANSWERED, None)
+    if answered and answered.get("lesson") == page.pk:
+        context["answered_check"] = answered["check"]
 
 
 @hooks.register(CATALOGUE_PAGE_CONTEXT)

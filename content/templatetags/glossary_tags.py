@@ -3,6 +3,7 @@ and links glossary terms in them (content.glossary). `terms_used` is set to the 
 linked, for the page's "Words used in this lesson" list."""
 
 from django import template
+from django.urls import reverse
 from django.utils.safestring import mark_safe
 
 from content.glossary import LinkableTerm, link_glossary_terms
@@ -24,7 +25,8 @@ class LinkGlossaryNode(template.Node):
         self.target = target
 
     def render(self, context):
-        html, used = link_glossary_terms(self.nodelist.render(context), linkable_terms())
+        html, used = link_glossary_terms(self.nodelist.render(context), linkable_terms(),
+                                         glossary_url=reverse("glossary"))
         context[self.target] = used
         # The HTML is the template's own (already escaped) output, parsed and written back
         # by BeautifulSoup, which escapes text it writes; see docs/security.md.

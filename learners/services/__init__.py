@@ -15,7 +15,11 @@ from .learning import (
     lesson_open,
 )
 from .managers import manager_digests_send
-from .progress import enrolment_progress_recompute
+from .progress import (
+    enrolment_lesson_counts,
+    enrolment_progress_recompute,
+    enrolment_wrong_answer_lessons,
+)
 from .reconcile import learning_reconcile
 from .required import (
     required_learning_audience,
@@ -36,7 +40,9 @@ __all__ = [
     "enrolment_confirmation_send",
     "enrolment_confirmations_send",
     "enrolment_create",
+    "enrolment_lesson_counts",
     "enrolment_progress_recompute",
+    "enrolment_wrong_answer_lessons",
     "enrolments_ensure",
     "knowledge_check_answer",
     "learning_reconcile",

@@ -1,6 +1,8 @@
 """Facts a learner records while learning: opening a lesson, answering a knowledge
 check, marking a lesson complete. Each writes its row at once and leaves the
-consequences (progress, completion, certificate) to a task after commit."""
+consequences (progress, completion, certificate) to a task after commit. Answering and
+completing also recompute the learner's own progress at once (one enrolment, cheap),
+so the pages they see next never show progress older than what they just did."""
 
 from django.db import transaction
 from django.utils import timezone
@@ -9,6 +11,7 @@ from content.blocks import KnowledgeCheckResult, knowledge_check_mark
 from courses.models import LessonPage
 from learners.enqueue import enqueue_on_commit
 from learners.models import Enrolment, KnowledgeCheckAttempt, LessonProgress
+from learners.services.progress import enrolment_progress_recompute
 
 
 class AnswerRejected(Exception):
@@ -62,6 +65,7 @@ def knowledge_check_answer(
         chosen=sorted(set(chosen_ids)), correct=result.correct,
     )
     _record_fact(enrolment, lesson)
+    enrolment_progress_recompute(enrolment_id=enrolment.pk)
     return result
 
 
@@ -88,4 +92,5 @@ def lesson_complete(*, enrolment: Enrolment, lesson: LessonPage) -> bool:
             enrolment=enrolment, lesson=lesson, defaults={"completed_at": now})
     if completed:
         _record_fact(enrolment, lesson)
+        enrolment_progress_recompute(enrolment_id=enrolment.pk)
     return completed

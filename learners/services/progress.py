@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from courses.selectors import course_lesson_outline
 from learners.enqueue import enqueue_on_commit
-from learners.models import Certificate, Enrolment, EnrolmentStatus
+from learners.models import Certificate, Enrolment, EnrolmentStatus, KnowledgeCheckAttempt
 
 logger = logging.getLogger(__name__)
 
@@ -83,3 +83,28 @@ def enrolment_progress_recompute(*, enrolment_id: int) -> Enrolment:
     if newly_completed:
         logger.info("completed enrolment=%s score=%s", enrolment.pk, score)
     return enrolment
+
+
+def enrolment_lesson_counts(*, enrolment: Enrolment) -> tuple[int, int]:
+    """(required lessons complete, required lessons) for the learner's own pages, which
+    say "1 of 6 lessons" rather than a percentage. Three queries."""
+    required = {lesson.id for lesson in course_lesson_outline(course=enrolment.course)
+                if lesson.required}
+    done = set(enrolment.lesson_progress.filter(
+        lesson_id__in=required, completed_at__isnull=False).values_list("lesson_id", flat=True))
+    return len(done), len(required)
+
+
+def enrolment_wrong_answer_lessons(*, enrolment: Enrolment) -> list:
+    """The live required lessons, in course order, with a knowledge check whose latest
+    answer is wrong: where a learner below the pass mark should go back to. One query."""
+    latest: dict[str, KnowledgeCheckAttempt] = {}
+    for attempt in (
+        KnowledgeCheckAttempt.objects.filter(
+            enrolment=enrolment, lesson__live=True, lesson__required=True)
+        .select_related("lesson").order_by("answered_at", "pk")
+    ):
+        latest[attempt.block_id] = attempt
+    lessons = {a.lesson.pk: a.lesson for a in latest.values()
+               if not a.correct and a.block_id in a.lesson.knowledge_check_ids()}
+    return sorted(lessons.values(), key=lambda lesson: lesson.path)

@@ -76,7 +76,8 @@ def test_enrolled_course_page_shows_progress_modules_and_continue(signed_in, cou
     lessons = lessons_of(course)
     work_through(signed_in, lessons[:1])
     page = signed_in.get(course.url).content.decode()
-    assert "25% of required lessons complete" in page
+    assert "1 of 4 required lessons complete" in page
+    assert "% of required lessons" not in page
     assert "In progress" in page
     assert "Not started" in page
     assert f'href="{lessons[1].url}" role="button"' in page
@@ -88,10 +89,25 @@ def test_a_lesson_cannot_be_marked_complete_before_its_checks_are_answered(
 ):
     enrol(signed_in, course)
     lesson = lessons_of(course)[0]
-    response = signed_in.post(reverse("lesson_complete", args=[lesson.pk]), follow=True)
-    assert "Answer the 1 knowledge check in this lesson before marking it complete" in (
-        response.content.decode())
+    response = signed_in.post(reverse("lesson_complete", args=[lesson.pk]))
+    assert response["Location"] == lesson.url  # the top, where the error summary is
+    page = signed_in.get(lesson.url).content.decode()
+    block = lesson.knowledge_checks()[0]
+    message = ("Answer the question \u2018How long is a sprint?\u2019 before you mark this "
+               "lesson as complete")
+    summary = page[page.index('class="govuk-error-summary"'):page.index("<h1")]
+    assert 'data-module="govuk-error-summary"' in summary
+    assert f'<a href="#check-{block.id}-1">{message}</a>' in summary
+    check = page[page.index(f'id="check-{block.id}"'):]
+    assert "govuk-form-group--error" in check
+    assert (f'<p class="govuk-error-message" id="check-{block.id}-error">'
+            f'<span class="govuk-visually-hidden">Error:</span> {message}</p>') in check
+    assert f'id="check-{block.id}-1"' in check
+    assert "<title>Error: " in page
+    assert "knowledge check in this lesson" not in page
     assert not LessonProgress.objects.filter(completed_at__isnull=False).exists()
+    # Shown once: reading the lesson again shows no error.
+    assert "There is a problem" not in signed_in.get(lesson.url).content.decode()
 
 
 def test_an_answer_with_no_option_is_rejected_and_stores_nothing(signed_in, course):
@@ -100,7 +116,10 @@ def test_an_answer_with_no_option_is_rejected_and_stores_nothing(signed_in, cour
     block = lesson.knowledge_checks()[0]
     response = signed_in.post(reverse("knowledge_check_answer", args=[lesson.pk]),
                               {"check": block.id}, follow=True)
-    assert "Select an answer" in response.content.decode()
+    page = response.content.decode()
+    assert f'<a href="#check-{block.id}-1">Select an answer</a>' in page
+    assert f'id="check-{block.id}-error"><span class="govuk-visually-hidden">Error:</span> ' \
+        "Select an answer</p>" in page
     assert not KnowledgeCheckAttempt.objects.exists()
 
 
@@ -108,11 +127,19 @@ def test_answers_are_marked_on_the_server_and_shown_with_the_explanation(signed_
     enrol(signed_in, course)
     lesson = lessons_of(course)[0]
     block = lesson.knowledge_checks()[0]
-    signed_in.post(reverse("knowledge_check_answer", args=[lesson.pk]),
-                   {"check": block.id, "answer": wrong_answers(lesson, block)})
+    response = signed_in.post(reverse("knowledge_check_answer", args=[lesson.pk]),
+                              {"check": block.id, "answer": wrong_answers(lesson, block)})
+    # Lands at the feedback, not the question, so it is in view on a small screen.
+    assert response["Location"] == f"{lesson.url}#check-{block.id}-feedback"
     page = signed_in.get(lesson.url).content.decode()
     assert "Not quite" in page
     assert "Sprints are time-boxed." in page
+    # The feedback just given is an alert that GOV.UK Frontend focuses; once only.
+    feedback = page[page.index(f'id="check-{block.id}-feedback"') - 200:]
+    assert 'role="alert"' in feedback[:400]
+    assert 'data-module="govuk-notification-banner"' in feedback[:400]
+    again = signed_in.get(lesson.url).content.decode()
+    assert 'role="alert"' not in again[again.index(f'id="check-{block.id}"'):]
     attempt = KnowledgeCheckAttempt.objects.get()
     assert attempt.correct is False
 
@@ -136,6 +163,12 @@ def test_below_the_pass_mark_the_course_is_not_complete_until_answers_improve(
     assert enrolment.completed_at is None
     page = signed_in.get(course.url).content.decode()
     assert "you need 50% of knowledge checks right" in page
+    assert "Go back to the lessons and try the knowledge checks again" not in page
+    wrong = page[page.index('id="wrong-answer-lessons"'):]
+    wrong = wrong[:wrong.index("</ul>")]
+    assert [f'<a class="govuk-link" href="{lesson.url}">{lesson.title}</a>'
+            for lesson in lessons_of(course)] == [
+        line[line.index("<a"):line.index("</a>") + 4] for line in wrong.split("<li>")[1:]]
     lessons = lessons_of(course)
     for lesson in lessons[:2]:
         block = lesson.knowledge_checks()[0]
@@ -264,3 +297,70 @@ def test_my_learning_actions_are_not_inside_a_sideways_scrolling_table(
     for action in ("Start", "Download certificate"):
         card = page.split(f">{action}<")[0].rsplit('<div class="govuk-summary-card">', 1)[1]
         assert "govuk-summary-card__actions" in card
+
+
+def test_below_the_pass_mark_the_course_page_lists_only_lessons_with_wrong_answers(
+    signed_in, course, learner
+):
+    enrol(signed_in, course)  # pass mark 50%: 1 right of 4 is below it
+    lessons = lessons_of(course)
+    work_through(signed_in, lessons[:1])
+    work_through(signed_in, lessons[1:], answers=wrong_answers)
+    page = signed_in.get(course.url).content.decode()
+    wrong = page[page.index('id="wrong-answer-lessons"'):]
+    wrong = wrong[:wrong.index("</ul>")]
+    assert [lesson.title for lesson in lessons if lesson.url in wrong] == [
+        lesson.title for lesson in lessons[1:]]
+    assert lessons[0].url not in wrong
+
+
+def test_the_pages_after_the_last_lesson_show_progress_without_waiting_for_the_worker(
+    signed_in, course, learner
+):
+    """The recompute task after commit may lag behind; the request itself brings the
+    learner's own progress up to date. A plain Client runs no on-commit callbacks, so
+    no task runs for the last lesson."""
+    enrol(signed_in, course)
+    lessons = lessons_of(course)
+    work_through(signed_in, lessons[:-1])
+    last = lessons[-1]
+    lagging = Client()
+    lagging.force_login(learner)
+    lagging.get(last.url)
+    block = last.knowledge_checks()[0]
+    lagging.post(reverse("knowledge_check_answer", args=[last.pk]),
+                 {"check": block.id, "answer": right_answers(last, block)})
+    response = lagging.post(reverse("lesson_complete", args=[last.pk]))
+    assert response["Location"] == course.url
+    page = lagging.get(course.url).content.decode()
+    assert "4 of 4 required lessons complete" in page
+    assert ">Completed<" in page
+    assert "In progress" not in page[page.index("Your progress"):]
+    assert not Certificate.objects.exists()  # the worker's part, still to come
+
+
+def test_the_lesson_page_says_how_many_lessons_are_done_not_a_percentage(
+    signed_in, course, learner
+):
+    enrol(signed_in, course)
+    lessons = lessons_of(course)
+    work_through(signed_in, lessons[:1])
+    page = signed_in.get(lessons[1].url).content.decode()
+    assert "You have completed 1 of 4 required lessons in this course." in page
+
+
+def test_feedback_never_ends_with_two_full_stops(signed_in, catalogue, learner):
+    from tests.factories import knowledge_check
+
+    course = course_with_lessons(catalogue, modules=1, lessons=1, body=lambda: [
+        knowledge_check(question="Which is true?", options=["Sprints end.", "Sprints never end"],
+                        correct=(0,)),
+    ])
+    enrol(signed_in, course)
+    lesson = lessons_of(course)[0]
+    block = lesson.knowledge_checks()[0]
+    signed_in.post(reverse("knowledge_check_answer", args=[lesson.pk]),
+                   {"check": block.id, "answer": wrong_answers(lesson, block)})
+    page = signed_in.get(lesson.url).content.decode()
+    assert "The right answer is: Sprints end.</p>" in page
+    assert "..<" not in page
