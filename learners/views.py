@@ -17,6 +17,7 @@ from courses.models import CoursePage, LessonPage
 from learners import selectors, services
 from learners.enqueue import enqueue_on_commit
 from learners.forms import ProfileForm, SignInForm, SignUpForm
+from learners.lesson_session import LESSON_ANSWERED, LESSON_ERRORS
 from learners.models import Certificate, Enrolment
 from learners.tasks import required_learning_for_user
 
@@ -131,8 +132,14 @@ def knowledge_check_answer(request, lesson_id: int):
             chosen_ids=request.POST.getlist("answer"),
         )
     except services.AnswerRejected as rejected:
-        messages.error(request, rejected.message, extra_tags=f"check-{block_id}")
-    return redirect(f"{lesson.url}#check-{block_id}")
+        # Shown as an error summary at the top of the lesson and inline at the check.
+        request.session[LESSON_ERRORS] = {"lesson": lesson.pk,
+                                          "errors": {block_id: rejected.message}}
+        return redirect(lesson.url)
+    # The lesson page focuses and announces this check's feedback, and the fragment
+    # lands there (not at the question), so it is in view on a small screen.
+    request.session[LESSON_ANSWERED] = {"lesson": lesson.pk, "check": block_id}
+    return redirect(f"{lesson.url}#check-{block_id}-feedback")
 
 
 @require_POST
@@ -142,17 +149,16 @@ def lesson_complete(request, lesson_id: int):
     try:
         services.lesson_complete(enrolment=enrolment, lesson=lesson)
     except services.LessonNotFinished as unfinished:
-        count = len(unfinished.unanswered)
-        messages.error(
-            request,
-            f"Answer the {count} knowledge check{'s' if count > 1 else ''} in this lesson "
-            "before marking it complete",
-            extra_tags=f"check-{unfinished.unanswered[0]}",
-        )
-        return redirect(f"{lesson.url}#check-{unfinished.unanswered[0]}")
+        questions = {block.id: block.value["question"] for block in lesson.knowledge_checks()}
+        request.session[LESSON_ERRORS] = {"lesson": lesson.pk, "errors": {
+            check: f"Answer the question \u2018{questions.get(check, '')}\u2019 before you "
+                   "mark this lesson as complete"
+            for check in unfinished.unanswered
+        }}
+        # The top of the page, where the error summary is (it focuses itself).
+        return redirect(lesson.url)
     messages.success(request, f"Lesson complete: {lesson.title}")
-    # The next lesson in course order, from the course's structure: the derived
-    # progress may still be being recomputed by a worker.
+    # The next lesson in course order, from the course's structure.
     next_lesson = (
         LessonPage.objects.live().descendant_of(enrolment.course)
         .filter(path__gt=lesson.path).order_by("path").first()
