@@ -27,6 +27,18 @@ class CertificateContent:
     completed_on: date
     code: str
     verify_url: str
+    learning_minutes: int | None = None  # None on certificates issued before it was kept
+
+
+def learning_time_display(minutes: int) -> str:
+    """Minutes in words: "3 hours", "1 hour 30 minutes", "45 minutes"."""
+    hours, rest = divmod(minutes, 60)
+    parts = []
+    if hours:
+        parts.append(f"{hours} hour{'s' if hours != 1 else ''}")
+    if rest or not hours:
+        parts.append(f"{rest} minute{'s' if rest != 1 else ''}")
+    return " ".join(parts)
 
 
 def _fit(canvas: Canvas, text: str, font: str, size: float, max_width: float) -> float:
@@ -61,7 +73,9 @@ def _draw_qr(canvas: Canvas, data: str, *, x: float, y: float, size: float) -> N
 def certificate_pdf_render(content: CertificateContent) -> bytes:
     buffer = BytesIO()
     width, height = landscape(A4)
-    canvas = Canvas(buffer, pagesize=(width, height), pageCompression=1)
+    # Document title, author, subject and language (/Lang) are set; the page is not
+    # tagged for screen readers, which ReportLab cannot do (docs/decisions.md).
+    canvas = Canvas(buffer, pagesize=(width, height), pageCompression=1, lang="en-GB")
     canvas.setTitle(f"Certificate: {content.course_title}")
     canvas.setAuthor(content.academy_name)
     canvas.setSubject(f"{content.learner_name} completed {content.course_title}")
@@ -89,6 +103,12 @@ def certificate_pdf_render(content: CertificateContent) -> bytes:
     canvas.setFont("Helvetica", 16)
     completed = f"on {content.completed_on.day} {content.completed_on:%B %Y}"
     canvas.drawCentredString(centre, height - 122 * mm, completed)
+    if content.learning_minutes:
+        canvas.setFillColor(GREY)
+        canvas.setFont("Helvetica", 14)
+        canvas.drawCentredString(
+            centre, height - 134 * mm,
+            f"Learning time: {learning_time_display(content.learning_minutes)}")
 
     _draw_qr(canvas, content.verify_url, x=20 * mm, y=16 * mm, size=34 * mm)
 

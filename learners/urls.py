@@ -30,4 +30,6 @@ urlpatterns = [
     path("my-learning/certificates/<str:code>.pdf", views.certificate_download,
          name="certificate_download"),
     path("certificates/verify/<str:code>/", views.certificate_verify, name="certificate_verify"),
+    path("certificates/verify/", views.certificate_verify_form,
+         name="certificate_verify_form"),
 ]

@@ -1,6 +1,7 @@
 """Views for accounts, the learning actions (enrol, answer, complete) and
 certificates. Thin: validate, call a service, redirect or render."""
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
@@ -15,10 +16,16 @@ from django_ratelimit.core import get_usage, is_ratelimited
 
 from courses.models import CoursePage, LessonPage
 from learners import selectors, services
+from learners.certificate_pdf import learning_time_display
 from learners.enqueue import enqueue_on_commit
 from learners.forms import ProfileForm, SignInForm, SignUpForm
 from learners.lesson_session import LESSON_ANSWERED, LESSON_ERRORS
 from learners.models import Certificate, Enrolment
+from learners.services.certificates import (
+    CODE_EXAMPLE,
+    certificate_code_display,
+    certificate_find,
+)
 from learners.tasks import required_learning_for_user
 
 
@@ -181,6 +188,9 @@ def certificate_download(request, code: str):
     )
 
 
+CERTIFICATE_CODE_ERROR = f"Enter the code printed on the certificate, like {CODE_EXAMPLE}"
+
+
 def certificate_verify(request, code: str):
     """Public: says valid or revoked, with name, course and date, and nothing more."""
     from django.conf import settings
@@ -188,10 +198,51 @@ def certificate_verify(request, code: str):
     if is_ratelimited(request, group="certificate_verify", key="ip",
                       rate=settings.CERTIFICATE_VERIFY_RATE, increment=True):
         return render(request, "learners/certificate_rate_limited.html", status=429)
-    certificate = Certificate.objects.filter(code=code).only(
-        "learner_name", "course_title", "completed_on", "revoked_at").first()
+    certificate = certificate_find(code=code)
     status = 200 if certificate else 404
-    return render(request, "learners/certificate_verify.html",
-                  {"certificate": certificate}, status=status)
+    return render(request, "learners/certificate_verify.html", {
+        "certificate": certificate,
+        "code": certificate_code_display(code=certificate.code) if certificate else "",
+        "learning_time": (learning_time_display(certificate.learning_minutes)
+                          if certificate and certificate.learning_minutes else ""),
+    }, status=status)
+
+
+class CertificateCodeForm(forms.Form):
+    code = forms.CharField(
+        label="Certificate code", max_length=100,
+        help_text=f"It is printed on the certificate, under the QR code, like {CODE_EXAMPLE}",
+        error_messages={"required": CERTIFICATE_CODE_ERROR,
+                        "max_length": CERTIFICATE_CODE_ERROR},
+    )
+
+    def clean_code(self):
+        self.certificate = certificate_find(code=self.cleaned_data["code"])
+        if self.certificate is None:  # the same words for any code not found
+            raise forms.ValidationError(CERTIFICATE_CODE_ERROR)
+        return self.certificate.code
+
+
+def certificate_verify_form(request):
+    """Public: a box to type a certificate's code. A GET with ?code= (works without
+    JavaScript, can be bookmarked) goes to that certificate's verify page; a code not
+    found is an error on the form. Codes not found count against the verify page's rate
+    limit; codes found count when their verify page is shown."""
+    from django.conf import settings
+
+    rate = settings.CERTIFICATE_VERIFY_RATE
+    if "code" not in request.GET:
+        return render(request, "learners/certificate_verify_form.html",
+                      {"form": CertificateCodeForm()})
+    if is_ratelimited(request, group="certificate_verify", key="ip", rate=rate,
+                      increment=False):
+        return render(request, "learners/certificate_rate_limited.html", status=429)
+    form = CertificateCodeForm(request.GET)
+    if form.is_valid():
+        return redirect("certificate_verify", form.cleaned_data["code"])
+    if is_ratelimited(request, group="certificate_verify", key="ip", rate=rate,
+                      increment=True):
+        return render(request, "learners/certificate_rate_limited.html", status=429)
+    return render(request, "learners/certificate_verify_form.html", {"form": form})
 
 

@@ -140,6 +140,8 @@ class Certificate(models.Model):
     learner_name = models.CharField(max_length=300)
     course_title = models.CharField(max_length=255)
     completed_on = models.DateField()
+    # The course's duration at issue; empty on certificates issued before it was kept.
+    learning_minutes = models.PositiveIntegerField(null=True, blank=True)
     issued_at = models.DateTimeField(auto_now_add=True)
     file = models.FileField(upload_to="certificates/", blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)

@@ -559,6 +559,7 @@ NO_LEARNER_DATA_URLS = {
     "password_reset_confirm", "password_reset_complete",
     "enrol", "knowledge_check_answer", "lesson_complete",   # POST, on the caller's own record
     "certificate_verify",           # public by design: name, course and date only
+    "certificate_verify_form",      # public: an empty box for a code; finds go to the above
     "export_create",                # POST, redirects to the viewer's own export
     "bulk_enrolment_template", "bulk_enrolment_template_xlsx",  # column names, an example
     "records_api:openapi-json", "records_api:openapi-view", "records_api:api-root",
