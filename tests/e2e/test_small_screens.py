@@ -4,12 +4,14 @@ results before its filters, and both pages pass axe."""
 
 import pytest
 
+from tests.e2e import keyboard as kb
 from tests.e2e.conftest import (
     assert_no_sideways_scroll,
     axe_violations,
     screenshot,
     sign_in,
 )
+from tests.e2e.test_journeys import COURSE, sign_up_by_keyboard, wait_for_certificate
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 WIDTHS = [320, 375, 1280]
@@ -73,3 +75,47 @@ def test_the_catalogue_shows_results_first_and_the_learners_statuses(learner_pag
     assert "Filter courses (1 selected)" in page.inner_text(".app-filters")
     assert_no_sideways_scroll(page)
     assert axe_violations(page) == []
+
+
+def complete_course(page):
+    """Enrol (unless required learning already did) and pass every lesson."""
+    page.goto(COURSE)
+    enrol = page.locator("form[action*='/enrol/'] button")
+    if enrol.count():
+        enrol.click()
+        page.wait_for_load_state()
+    page.click("a.govuk-button[href*='/courses/']")
+    for _ in range(20):
+        for check_id in page.eval_on_selector_all(".app-knowledge-check",
+                                                   "els => els.map(e => e.id)"):
+            first = page.eval_on_selector(f"#{check_id} label", "e => e.innerText.trim()")
+            kb.answer_check(page, check_id, [first])
+            right = kb.right_answers(page, check_id)
+            if right is not None:
+                kb.answer_check(page, check_id, right)
+        page.click("#complete button[type=submit]")
+        page.wait_for_load_state()
+        if page.url.endswith(COURSE):
+            break
+    wait_for_certificate(page)
+
+
+def test_a_certificate_link_is_in_view_on_a_phone(browser, academy):
+    """The demo learner has finished nothing, so a new learner completes a course."""
+    context = browser.new_context(base_url=academy["base"], bypass_csp=True,
+                                  viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    try:
+        sign_up_by_keyboard(page, "small.screens@example.gov.uk")
+        complete_course(page)
+        for width in (320, 375):
+            page.set_viewport_size({"width": width, "height": 800})
+            page.goto("/my-learning/")
+            links = page.locator(".govuk-summary-card__action a").all()
+            assert any("Download certificate" in link.inner_text() for link in links)
+            assert_in_view_across(page, links, width)
+            assert_no_sideways_scroll(page)
+            screenshot(page, f"my-learning-completed-{width}")
+            assert axe_violations(page) == []
+    finally:
+        context.close()
