@@ -211,3 +211,16 @@ def test_on_a_phone_the_filters_are_folded_and_come_before_no_results(client, co
     assert "open" not in details.split(">")[0]
     assert "Filter courses (1 selected)" in content
     assert 'name="level"' in details.split("</details>")[0]
+
+
+def test_a_search_result_shows_the_learners_status_too(client, courses):
+    from django.utils import timezone
+
+    from learners.models import Enrolment
+    from tests.factories import UserFactory
+
+    learner = UserFactory()
+    Enrolment.objects.create(user=learner, course=courses["scrum"], started_at=timezone.now())
+    client.force_login(learner)
+    content = client.get("/courses/", {"q": "scrum"}).content.decode()
+    assert "In progress" in _status_line(content, "Scrum in government")
