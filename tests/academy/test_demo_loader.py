@@ -80,4 +80,4 @@ def test_demo_pages_serve(client, loaded):
     lesson = LessonPage.objects.live().first()
     response = client.get(lesson.url)
     assert response.status_code == 200
-    assert b"app-glossary-link" in response.content
+    assert b"app-glossary__definition" in response.content
