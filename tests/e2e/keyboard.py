@@ -52,12 +52,14 @@ def activate(page, selector: str) -> None:
 
 
 def answer_check(page, check_id: str, wanted: list[str]) -> None:
-    """Choose the options whose labels are in `wanted` and press "Check answer"."""
+    """Choose the options whose labels are in `wanted` and press "Check answer". The
+    feedback quotes an answer without its own closing full stop, so that is ignored."""
+    wanted = [text.rstrip(".") for text in wanted]
     options = page.eval_on_selector_all(
         f"#{check_id} input[name=answer]",
         "els => els.map(e => ({type: e.type, label: e.labels[0].innerText.trim()}))")
     if options[0]["type"] == "radio":
-        target = next(i for i, o in enumerate(options) if o["label"] in wanted)
+        target = next(i for i, o in enumerate(options) if o["label"].rstrip(".") in wanted)
         tab_to(page, f"#{check_id} input[name=answer]")
         current = page.evaluate("() => [...document.activeElement.form.answer]"
                                 ".indexOf(document.activeElement)")
@@ -68,7 +70,7 @@ def answer_check(page, check_id: str, wanted: list[str]) -> None:
         for i, option in enumerate(options):
             tab_to(page, f"#{check_id}-{i + 1}")
             checked = page.evaluate("() => document.activeElement.checked")
-            if checked != (option["label"] in wanted):
+            if checked != (option["label"].rstrip(".") in wanted):
                 page.keyboard.press("Space")
     activate(page, f"#{check_id} button[type=submit]")
 

@@ -19,7 +19,8 @@ def sign_up_by_keyboard(page, email):
     assert page.evaluate("() => !!document.activeElement.closest('.govuk-error-summary')")
     assert "Enter your last name" in page.content()
     kb.type_into(page, "#id_last_name", "Keyboard")
-    kb.choose(page, "#id_organisation", "Contact Centre")
+    # Not in the Operations Directorate, whose required learning would enrol them at once.
+    kb.choose(page, "#id_organisation", "Housing Policy")
     kb.choose(page, "#id_grade", "EO")
     kb.choose(page, "#id_profession", "Policy")
     kb.type_into(page, "#id_password1", PASSWORD)
@@ -114,7 +115,7 @@ def test_learner_journey_without_javascript(no_js_page):
     page.fill("#id_first_name", "Noor")
     page.fill("#id_last_name", "Noscript")
     page.fill("#id_email", "noor.noscript@example.gov.uk")
-    page.select_option("#id_organisation", label="\u2003\u2003Contact Centre")
+    page.select_option("#id_organisation", label="\u2003\u2003Housing Policy")
     page.select_option("#id_grade", label="HEO")
     page.select_option("#id_profession", label="Policy")
     page.fill("#id_password1", PASSWORD)
