@@ -63,3 +63,18 @@ def work_through(client, lessons, answers=right_answers):
 
 def enrol(client, course):
     return client.post(reverse("enrol", args=[course.pk]))
+
+
+@pytest.fixture
+def certificate(client, course, learner):
+    """The learner's certificate for the course, earned through the pages."""
+    from django.core.cache import cache
+
+    from learners.models import Certificate
+
+    client.force_login(learner)
+    enrol(client, course)
+    work_through(client, lessons_of(course))
+    client.logout()
+    cache.clear()  # the rate limits the journey counted
+    return Certificate.objects.get()

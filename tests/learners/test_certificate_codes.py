@@ -8,7 +8,6 @@ import subprocess
 from datetime import date
 
 import pytest
-from django.core.cache import cache
 from django.urls import reverse
 
 from learners.certificate_pdf import (
@@ -19,20 +18,9 @@ from learners.certificate_pdf import (
 from learners.models import Certificate
 from learners.services.certificates import certificate_code_new
 from tests.conftest import require_tool
-from tests.learners.conftest import enrol, lessons_of, work_through
 
 CROCKFORD = set("0123456789ABCDEFGHJKMNPQRSTVWXYZ")
 OLD_CODE = "Zm9vYmFy-mF6cXV4MTIzNDU2_zg"  # 27 characters, as issued before
-
-
-@pytest.fixture
-def certificate(client, course, learner):
-    client.force_login(learner)
-    enrol(client, course)
-    work_through(client, lessons_of(course))
-    client.logout()
-    cache.clear()
-    return Certificate.objects.get()
 
 
 def grouped(code):

@@ -2,23 +2,10 @@
 rate-limited; revocation by an admin with a reason."""
 
 import pytest
-from django.core.cache import cache
 from django.urls import reverse
 
 from learners import services
 from learners.certificate_pdf import CertificateContent, certificate_pdf_render
-from learners.models import Certificate
-from tests.learners.conftest import enrol, lessons_of, work_through
-
-
-@pytest.fixture
-def certificate(client, course, learner):
-    client.force_login(learner)
-    enrol(client, course)
-    work_through(client, lessons_of(course))
-    client.logout()
-    cache.clear()
-    return Certificate.objects.get()
 
 
 def test_codes_are_random_with_at_least_100_bits():
