@@ -15,6 +15,7 @@ from .learning import (
     LessonProgress,
 )
 from .organisations import Grade, Organisation, Profession
+from .signup import SignUpDomain, learner_q
 from .users import User
 
 __all__ = [
@@ -33,6 +34,8 @@ __all__ = [
     "Profession",
     "ReportingScope",
     "RequiredLearning",
+    "SignUpDomain",
     "TrackedJob",
     "User",
+    "learner_q",
 ]

@@ -4,9 +4,18 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
+from django.utils import timezone
 
 
-class AcademyUserManager(UserManager):
+class UserQuerySet(models.QuerySet):
+    def learners(self):
+        """People who count as learners: see learners.models.signup.learner_q."""
+        from learners.models.signup import learner_q
+
+        return self.filter(learner_q())
+
+
+class AcademyUserManager(UserManager.from_queryset(UserQuerySet)):
     """Creates users by email; there is no username."""
 
     use_in_migrations = True
@@ -61,6 +70,17 @@ class User(AbstractUser):
         help_text="Optional: the department's own number for this person (from HR).",
     )
 
+    # Accounts HR or an admin create (bulk upload, API, Wagtail admin, createsuperuser,
+    # the demo) are vouched for, so verified when made; self sign-up clears this until
+    # the person follows the link in their email.
+    email_verified_at = models.DateTimeField(
+        null=True, blank=True, default=timezone.now,
+        help_text="When the email address was confirmed (empty: not yet).",
+    )
+    # Set only by self sign-up: such an account counts only while its email domain is
+    # an allowed sign-up domain (learners.models.signup).
+    signed_up_at = models.DateTimeField(null=True, blank=True, editable=False)
+
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = ["first_name", "last_name"]
 
@@ -80,3 +100,7 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.get_full_name() or self.email
+
+    @property
+    def email_verified(self) -> bool:
+        return self.email_verified_at is not None
