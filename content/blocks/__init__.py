@@ -1,3 +1,4 @@
+from .assessment import AssessmentOptionBlock, AssessmentPoolBlock, AssessmentQuestionBlock
 from .lesson import (
     ActivityBlock,
     CalloutBlock,
@@ -13,6 +14,9 @@ from .standard import StandardPageBlock
 
 __all__ = [
     "ActivityBlock",
+    "AssessmentOptionBlock",
+    "AssessmentPoolBlock",
+    "AssessmentQuestionBlock",
     "CalloutBlock",
     "GlossaryTermBlock",
     "KnowledgeCheckBlock",

@@ -1,4 +1,5 @@
+from .assessment import AssessmentPage
 from .catalogue import CataloguePage, Topic
 from .course import CoursePage, LessonPage, ModulePage
 
-__all__ = ["CataloguePage", "CoursePage", "LessonPage", "ModulePage", "Topic"]
+__all__ = ["AssessmentPage", "CataloguePage", "CoursePage", "LessonPage", "ModulePage", "Topic"]

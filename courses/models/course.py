@@ -13,6 +13,7 @@ from wagtail.search import index
 from content.blocks import LessonBodyBlock, knowledge_check_mark
 from courses.choices import FORMAT_CHOICES, LEVEL_CHOICES
 from courses.hooks import COURSE_PAGE_CONTEXT, LESSON_PAGE_CONTEXT, run_context_hooks
+from courses.models.assessment import AssessmentPage
 
 
 class CoursePage(Page):
@@ -36,8 +37,9 @@ class CoursePage(Page):
     )
     pass_mark = models.PositiveSmallIntegerField(
         null=True, blank=True,
-        help_text="Optional: the percentage of knowledge checks a learner must answer "
-        "correctly to complete the course.",
+        help_text="Optional: the score a learner needs to complete the course, as a "
+        "percentage. Where the course has a final assessment, it is the assessment score "
+        "(the best attempt); otherwise the share of knowledge checks answered correctly.",
     )
 
     def score_passes(self, score_percent: int | None) -> bool:
@@ -71,7 +73,11 @@ class CoursePage(Page):
     ]
 
     parent_page_types = ["courses.CataloguePage"]
-    subpage_types = ["courses.ModulePage"]
+    subpage_types = ["courses.ModulePage", "courses.AssessmentPage"]
+
+    def final_assessment(self):
+        """The course's live final assessment, or None."""
+        return AssessmentPage.objects.live().child_of(self).first()
 
     def outline(self):
         """The live modules with their live lessons, in tree order, in two queries."""
@@ -87,6 +93,7 @@ class CoursePage(Page):
         # (module, lessons, status): learners adds each module's status for its learner.
         context["outline"] = [(module, lessons, None) for module, lessons in self.outline()]
         context["trainer_names"] = [str(t) for t in self.trainers.all()]
+        context["final_assessment"] = self.final_assessment()
         run_context_hooks(COURSE_PAGE_CONTEXT, request, self, context)
         return context
 

@@ -1,3 +1,4 @@
+from .assessment import AssessmentAttempt
 from .hr import (
     BulkEnrolment,
     DeadlineExtension,
@@ -19,6 +20,7 @@ from .signup import SignUpDomain, learner_q
 from .users import User
 
 __all__ = [
+    "AssessmentAttempt",
     "BulkEnrolment",
     "Certificate",
     "ComplianceStatus",
