@@ -3,8 +3,10 @@
 from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
+from django.db.models import Q, QuerySet
+from django.utils import timezone
 
-from learners.models import Grade, Organisation, Profession, User
+from learners.models import Grade, Organisation, Profession, SignUpDomain, User
 
 
 class OrganisationChoiceField(forms.ModelChoiceField):
@@ -43,6 +45,29 @@ class ProfileForm(forms.ModelForm):
         model = User
         fields = ["first_name", "last_name", "organisation", "grade", "profession"]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and self.instance.signed_up_at:
+            # Someone who signed up themselves stays within the part of the tree their
+            # email domain may join (or where they are, if it is no longer allowed).
+            domain = sign_up_domain_for(self.instance.email)
+            self.fields["organisation"].queryset = (
+                _organisations_under([domain.organisation]) if domain
+                else Organisation.objects.filter(pk=self.instance.organisation_id))
+
+
+def sign_up_domain_for(email: str) -> SignUpDomain | None:
+    """The allowed sign-up domain of an email address, if it has one."""
+    domain = email.rsplit("@", 1)[-1].strip().lower()
+    return SignUpDomain.objects.select_related("organisation").filter(domain=domain).first()
+
+
+def _organisations_under(organisations) -> QuerySet[Organisation]:
+    paths = Q()
+    for organisation in organisations:
+        paths |= Q(path__startswith=organisation.path)
+    return Organisation.objects.filter(paths) if paths else Organisation.objects.none()
+
 
 class SignUpForm(ProfileForm):
     email = forms.EmailField(
@@ -69,8 +94,25 @@ class SignUpForm(ProfileForm):
     class Meta(ProfileForm.Meta):
         fields = ["first_name", "last_name", "email", "organisation", "grade", "profession"]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only the teams some allowed email domain may join are offered.
+        domains = SignUpDomain.objects.select_related("organisation")
+        self.fields["organisation"].queryset = _organisations_under(
+            [d.organisation for d in domains])
+        self.fields["organisation"].error_messages["invalid_choice"] = (
+            "Select your organisation from the list")
+        self.sign_up_domain = None
+
     def clean_email(self):
         email = self.cleaned_data["email"].strip().lower()
+        self.sign_up_domain = sign_up_domain_for(email)
+        if self.sign_up_domain is None:
+            raise forms.ValidationError(
+                f"You cannot create an account with an email address ending in "
+                f"@{email.rsplit('@', 1)[-1]}. Use your work email address, or ask your "
+                "academy team to add you"
+            )
         if User.objects.filter(email__iexact=email).exists():
             raise forms.ValidationError(
                 "An account with this email address already exists. Sign in instead."
@@ -79,6 +121,12 @@ class SignUpForm(ProfileForm):
 
     def clean(self):
         cleaned = super().clean()
+        organisation, domain = cleaned.get("organisation"), self.sign_up_domain
+        if organisation and domain and not organisation.path.startswith(
+                domain.organisation.path):
+            self.add_error("organisation", (
+                f"People whose email address ends in @{domain.domain} can only join "
+                f"{domain.organisation.name} or a team in it"))
         password1, password2 = cleaned.get("password1"), cleaned.get("password2")
         if password1 and password2 and password1 != password2:
             self.add_error("password2", "The passwords do not match")
@@ -95,6 +143,9 @@ class SignUpForm(ProfileForm):
     def save(self, commit=True):
         user = super().save(commit=False)
         user.set_password(self.cleaned_data["password1"])
+        # Counts for nothing until the address is confirmed (learners.services.accounts).
+        user.email_verified_at = None
+        user.signed_up_at = timezone.now()
         if commit:
             user.save()
         return user

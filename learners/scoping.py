@@ -7,7 +7,7 @@ from operator import or_
 from django.db.models import Q, QuerySet
 
 from courses.models import CoursePage
-from learners.models import Enrolment, Organisation, ReportingScope, User
+from learners.models import Enrolment, Organisation, ReportingScope, User, learner_q
 
 HR_REPORTERS = "HR reporters"
 TRAINERS = "Trainers"
@@ -55,19 +55,22 @@ def reporting_paths(user: User) -> list[str] | None:
 
 
 def reportable_enrolments(user: User) -> QuerySet[Enrolment]:
-    """Enrolments of people in the user's reporting organisations."""
+    """Enrolments of people in the user's reporting organisations who count as learners
+    (learner_q: not unverified sign-ups, not a domain no longer allowed)."""
     paths = _scope_paths(user)
+    counted = Enrolment.objects.filter(learner_q("user__"))
     if paths is ALL:
-        return Enrolment.objects.all()
-    return Enrolment.objects.filter(_under(paths, "user__organisation__path"))
+        return counted
+    return counted.filter(_under(paths, "user__organisation__path"))
 
 
 def reportable_people(user: User) -> QuerySet[User]:
-    """People in the user's reporting organisations (for bulk enrolment)."""
+    """People in the user's reporting organisations who count as learners (for bulk
+    enrolment, line managers and moving teams)."""
     paths = _scope_paths(user)
     if paths is ALL:
-        return User.objects.all()
-    return User.objects.filter(_under(paths, "organisation__path"))
+        return User.objects.learners()
+    return User.objects.learners().filter(_under(paths, "organisation__path"))
 
 
 def trainer_courses(user: User) -> QuerySet[CoursePage]:
@@ -81,5 +84,5 @@ def trainer_courses(user: User) -> QuerySet[CoursePage]:
 
 
 def trainer_enrolments(user: User) -> QuerySet[Enrolment]:
-    """Enrolments on the courses the user runs as a trainer."""
-    return Enrolment.objects.filter(course__in=trainer_courses(user))
+    """Enrolments, of people who count as learners, on the courses the user runs."""
+    return Enrolment.objects.filter(learner_q("user__"), course__in=trainer_courses(user))

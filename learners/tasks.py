@@ -62,6 +62,14 @@ def required_learning_expand(assignment_id: int) -> int:
 
 
 @shared_task(**RETRY)
+def email_verification_send(user_id: int) -> bool:
+    """Email someone who signed up the link that confirms their address."""
+    from learners.services.accounts import email_verification_send
+
+    return email_verification_send(user_id=user_id)
+
+
+@shared_task(**RETRY)
 def required_learning_for_user(user_id: int) -> int:
     """Give a new joiner (or someone who moved) the required learning that now applies."""
     return services.required_learning_for_user(user_id=user_id)

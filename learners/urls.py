@@ -5,6 +5,9 @@ from learners import views
 
 urlpatterns = [
     path("sign-up/", views.sign_up, name="sign_up"),
+    path("sign-up/check-your-email/", views.email_verify_sent, name="email_verify_sent"),
+    path("sign-up/send-again/", views.email_verify_resend, name="email_verify_resend"),
+    path("sign-up/verify/<str:token>/", views.email_verify, name="email_verify"),
     path("sign-in/", views.SignInView.as_view(), name="sign_in"),
     path("sign-out/", views.sign_out, name="sign_out"),
     path("profile/", views.profile, name="profile"),

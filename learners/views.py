@@ -10,7 +10,6 @@ from django.db import transaction
 from django.db.models import Q
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.views.decorators.http import require_POST
 from django_ratelimit.core import get_usage, is_ratelimited
 
@@ -20,27 +19,73 @@ from learners.certificate_pdf import learning_time_display
 from learners.enqueue import enqueue_on_commit
 from learners.forms import ProfileForm, SignInForm, SignUpForm
 from learners.lesson_session import LESSON_ANSWERED, LESSON_ERRORS
-from learners.models import Certificate, Enrolment
+from learners.models import Certificate, Enrolment, SignUpDomain
+from learners.services import accounts
 from learners.services.certificates import (
     CODE_EXAMPLE,
     certificate_code_display,
     certificate_find,
 )
-from learners.tasks import required_learning_for_user
+from learners.services.enrolments import EnrolmentRefused
+from learners.tasks import email_verification_send, required_learning_for_user
+
+# "Send the link again": per account, so a shared office address is not locked out.
+EMAIL_VERIFY_RESEND_RATE = "3/h"
 
 
 def sign_up(request):
+    """Self sign-up, for email domains an admin allows. The account counts for nothing
+    (no enrolling, no required learning, in no report) until the person follows the
+    link emailed to them; with no domains allowed, sign-up is closed."""
     if request.user.is_authenticated:
         return redirect("my_learning")
+    if not SignUpDomain.objects.exists():
+        return render(request, "learners/sign_up_closed.html")
     form = SignUpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
             user = form.save()
-            enqueue_on_commit(required_learning_for_user, user.pk)
+            enqueue_on_commit(email_verification_send, user.pk)
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        messages.success(request, "Your account has been created.")
-        return redirect(_safe_next(request) or reverse("my_learning"))
+        return redirect("email_verify_sent")
     return render(request, "learners/sign_up.html", {"form": form})
+
+
+@login_required
+def email_verify_sent(request):
+    """Check your email: the link is on its way, and can be sent again."""
+    if request.user.email_verified_at is not None:
+        return redirect("my_learning")
+    return render(request, "learners/email_verify_sent.html", {"hide_verify_banner": True})
+
+
+@require_POST
+@login_required
+def email_verify_resend(request):
+    """Send the link again, a few times an hour at most."""
+    if request.user.email_verified_at is not None:
+        return redirect("my_learning")
+    if is_ratelimited(request, group="email_verify_resend", key="user",
+                      rate=EMAIL_VERIFY_RESEND_RATE, increment=True):
+        messages.error(request, "You have asked for the link too many times. Check your "
+                                "email, including your junk folder, or try again in an hour.")
+    else:
+        enqueue_on_commit(email_verification_send, request.user.pk)
+        messages.success(request, f"We have sent the link again to {request.user.email}.")
+    return redirect("email_verify_sent")
+
+
+def email_verify(request, token: str):
+    """The link in the email: confirms the address, from any browser. A forged or
+    expired link gets a page that says so, and changes nothing."""
+    try:
+        user = accounts.email_verify(token=token)
+    except accounts.VerificationLinkInvalid:
+        return render(request, "learners/email_verify_invalid.html", status=400)
+    return render(request, "learners/email_verified.html", {
+        "verified_user": user,
+        "signed_in_as_them": request.user.is_authenticated and request.user.pk == user.pk,
+    })
 
 
 class SignInView(auth_views.LoginView):
@@ -97,21 +142,15 @@ def my_data(request):
     return response
 
 
-def _safe_next(request) -> str | None:
-    from django.utils.http import url_has_allowed_host_and_scheme
-
-    target = request.POST.get("next") or request.GET.get("next")
-    if target and url_has_allowed_host_and_scheme(target, {request.get_host()},
-                                                  require_https=request.is_secure()):
-        return target
-    return None
-
-
 @require_POST
 @login_required
 def enrol(request, course_id: int):
     course = get_object_or_404(CoursePage.objects.live().public(), pk=course_id)
-    _, created = services.enrolment_create(user=request.user, course=course)
+    try:
+        _, created = services.enrolment_create(user=request.user, course=course)
+    except EnrolmentRefused as refused:
+        messages.error(request, refused.message)
+        return redirect(course.url)
     if created:
         messages.success(request, f"You are enrolled on {course.title}.")
     return redirect(course.url)

@@ -16,7 +16,7 @@ def direct_reports_list(*, manager: User) -> QuerySet[User]:
     moves to another manager leaves this list at once."""
     if not manager.is_authenticated or not manager.is_active:
         return User.objects.none()
-    return (User.objects.filter(line_manager=manager, is_active=True)
+    return (User.objects.learners().filter(line_manager=manager)
             .order_by("last_name", "first_name", "pk"))
 
 

@@ -54,7 +54,12 @@ def enrolments_ensure(*, pairs: list[tuple[int, int, str | None]], required_by_i
     """Make sure each (user, course) is enrolled, with its due date where given (the
     earliest due date wins; a completed enrolment keeps its past). Set-based and
     idempotent: existing enrolments are left as they are, duplicates are impossible
-    by the unique constraint. Returns how many enrolments were new."""
+    by the unique constraint. Only people who count as learners (User.objects.learners())
+    are enrolled: the file was checked earlier, and may name someone since closed.
+    Returns how many enrolments were new."""
+    counted = set(User.objects.learners().filter(pk__in={u for u, _, _ in pairs})
+                  .values_list("pk", flat=True))
+    pairs = [p for p in pairs if p[0] in counted]
     if not pairs:
         return 0
     created = _enrol(list(dict.fromkeys((u, c) for u, c, _ in pairs)))

@@ -15,11 +15,28 @@ from learners.models import Enrolment, User
 logger = logging.getLogger(__name__)
 
 
+class EnrolmentRefused(Exception):
+    """The account does not count as a learner (User.objects.learners()), so may not
+    enrol; `message` says why, in words for the person."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
 @transaction.atomic
 def enrolment_create(*, user: User, course: CoursePage) -> tuple[Enrolment, bool]:
     """Enrol the user, once. A second call, or a concurrent one, returns the existing
     enrolment: the unique constraint decides, not a check before the insert. The
-    confirmation email is sent by a task after the commit."""
+    confirmation email is sent by a task after the commit. Someone who does not count
+    as a learner (unverified email, a sign-up domain no longer allowed) is refused with
+    EnrolmentRefused."""
+    if not User.objects.learners().filter(pk=user.pk).exists():
+        if user.email_verified_at is None:
+            raise EnrolmentRefused(f"Confirm your email address before you enrol: we sent "
+                                   f"a link to {user.email}")
+        raise EnrolmentRefused("Your account cannot enrol on courses. Contact your "
+                               "academy team.")
     latest = (Enrolment.objects.filter(user=user, course=course).order_by("-cycle")
               .values_list("cycle", flat=True).first())
     enrolment, created = Enrolment.objects.get_or_create(user=user, course=course,

@@ -13,7 +13,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from learners.models import ComplianceStatus, Enrolment, ManagerDigest
+from learners.models import ComplianceStatus, Enrolment, ManagerDigest, learner_q
 from learners.selectors import enrolments_annotate_compliance, enrolments_required_current
 
 logger = logging.getLogger(__name__)
@@ -24,10 +24,10 @@ BATCH = 100  # managers per transaction and mail connection
 def enrolments_overdue_for_managers(*, today: date) -> QuerySet[Enrolment]:
     """Current required learning that is overdue today (the compliance rule: the due
     date, or HR's extension, has passed and it is not complete; withdrawn assignments
-    and earlier cycles excluded), of active people whose line manager is active. By
-    manager, then name."""
+    and earlier cycles excluded), of people who count as learners (learner_q) whose
+    line manager is active. By manager, then name."""
     enrolments = enrolments_required_current(queryset=Enrolment.objects.filter(
-        user__is_active=True, user__line_manager__isnull=False,
+        learner_q("user__"), user__line_manager__isnull=False,
         user__line_manager__is_active=True))
     return (enrolments_annotate_compliance(queryset=enrolments, today=today)
             .filter(compliance=ComplianceStatus.OVERDUE)

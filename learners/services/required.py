@@ -24,12 +24,12 @@ REMIND_DAYS_BEFORE = 7
 
 
 def required_learning_audience(assignment: RequiredLearning) -> QuerySet[User]:
-    """Active people in the assignment's organisations or below, narrowed by grade and
-    profession when the assignment names any."""
+    """People who count as learners (User.objects.learners()) in the assignment's
+    organisations or below, narrowed by grade and profession when it names any."""
     paths = list(assignment.organisations.values_list("path", flat=True))
     if not paths:
         return User.objects.none()
-    people = User.objects.filter(is_active=True).filter(
+    people = User.objects.learners().filter(
         reduce(or_, (Q(organisation__path__startswith=p) for p in paths)))
     grades = list(assignment.grades.values_list("pk", flat=True))
     professions = list(assignment.professions.values_list("pk", flat=True))
@@ -124,9 +124,10 @@ def required_learning_reconcile() -> int:
 def required_learning_for_user(*, user_id: int) -> int:
     """Give one person (a new joiner, or someone who moved team) every required
     course whose audience now includes them, and release their open enrolments from
-    requirements whose audience no longer does (as the assignment's expansion would)."""
-    user = User.objects.get(pk=user_id)
-    if not user.is_active or user.organisation_id is None:
+    requirements whose audience no longer does (as the assignment's expansion would).
+    Nothing for someone who does not count as a learner (an unverified sign-up)."""
+    user = User.objects.learners().filter(pk=user_id).select_related("organisation").first()
+    if user is None or user.organisation_id is None:
         return 0
     ancestors = [user.organisation.path[:i] for i in range(
         user.organisation.steplen, len(user.organisation.path) + 1, user.organisation.steplen)]

@@ -553,6 +553,8 @@ LEARNER_DATA_URLS = {
 }
 NO_LEARNER_DATA_URLS = {
     "healthz", "glossary", "sign_up", "sign_in", "sign_out",
+    "email_verify_sent", "email_verify_resend",   # the signed-in user's own address only
+    "email_verify",                 # a signed link: confirms its own account, shows its email
     "profile",                      # the signed-in user's own details only
     "my_data",                      # the signed-in user's own data only (tests/security)
     "password_change", "password_change_done", "password_reset", "password_reset_done",

@@ -5,12 +5,13 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from learners.models import User
+from learners.models import SignUpDomain, User
 from tests.learners.conftest import PASSWORD
 
 
 @pytest.fixture
 def form(people):
+    SignUpDomain.objects.create(domain="example.gov.uk", organisation=people["organisation"])
     return {
         "first_name": "Priya", "last_name": "Shah", "email": "priya@example.gov.uk",
         "organisation": people["organisation"].pk, "grade": people["grade"].pk,
@@ -20,9 +21,10 @@ def form(people):
 
 def test_sign_up_creates_the_account_and_signs_in(client, form):
     response = client.post(reverse("sign_up"), form)
-    assert response.status_code == 302
+    assert response["Location"] == reverse("email_verify_sent")
     user = User.objects.get(email="priya@example.gov.uk")
     assert user.organisation.name == "Department for Tests"
+    assert user.email_verified_at is None  # until the emailed link is followed
     assert client.get("/my-learning/").status_code == 200
 
 
