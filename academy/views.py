@@ -7,6 +7,7 @@ from django.views.decorators.http import require_GET
 from academy.health import health_report
 from learners.models import EnrolmentStatus
 from learners.selectors import enrolments_list_for_learner
+from learners.services import assessment_states_for_enrolments
 
 
 @never_cache
@@ -20,8 +21,12 @@ def healthz(request):
 @login_required
 def my_learning(request):
     """The learner's own enrolments: in progress with "Continue", completed with
-    certificates. One query for the list, whatever its length."""
+    certificates; a course's final assessment with its state. Three queries for the
+    list, whatever its length."""
     enrolments = list(enrolments_list_for_learner(user=request.user))
+    states = assessment_states_for_enrolments(enrolments=enrolments)
+    for enrolment in enrolments:
+        enrolment.assessment_state = states.get(enrolment.pk)
     required = sorted((e for e in enrolments if e.due_on and not e.completed_at),
                       key=lambda e: e.due_by)
     return render(request, "academy/my_learning.html", {

@@ -36,3 +36,14 @@ urlpatterns = [
     path("certificates/verify/", views.certificate_verify_form,
          name="certificate_verify_form"),
 ]
+
+from learners import assessment_views  # noqa: E402
+
+urlpatterns += [
+    path("learning/assessments/<int:assessment_id>/", assessment_views.assessment,
+         name="assessment"),
+    path("learning/assessments/<int:assessment_id>/start/", assessment_views.assessment_start,
+         name="assessment_start"),
+    path("learning/assessment-attempts/<int:attempt_id>/", assessment_views.assessment_attempt,
+         name="assessment_attempt"),
+]

@@ -32,6 +32,13 @@ def add_course_progress(request, page, context):
                                       and not page.score_passes(enrolment.score_percent))
         context["lessons_done"], context["lessons_total"] = (
             services.enrolment_lesson_counts(enrolment=enrolment))
+        assessment = context.get("final_assessment")
+        if assessment is not None:
+            # With a final assessment, the pass mark is the assessment's: the course
+            # page shows it as the last step, with the learner's state.
+            context["assessment_state"] = services.assessment_state_get(
+                enrolment=enrolment, assessment=assessment)
+            context["below_pass_mark"] = False
         if context["below_pass_mark"]:
             context["wrong_answer_lessons"] = services.enrolment_wrong_answer_lessons(
                 enrolment=enrolment)

@@ -1,5 +1,15 @@
 """Writes to the learning record. Views and tasks call these; nothing else writes."""
 
+from .assessment import (
+    AnswersIncomplete,
+    AssessmentState,
+    AssessmentStatus,
+    AssessmentUnavailable,
+    assessment_attempt_start,
+    assessment_attempt_submit,
+    assessment_state_get,
+    assessment_states_for_enrolments,
+)
 from .bulk import bulk_enrolment_process, enrolments_ensure
 from .certificates import certificate_code_new, certificate_issue, certificate_revoke
 from .enrolments import (
@@ -32,7 +42,15 @@ from .required import (
 
 __all__ = [
     "AnswerRejected",
+    "AnswersIncomplete",
+    "AssessmentState",
+    "AssessmentStatus",
+    "AssessmentUnavailable",
     "LessonNotFinished",
+    "assessment_attempt_start",
+    "assessment_attempt_submit",
+    "assessment_state_get",
+    "assessment_states_for_enrolments",
     "bulk_enrolment_process",
     "certificate_code_new",
     "certificate_issue",

@@ -4,11 +4,18 @@ import logging
 from math import floor
 
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from courses.selectors import course_lesson_outline
 from learners.enqueue import enqueue_on_commit
-from learners.models import Certificate, Enrolment, EnrolmentStatus, KnowledgeCheckAttempt
+from learners.models import (
+    AssessmentAttempt,
+    Certificate,
+    Enrolment,
+    EnrolmentStatus,
+    KnowledgeCheckAttempt,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -21,7 +28,9 @@ def enrolment_progress_recompute(*, enrolment_id: int) -> Enrolment:
     lesson progress and knowledge-check attempts. Idempotent: the result depends only
     on the facts, and `completed_at` is set once and never moved. A course is complete
     when every required lesson is complete and, where the course has a pass mark, the
-    score reaches it. On completion, enqueues the certificate after commit."""
+    score reaches it. Where the course has a live final assessment, the score is the
+    best submitted attempt at it, and a submitted attempt is needed (knowledge checks
+    are then practice). On completion, enqueues the certificate after commit."""
     with transaction.atomic():
         enrolment = (
             Enrolment.objects.select_for_update().select_related("course").get(pk=enrolment_id)
@@ -55,8 +64,15 @@ def enrolment_progress_recompute(*, enrolment_id: int) -> Enrolment:
                 modules[str(lesson.module_id)] = lesson_status
             elif status != lesson_status:
                 modules[str(lesson.module_id)] = IN_PROGRESS
-        complete = (bool(required) and len(required_done) == len(required)
-                    and enrolment.course.score_passes(score))
+        assessment = enrolment.course.final_assessment()
+        if assessment is not None:
+            score = AssessmentAttempt.objects.filter(
+                enrolment=enrolment, assessment=assessment, submitted_at__isnull=False,
+            ).aggregate(best=Max("score_percent"))["best"]
+            passes = score is not None and enrolment.course.score_passes(score)
+        else:
+            passes = enrolment.course.score_passes(score)
+        complete = bool(required) and len(required_done) == len(required) and passes
 
         enrolment.progress_percent = (
             floor(100 * len(required_done) / len(required)) if required else 0

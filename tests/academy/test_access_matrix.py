@@ -361,6 +361,32 @@ def _withdraw_check(response, body, world, role, outcome):
     assert withdrawn == (outcome == ALLOWED), f"{role}: withdrawn is {withdrawn}"
 
 
+def _owner_attempt(w):
+    """The course's final assessment (added after the owner completed the course) and
+    the owner's submitted attempt at it."""
+    from courses.models import AssessmentPage
+    from learners.models import AssessmentAttempt
+    from learners.services import assessment_attempt_start, assessment_attempt_submit
+    from tests.learners.assessment_helpers import add_assessment, correct_ids
+
+    assessment = AssessmentPage.objects.child_of(w.course).first() or add_assessment(
+        w.course, lessons_of(w.course), size=2, per_attempt=2)
+    attempt = AssessmentAttempt.objects.filter(assessment=assessment).first()
+    if attempt is None:
+        enrolment = Enrolment.objects.get(user=w.owner, course=w.course, cycle=1)
+        attempt = assessment_attempt_start(enrolment=enrolment, assessment=assessment)
+        attempt = assessment_attempt_submit(attempt=attempt, answers={
+            q["id"]: correct_ids(assessment, q["id"]) for q in attempt.questions})
+    return assessment, attempt
+
+
+def _assessment_start_check(response, body, world, role, outcome):
+    """Nobody but the owner starts an attempt on the owner's record, or their own."""
+    from learners.models import AssessmentAttempt
+
+    assert AssessmentAttempt.objects.count() == 1
+
+
 def _api(query=""):
     return lambda w: "/api/v1/records" + query
 
@@ -538,6 +564,23 @@ ROWS = [
         lambda w: f"/api/v1/people/{OWNER_EMAIL}", outcomes(DENIED),
         auth="session_no_token", method="put", data=_line_manager_change,
         secrets=lambda w: [MANAGER_EMAIL], check=_line_manager_set_check),
+    Row("assessment", "assessment",
+        lambda w: reverse("assessment", args=[_owner_attempt(w)[0].pk]),
+        outcomes(DENIED, owner=ALLOWED),
+        evidence=lambda w: ["Attempt 1", "100% (passed)", "See result"],
+        secrets=lambda w: ["Attempt 1", "See result"],
+        missing=lambda w: reverse("assessment", args=[_owner_attempt(w)[0].pk + 100000])),
+    Row("assessment_start", "assessment_start",
+        lambda w: reverse("assessment_start", args=[_owner_attempt(w)[0].pk]),
+        outcomes(DENIED, owner=ALLOWED), method="post", evidence=lambda w: [],
+        check=_assessment_start_check),
+    Row("assessment_attempt", "assessment_attempt",
+        lambda w: reverse("assessment_attempt", args=[_owner_attempt(w)[1].pk]),
+        outcomes(DENIED, owner=ALLOWED),
+        evidence=lambda w: ["You passed", "you scored 100%", "Your answers"],
+        secrets=lambda w: ["You passed", "you scored", "Your answers"],
+        missing=lambda w: reverse("assessment_attempt",
+                                  args=[_owner_attempt(w)[1].pk + 100000])),
 ]
 
 # Every route of the project's apps shows learner data or it doesn't; each must be here.
@@ -550,6 +593,7 @@ LEARNER_DATA_URLS = {
     "trainer_dashboard", "trainer_course",
     "records_api:records", "compliance",
     "my_team", "people_lookup", "person_line_manager", "records_api:person_update",
+    "assessment", "assessment_start", "assessment_attempt",
 }
 NO_LEARNER_DATA_URLS = {
     "healthz", "glossary", "sign_up", "sign_in", "sign_out",
@@ -569,7 +613,8 @@ NO_LEARNER_DATA_URLS = {
 # Pages Wagtail serves from the catch-all, by type.
 PAGE_TYPES_WITH_LEARNER_DATA = {"courses.CoursePage", "courses.LessonPage"}
 PAGE_TYPES_WITHOUT_LEARNER_DATA = {"content.HomePage", "content.StandardPage",
-                                   "courses.CataloguePage", "courses.ModulePage"}
+                                   "courses.CataloguePage", "courses.ModulePage",
+                                   "courses.AssessmentPage"}  # redirects to "assessment"
 
 # Routes outside the matrix: the Wagtail and Django admins (staff only, their own
 # permissions), documents, and Wagtail's page serving (covered by page type above).

@@ -1,9 +1,10 @@
-"""The course tree is home → catalogue → course → module → lesson, and nothing else."""
+"""The course tree is home → catalogue → course → module → lesson (and a course's
+final assessment beside its modules), and nothing else."""
 
 import pytest
 
 from content.models import HomePage, StandardPage
-from courses.models import CataloguePage, CoursePage, LessonPage, ModulePage
+from courses.models import AssessmentPage, CataloguePage, CoursePage, LessonPage, ModulePage
 
 
 @pytest.mark.parametrize(
@@ -13,6 +14,7 @@ from courses.models import CataloguePage, CoursePage, LessonPage, ModulePage
         (CoursePage, {CataloguePage}),
         (ModulePage, {CoursePage}),
         (LessonPage, {ModulePage}),
+        (AssessmentPage, {CoursePage}),
     ],
 )
 def test_each_course_page_type_has_exactly_one_kind_of_parent(child, allowed_parents):
@@ -23,9 +25,10 @@ def test_each_course_page_type_has_exactly_one_kind_of_parent(child, allowed_par
     ("parent", "allowed_children"),
     [
         (CataloguePage, {CoursePage}),
-        (CoursePage, {ModulePage}),
+        (CoursePage, {ModulePage, AssessmentPage}),
         (ModulePage, {LessonPage}),
         (LessonPage, set()),
+        (AssessmentPage, set()),
     ],
 )
 def test_each_course_page_type_allows_only_the_next_level_below(parent, allowed_children):
