@@ -24,7 +24,7 @@ from wagtail.documents.models import Document
 from academy.setup import HR_REPORTERS, TRAINERS, academy_roles_ensure, academy_site_ensure
 from content.models import GlossaryTerm
 from courses.models import CataloguePage, CoursePage, LessonPage, ModulePage, Topic
-from learners.models import Grade, Organisation, Profession
+from learners.models import Grade, Organisation, Profession, SignUpDomain
 
 logger = logging.getLogger(__name__)
 
@@ -143,8 +143,15 @@ def _load_glossary() -> None:
         )
 
 
+DEMO_SIGN_UP_DOMAIN = "example.gov.uk"
+
+
 def _load_users() -> list[DemoUser]:
+    """The demo's people (vouched for, so verified), and the one email domain that may
+    sign up itself: example.gov.uk, anywhere in the department."""
     User = get_user_model()
+    SignUpDomain.objects.get_or_create(domain=DEMO_SIGN_UP_DOMAIN, defaults={
+        "organisation": Organisation.objects.get(slug=slugify(ORGANISATIONS[0][0]))})
     for demo in DEMO_USERS:
         if User.objects.filter(email=demo.email).exists():
             continue

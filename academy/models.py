@@ -64,6 +64,7 @@ class AuditEvent(models.Model):
         REQUIRED_LEARNING_WITHDRAWN = "required_withdrawn", "Withdrew required learning"
         DEADLINE_EXTENDED = "deadline_extended", "Extended a deadline"
         LINE_MANAGER_SET = "line_manager_set", "Set a line manager"
+        TEAM_MOVED = "team_moved", "Moved someone to another team"
 
     REPORT_VIEW, EXPORT, API_READ = Action.REPORT_VIEW, Action.EXPORT, Action.API_READ
     ACTION_CHOICES = Action.choices

@@ -42,6 +42,7 @@ urlpatterns = [
     path("reports/people/", manager_views.people_lookup, name="people_lookup"),
     path("reports/people/<int:user_id>/line-manager/", manager_views.person_line_manager,
          name="person_line_manager"),
+    path("reports/people/<int:user_id>/team/", manager_views.person_team, name="person_team"),
     path("trainer/", trainer_views.trainer_dashboard, name="trainer_dashboard"),
     path("trainer/courses/<int:course_id>/", trainer_views.trainer_course, name="trainer_course"),
     path("api/v1/", api.urls),

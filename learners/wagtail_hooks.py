@@ -11,7 +11,7 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from courses.hooks import CATALOGUE_PAGE_CONTEXT, COURSE_PAGE_CONTEXT, LESSON_PAGE_CONTEXT
 from learners import selectors, services
 from learners.lesson_session import LESSON_ANSWERED, LESSON_ERRORS
-from learners.models import Certificate, Enrolment, EnrolmentStatus
+from learners.models import Certificate, Enrolment, EnrolmentStatus, SignUpDomain
 
 
 @hooks.register(COURSE_PAGE_CONTEXT)
@@ -132,3 +132,19 @@ class CertificateViewSet(ModelViewSet):
 
 hooks.register("register_admin_viewset")(lambda: CertificateViewSet("certificates"))
 
+
+
+class SignUpDomainViewSet(ModelViewSet):
+    """Settings → Sign-up domains: who may create their own account, and where they
+    may join (learners.models.signup). With none, self sign-up is closed."""
+
+    model = SignUpDomain
+    icon = "mail"
+    menu_label = "Sign-up domains"
+    add_to_settings_menu = True
+    list_display = ["domain", "organisation"]
+    search_fields = ["domain"]
+    form_fields = ["domain", "organisation"]
+
+
+hooks.register("register_admin_viewset")(lambda: SignUpDomainViewSet("sign_up_domains"))

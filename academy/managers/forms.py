@@ -1,7 +1,10 @@
 """HR's forms for people: find someone by email; set their line manager and staff
-number."""
+number; move them to another team."""
 
 from django import forms
+
+from learners.forms import OrganisationChoiceField
+from learners.scoping import reporting_organisations
 
 
 class PersonFindForm(forms.Form):
@@ -23,3 +26,17 @@ class LineManagerForm(forms.Form):
         label="Staff number (optional)", required=False, max_length=30,
         help_text="Your department's own number for this person.",
         error_messages={"max_length": "Staff number must be 30 characters or fewer"})
+
+
+class TeamMoveForm(forms.Form):
+    """The teams offered are the viewer's own organisations, and nothing else."""
+
+    organisation = OrganisationChoiceField(
+        queryset=None, label="Team", empty_label="Choose a team",
+        help_text="Only the organisations you report on are listed.",
+        error_messages={"required": "Select the team to move them to",
+                        "invalid_choice": "Select a team in your organisations"})
+
+    def __init__(self, *args, viewer, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = reporting_organisations(viewer)

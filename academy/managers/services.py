@@ -6,8 +6,9 @@ from django.db import IntegrityError, transaction
 
 from academy.audit import audit_record
 from academy.models import AuditEvent
-from learners.models import User
-from learners.scoping import reportable_people
+from learners.enqueue import enqueue_on_commit
+from learners.models import Organisation, User
+from learners.scoping import reportable_people, reporting_organisations
 
 UNCHANGED = object()  # a field the caller did not send: leave it as it is
 
@@ -93,4 +94,30 @@ def person_line_manager_set(*, actor: User, person: User, manager_email=UNCHANGE
         person.refresh_from_db()
         raise ValidationError({"staff_number": f"Staff number {number} is already someone "
                                                "else's. Each person has their own"}) from None
+    return person
+
+
+@transaction.atomic
+def person_team_move(*, actor: User, person: User, organisation: Organisation) -> User:
+    """Move `person` to `organisation`. Both must be in the actor's reporting scope:
+    HR moves people between their own teams only (callers answer 404 for a person out
+    of scope). Audited (TEAM_MOVED) by ids; the person's required learning is then
+    re-applied by a task after the commit (new team's given, old team's released).
+
+    Raises ValidationError keyed `organisation`, changing nothing."""
+    from learners.tasks import required_learning_for_user
+
+    if not reportable_people(actor).filter(pk=person.pk).exists():
+        raise ValidationError("This person is not in your organisations")
+    if not reporting_organisations(actor).filter(pk=organisation.pk).exists():
+        raise ValidationError({"organisation": "Select a team in your organisations"})
+    if organisation.pk == person.organisation_id:
+        return person
+    before = person.organisation_id
+    person.organisation = organisation
+    person.save(update_fields=["organisation"])
+    audit_record(actor=actor, action=AuditEvent.Action.TEAM_MOVED,
+                 filters={"person": person.pk}, row_count=1,
+                 detail=f"User {person.pk}: organisation {before} -> {organisation.pk}")
+    enqueue_on_commit(required_learning_for_user, person.pk)
     return person

@@ -10,8 +10,8 @@ from django.urls import reverse
 from django.utils.http import urlencode
 
 from academy.managers import selectors
-from academy.managers.forms import LineManagerForm, PersonFindForm
-from academy.managers.services import person_line_manager_set
+from academy.managers.forms import LineManagerForm, PersonFindForm, TeamMoveForm
+from academy.managers.services import person_line_manager_set, person_team_move
 from academy.reports.views import require_reporter
 from learners.models import ComplianceStatus
 from learners.scoping import reportable_people
@@ -66,3 +66,24 @@ def person_line_manager(request, user_id: int):
                                       f"{person.get_full_name() or person.email}")
             return redirect(reverse("people_lookup") + "?" + urlencode({"email": person.email}))
     return render(request, "academy/team/line_manager.html", {"form": form, "person": person})
+
+
+@login_required
+def person_team(request, user_id: int):
+    """HR: move a person to another team in the viewer's organisations. Anyone who may
+    not report on the person gets the same 404 as for someone who does not exist."""
+    person = get_object_or_404(reportable_people(request.user).select_related("organisation"),
+                               pk=user_id)
+    form = TeamMoveForm(request.POST or None, viewer=request.user,
+                        initial={"organisation": person.organisation_id})
+    if request.method == "POST" and form.is_valid():
+        try:
+            person_team_move(actor=request.user, person=person,
+                             organisation=form.cleaned_data["organisation"])
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"Moved {person.get_full_name() or person.email} to "
+                                      f"{person.organisation.name}")
+            return redirect(reverse("people_lookup") + "?" + urlencode({"email": person.email}))
+    return render(request, "academy/team/person_team.html", {"form": form, "person": person})

@@ -81,6 +81,12 @@ BULK_CHECK_FILENAME = "team-north-to-check.csv"   # uploaded by HR_PARENT, not c
 # The owner's line manager (in Operations): who manages them is the owner's data too.
 MANAGER_EMAIL = "mo.linemanager@example.gov.uk"
 NEW_STAFF_NUMBER = "SN-40817"
+# Two accounts in the owner's team, on the owner's course, that do not count as learners
+# (issue 12): one signed up and never confirmed its email, one signed up from a domain
+# that is not allowed. They are in no report, compliance view, API answer or export.
+UNVERIFIED_LAST, UNVERIFIED_EMAIL = "Unconfirmedsen", "uma.unconfirmedsen@example.gov.uk"
+UNLISTED_LAST, UNLISTED_EMAIL = "Offdomainley", "otto.offdomainley@gmail.com"
+UNCOUNTED = (UNVERIFIED_LAST, UNVERIFIED_EMAIL, UNLISTED_LAST, UNLISTED_EMAIL)
 COUNT_KEYS = {"total", "processed", "enrolled", "percent", "count",
               "results", "download_url"}
 
@@ -168,6 +174,12 @@ def world(client, catalogue) -> World:
     client.force_login(users[LEARNER])
     enrol(client, other_course)
     client.logout()
+    users["unverified"] = person(UNVERIFIED_EMAIL, "Uma", UNVERIFIED_LAST, team_north,
+                                 email_verified_at=None, signed_up_at=timezone.now())
+    users["unlisted"] = person(UNLISTED_EMAIL, "Otto", UNLISTED_LAST, team_north,
+                               signed_up_at=timezone.now())
+    for uncounted in (users["unverified"], users["unlisted"]):  # as if enrolled before
+        Enrolment.objects.create(user=uncounted, course=course)
     certificate = Certificate.objects.get(enrolment__user=users[OWNER], enrolment__course=course)
     assert certificate.file, "the certificate PDF should have been made"
 
@@ -194,6 +206,8 @@ def world(client, catalogue) -> World:
                                        rows=check.rows, check_report=check.report())
     # The owner's completion is required learning, done on time: the compliance view's.
     Enrolment.objects.filter(user=users[OWNER], course=course).update(
+        required_by=required, due_on=required.due_on)
+    Enrolment.objects.filter(user__in=[users["unverified"], users["unlisted"]]).update(
         required_by=required, due_on=required.due_on)
 
     return World(
@@ -334,6 +348,26 @@ def _line_manager_set_check(response, body, world, role, outcome):
 
 def _line_manager_change(world):
     return {"line_manager_email": "", "staff_number": NEW_STAFF_NUMBER}
+
+
+def _uncounted_absent(response, body, world, role, outcome):
+    """Whoever asks, accounts that do not count as learners are not there."""
+    shown = [s for s in UNCOUNTED if s in body]
+    assert not shown, f"{role} was shown {shown}"
+
+
+def _team_move(world):
+    return {"organisation": Organisation.objects.get(slug="team-south").pk}
+
+
+def _team_move_check(response, body, world, role, outcome):
+    """Only HR over the owner (and admins) move them, to a team in their scope."""
+    from academy.models import AuditEvent
+
+    world.owner.refresh_from_db()
+    moved = world.owner.organisation.slug == "team-south"
+    assert moved == (outcome == ALLOWED), f"{role}: moved is {moved}"
+    assert AuditEvent.objects.filter(action=AuditEvent.Action.TEAM_MOVED).exists() == moved
 
 
 def _required(w):
@@ -555,6 +589,40 @@ ROWS = [
         outcomes(DENIED, hr_parent_org=ALLOWED, admin=ALLOWED), method="post",
         data=_line_manager_change, evidence=lambda w: [], secrets=lambda w: [MANAGER_EMAIL],
         check=_line_manager_set_check),
+    # Moving someone to another team: HR over them, within their own scope, and admins.
+    Row("person_team", "person_team", lambda w: reverse("person_team", args=[w.owner.pk]),
+        outcomes(DENIED, hr_parent_org=ALLOWED, admin=ALLOWED),
+        evidence=lambda w: [OWNER_FIRST, OWNER_LAST, OWNER_EMAIL, OWNER_TEAM, "Team South"],
+        secrets=lambda w: ["Move to another team"],
+        missing=lambda w: reverse("person_team", args=[w.owner.pk + 100000])),
+    Row("person_team_move", "person_team", lambda w: reverse("person_team", args=[w.owner.pk]),
+        outcomes(DENIED, hr_parent_org=ALLOWED, admin=ALLOWED), method="post",
+        data=_team_move, evidence=lambda w: [], check=_team_move_check),
+    Row("person_team_of_unverified_account", "person_team",
+        lambda w: reverse("person_team", args=[w.users["unverified"].pk]), outcomes(DENIED),
+        secrets=lambda w: list(UNCOUNTED),
+        missing=lambda w: reverse("person_team", args=[w.owner.pk + 100000])),
+    # Unverified and not-allowed-domain accounts, in the owner's team and on their
+    # course, are in no report, compliance view, API answer or export, for anyone.
+    Row("report_without_uncounted_accounts", "report",
+        lambda w: reverse("report") + "?organisation=team-north&columns=email", REPORTING,
+        evidence=lambda w: [OWNER_EMAIL, "Records (1)"], check=_uncounted_absent),
+    Row("compliance_without_uncounted_accounts", "compliance",
+        lambda w: reverse("compliance") + "?organisation=team-north", REPORTING,
+        evidence=lambda w: [OWNER_LAST], check=_uncounted_absent),
+    Row("api_without_uncounted_accounts", "records_api:records",
+        _api("?organisation=team-north"),
+        outcomes(DENIED, hr_parent_org=ALLOWED, admin=ALLOWED), auth="token",
+        evidence=lambda w: [OWNER_EMAIL], check=_uncounted_absent),
+    Row("export_without_uncounted_accounts", "export_download",
+        lambda w: reverse("export_download", args=[w.export.pk]), ONLY_THE_HR_WHO_ASKED,
+        evidence=lambda w: [OWNER_EMAIL], check=_uncounted_absent,
+        missing=lambda w: reverse("export_download", args=[uuid.uuid4()])),
+    Row("trainer_course_without_uncounted_accounts", "trainer_course",
+        lambda w: reverse("trainer_course", args=[w.course.pk]),
+        outcomes(DENIED, trainer_owner_course=ALLOWED),
+        evidence=lambda w: [OWNER_LAST, AGENCY_LAST], check=_uncounted_absent,
+        missing=lambda w: reverse("trainer_course", args=[w.course.pk + 100000])),
     Row("api_person_update", "records_api:person_update",
         lambda w: f"/api/v1/people/{OWNER_EMAIL}",
         outcomes(DENIED, hr_parent_org=ALLOWED, admin=ALLOWED), auth="token", method="put",
@@ -591,6 +659,7 @@ LEARNER_DATA_URLS = {
     "required_learning_extend",
     "bulk_enrolment_status_json", "bulk_enrolment_check", "bulk_enrolment_confirm",
     "trainer_dashboard", "trainer_course",
+    "person_team",
     "records_api:records", "compliance",
     "my_team", "people_lookup", "person_line_manager", "records_api:person_update",
     "assessment", "assessment_start", "assessment_attempt",

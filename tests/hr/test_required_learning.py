@@ -7,8 +7,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from learners import services
-from learners.models import Enrolment, RequiredLearning
+from learners.models import Enrolment, RequiredLearning, SignUpDomain
 from tests.hr.conftest import date_parts, person
+from tests.hr.test_who_may_join import verification_link
 
 DUE = timezone.localdate() + timezone.timedelta(days=30)
 
@@ -62,9 +63,13 @@ def test_a_new_joiner_gets_required_learning(client, hr, tree, course, audience,
     client.force_login(hr)
     assign(client, course, tree)
     client.logout()
+    SignUpDomain.objects.create(domain="example.gov.uk", organisation=tree["department"])
     response = client.post(reverse("sign_up"), people_form | {
         "organisation": tree["team-north"].pk, "email": "new.joiner@example.gov.uk"})
     assert response.status_code == 302
+    # Given only once they confirm their email address (tests/hr/test_who_may_join.py).
+    assert not Enrolment.objects.filter(user__email="new.joiner@example.gov.uk").exists()
+    client.get(verification_link(mail.outbox[-1]))
     joined = Enrolment.objects.get(user__email="new.joiner@example.gov.uk")
     assert joined.due_on == DUE
     assert joined.course == course

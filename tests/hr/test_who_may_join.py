@@ -12,10 +12,10 @@ from django.urls import reverse
 from django.utils import timezone
 from wagtail.models import APIToken
 
-from academy.models import Export
+from academy.models import AuditEvent, Export
 from academy.reports.services import export_build
 from learners.models import Enrolment, RequiredLearning, SignUpDomain, User
-from learners.services import accounts
+from learners.services import accounts, required_learning_expand
 from tests.factories import UserFactory
 from tests.hr.conftest import person
 from tests.learners.conftest import PASSWORD
@@ -193,3 +193,87 @@ def test_accounts_hr_and_admins_make_are_verified(db):
     assert UserFactory().email_verified_at is not None
     assert User.objects.create_superuser(email="root@example.gov.uk",
                                          password=PASSWORD).email_verified_at is not None
+
+
+# --- HR moves people between their own teams ---------------------------------------------
+
+
+def test_hr_moves_a_person_within_their_scope_and_required_learning_follows(
+        client, tree, hr, course, required):
+    policy_person = person(tree["operations"], 5, last_name="Mover")
+    required_learning_expand(assignment_id=required.pk)
+    assert Enrolment.objects.get(user=policy_person).due_on == DUE
+    client.force_login(hr)
+    page = client.get(reverse("person_team", args=[policy_person.pk])).content.decode()
+    assert "Team North" in page
+    assert "Agency" not in page
+    assert "Policy" not in page
+    response = client.post(reverse("person_team", args=[policy_person.pk]),
+                           {"organisation": tree["team-north"].pk})
+    assert response.status_code == 302
+    policy_person.refresh_from_db()
+    assert policy_person.organisation == tree["team-north"]
+    assert AuditEvent.objects.get(action=AuditEvent.Action.TEAM_MOVED).actor == hr
+
+
+def test_moving_someone_out_of_hr_scope_is_refused_and_changes_nothing(client, tree, hr,
+                                                                       course, required):
+    mover = person(tree["team-north"], 6, last_name="Stayer")
+    required_learning_expand(assignment_id=required.pk)
+    client.force_login(hr)
+    response = client.post(reverse("person_team", args=[mover.pk]),
+                           {"organisation": tree["agency"].pk})
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert body.count("Select a team in your organisations") == 2
+    mover.refresh_from_db()
+    assert mover.organisation == tree["team-north"]
+    assert Enrolment.objects.get(user=mover).due_on == DUE
+    assert not AuditEvent.objects.filter(action=AuditEvent.Action.TEAM_MOVED).exists()
+    # Someone outside HR's scope cannot be moved at all (the 404 of no one).
+    outsider = person(tree["policy"], 8)
+    assert client.post(reverse("person_team", args=[outsider.pk]),
+                       {"organisation": tree["team-north"].pk}).status_code == 404
+
+
+def test_moving_releases_the_old_teams_required_learning(client, tree, hr, course, required,
+                                                         django_capture_on_commit_callbacks):
+    mover = person(tree["team-north"], 9, last_name="Leaver")
+    required_learning_expand(assignment_id=required.pk)
+    assert Enrolment.objects.get(user=mover).due_on == DUE
+    admin = UserFactory(email="admin@example.gov.uk", is_superuser=True, is_staff=True)
+    client.force_login(admin)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("person_team", args=[mover.pk]), {"organisation": tree["policy"].pk})
+    enrolment = Enrolment.objects.get(user=mover)
+    assert enrolment.due_on is None
+    assert enrolment.required_by is None
+
+
+# --- Admin and demo --------------------------------------------------------------------
+
+
+def test_an_admin_allows_a_domain_in_the_wagtail_admin(client, tree):
+    admin = UserFactory(email="admin@example.gov.uk", is_superuser=True, is_staff=True)
+    client.force_login(admin)
+    response = client.post(reverse("sign_up_domains:add"), {
+        "domain": " @Example.GOV.uk ", "organisation": tree["operations"].pk})
+    assert response.status_code == 302
+    assert SignUpDomain.objects.get().domain == "example.gov.uk"
+    bad = client.post(reverse("sign_up_domains:add"), {
+        "domain": "someone@gmail.com", "organisation": tree["operations"].pk})
+    assert "Enter a domain like example.gov.uk" in bad.content.decode()
+    assert SignUpDomain.objects.count() == 1
+
+
+def test_the_demo_lets_example_gov_uk_sign_up_anywhere_in_the_department(catalogue):
+    from academy.demo_loader import _load_people_structure, _load_users
+    from academy.setup import academy_roles_ensure
+
+    academy_roles_ensure()
+    _load_people_structure()
+    _load_users()
+    domain = SignUpDomain.objects.get()
+    assert domain.domain == "example.gov.uk"
+    assert domain.organisation.is_root()
+    assert User.objects.learners().filter(email="learner@example.gov.uk").exists()
