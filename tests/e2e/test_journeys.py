@@ -5,12 +5,13 @@ import pytest
 
 from tests.e2e import keyboard as kb
 from tests.e2e.conftest import PASSWORD, axe_violations, screenshot, sign_in
+from tests.e2e.test_sign_up import email_verify_path
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 COURSE = "/courses/user-research-for-non-researchers/"
 
 
-def sign_up_by_keyboard(page, email):
+def sign_up_by_keyboard(page, email, mail_dir):
     page.goto("/sign-up/")
     kb.type_into(page, "#id_first_name", "Kit")
     kb.type_into(page, "#id_email", email)
@@ -26,7 +27,10 @@ def sign_up_by_keyboard(page, email):
     kb.type_into(page, "#id_password1", PASSWORD)
     kb.type_into(page, "#id_password2", PASSWORD)
     kb.activate(page, "form button[type=submit]")
-    assert "My learning" in page.title()
+    # Nothing counts until the email address is confirmed (tests/e2e/test_sign_up.py).
+    assert "Check your email" in page.title()
+    page.goto(email_verify_path(mail_dir, email))
+    assert "Your email address is confirmed" in page.title()
 
 
 def complete_course_by_keyboard(page):
@@ -67,13 +71,13 @@ def download_certificate_by_keyboard(page):
         assert pdf.read(5) == b"%PDF-"
 
 
-def test_learner_journey_by_keyboard_alone(page):
+def test_learner_journey_by_keyboard_alone(page, academy):
     page.goto("/")
     page.keyboard.press("Tab")
     assert kb.focused_matches(page, ".govuk-skip-link")
     page.keyboard.press("Enter")
     assert page.evaluate("() => document.activeElement.id") == "main-content"
-    sign_up_by_keyboard(page, "kit.keyboard@example.gov.uk")
+    sign_up_by_keyboard(page, "kit.keyboard@example.gov.uk", academy["mail"])
     complete_course_by_keyboard(page)
     violations = axe_violations(page)  # the course page, completed
     assert violations == [], violations
@@ -109,7 +113,7 @@ def no_js_page(browser, academy):
     context.close()
 
 
-def test_learner_journey_without_javascript(no_js_page):
+def test_learner_journey_without_javascript(no_js_page, academy):
     page = no_js_page
     page.goto("/sign-up/")
     page.fill("#id_first_name", "Noor")
@@ -121,6 +125,7 @@ def test_learner_journey_without_javascript(no_js_page):
     page.fill("#id_password1", PASSWORD)
     page.fill("#id_password2", PASSWORD)
     page.click("form button[type=submit]")
+    page.goto(email_verify_path(academy["mail"], "noor.noscript@example.gov.uk"))
     page.goto(COURSE)
     page.click("form[action*='/enrol/'] button")
     page.click("a.govuk-button[href*='/courses/']")

@@ -119,7 +119,7 @@ def test_a_certificate_link_is_in_view_on_a_phone(browser, academy):
                                   viewport={"width": 1280, "height": 900})
     page = context.new_page()
     try:
-        sign_up_by_keyboard(page, "small.screens@example.gov.uk")
+        sign_up_by_keyboard(page, "small.screens@example.gov.uk", academy["mail"])
         complete_course(page)
         for width in (320, 375):
             page.set_viewport_size({"width": width, "height": 800})
