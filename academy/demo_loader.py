@@ -23,7 +23,14 @@ from wagtail.documents.models import Document
 
 from academy.setup import HR_REPORTERS, TRAINERS, academy_roles_ensure, academy_site_ensure
 from content.models import GlossaryTerm
-from courses.models import CataloguePage, CoursePage, LessonPage, ModulePage, Topic
+from courses.models import (
+    AssessmentPage,
+    CataloguePage,
+    CoursePage,
+    LessonPage,
+    ModulePage,
+    Topic,
+)
 from learners.models import Grade, Organisation, Profession, SignUpDomain
 
 logger = logging.getLogger(__name__)
@@ -231,6 +238,29 @@ def _work_through(enrolment, lessons, *, wrong: bool = False) -> None:
             services.knowledge_check_answer(enrolment=enrolment, lesson=lesson,
                                             block_id=block.id, chosen_ids=chosen)
         services.lesson_complete(enrolment=enrolment, lesson=lesson)
+    if lessons and len(lessons) == len(_lessons(enrolment.course)):
+        _take_assessment(enrolment, wrong=wrong)
+
+
+def _take_assessment(enrolment, *, wrong: bool = False) -> None:
+    """Take the course's final assessment once, answering every question right (or,
+    if asked, wrongly), as a learner who has finished the lessons would."""
+    from learners import services
+
+    assessment = enrolment.course.final_assessment()
+    if assessment is None:
+        return
+    try:
+        attempt = services.assessment_attempt_start(enrolment=enrolment, assessment=assessment)
+    except services.AssessmentUnavailable:
+        return
+    pool = assessment.questions_by_id()
+    answers = {}
+    for question in attempt.questions:
+        options = pool[question["id"]].value["options"].bound_blocks
+        answers[question["id"]] = [o.id for o in options if o.value["correct"] != wrong][:(
+            1 if wrong else None)]
+    services.assessment_attempt_submit(attempt=attempt, answers=answers)
 
 
 # Each of the three Operations teams gets this many more people, so that its figures
@@ -373,7 +403,37 @@ def _load_course(catalogue: CataloguePage, data: dict, trainer) -> None:
                 duration_minutes=lesson_data.get("duration_minutes", 10),
                 body=[_block(block) for block in lesson_data["body"]],
             ))
+    if "final_assessment" in data:
+        _load_assessment(course, data["final_assessment"])
     logger.info("demo: loaded course %s", data["slug"])
+
+
+def _load_assessment(course: CoursePage, data: dict) -> None:
+    """The course's final assessment: its pool of questions, each linked to the lesson
+    (named by slug) that teaches it."""
+    lessons = {lesson.slug: lesson.pk
+               for lesson in LessonPage.objects.descendant_of(course).only("id", "slug")}
+    pool = [{
+        "type": "question",
+        "id": str(uuid.uuid4()),
+        "value": {
+            "question": " ".join(question["question"].split()),
+            "options": [
+                {"type": "item", "id": str(uuid.uuid4()),
+                 "value": {"text": option["text"], "correct": bool(option.get("correct"))}}
+                for option in question["options"]
+            ],
+            "explanation": question["explanation"].strip(),
+            "lesson": lessons[question["lesson"]],
+        },
+    } for question in data["questions"]]
+    _publish(course, AssessmentPage(
+        title=data.get("title", "Final assessment"), slug="final-assessment",
+        intro=data.get("intro", "").strip(),
+        questions_per_attempt=data["questions_per_attempt"],
+        attempts_allowed=data["attempts_allowed"], wait_hours=data["wait_hours"],
+        pool=pool,
+    ))
 
 
 def _block(block: dict) -> dict:

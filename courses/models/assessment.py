@@ -62,7 +62,7 @@ class AssessmentPage(Page):
 
     def clean(self):
         super().clean()
-        size = len(self.question_ids())
+        size = sum(1 for block in self.pool.raw_data if block["type"] == "question")
         if self.questions_per_attempt and self.questions_per_attempt > size:
             raise ValidationError({"questions_per_attempt": (
                 f"The pool has {size} question{'s' if size != 1 else ''}: draw no more "
