@@ -38,12 +38,13 @@ class ReportingScopeAdmin(admin.ModelAdmin):
 class UserAdmin(admin.ModelAdmin):
     """Find people (for reporting scopes). Accounts are edited in the Wagtail admin."""
 
-    list_display = ["email", "first_name", "last_name", "organisation", "is_active"]
+    list_display = ["email", "first_name", "last_name", "organisation", "is_active",
+                    "email_verified_at"]
     search_fields = ["email", "first_name", "last_name"]
     list_filter = ["is_active", "is_superuser", "groups"]
     fields = ["email", "first_name", "last_name", "organisation", "grade", "profession",
-              "is_active", "groups"]
-    readonly_fields = ["email"]
+              "is_active", "groups", "email_verified_at", "signed_up_at"]
+    readonly_fields = ["email", "signed_up_at"]
     actions = ["erase"]
 
     @admin.action(description="Erase personal data (UK GDPR)")

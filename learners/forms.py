@@ -29,7 +29,8 @@ class ProfileForm(forms.ModelForm):
         queryset=Organisation.objects.all(), label="Organisation",
         help_text="The team or part of your department you work in.",
         empty_label="Choose an organisation",
-        error_messages={"required": "Select your organisation"},
+        error_messages={"required": "Select your organisation",
+                        "invalid_choice": "Select your organisation from the list"},
     )
     grade = forms.ModelChoiceField(
         queryset=Grade.objects.all(), label="Grade", empty_label="Choose a grade",
@@ -100,8 +101,6 @@ class SignUpForm(ProfileForm):
         domains = SignUpDomain.objects.select_related("organisation")
         self.fields["organisation"].queryset = _organisations_under(
             [d.organisation for d in domains])
-        self.fields["organisation"].error_messages["invalid_choice"] = (
-            "Select your organisation from the list")
         self.sign_up_domain = None
 
     def clean_email(self):

@@ -14,7 +14,7 @@ from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from learners.models import Enrolment, RequiredLearning, User
+from learners.models import Enrolment, RequiredLearning, User, learner_q
 from learners.selectors import enrolment_due_on
 from learners.services.bulk import CHUNK, enrolments_ensure
 
@@ -150,9 +150,10 @@ def required_learning_remind() -> dict[str, int]:
     whose required learning is overdue (once, after the due date)."""
     today = timezone.localdate()
     # Against the date the person must meet (their extension, if HR gave one), and never
-    # for an assignment that has been withdrawn (before its release has run).
+    # for an assignment that has been withdrawn (before its release has run), and only
+    # to people who count as learners.
     open_required = Enrolment.objects.filter(
-        completed_at__isnull=True, due_on__isnull=False,
+        learner_q("user__"), completed_at__isnull=True, due_on__isnull=False,
     ).exclude(required_by__withdrawn_at__isnull=False).annotate(
         due=enrolment_due_on())
     due_soon = open_required.filter(

@@ -15,7 +15,7 @@ from wagtail.models import APIToken
 from academy.models import AuditEvent, Export
 from academy.reports.services import export_build
 from learners.models import Enrolment, RequiredLearning, SignUpDomain, User
-from learners.services import accounts, required_learning_expand
+from learners.services import accounts, required_learning_expand, required_learning_remind
 from tests.factories import UserFactory
 from tests.hr.conftest import person
 from tests.learners.conftest import PASSWORD
@@ -277,3 +277,26 @@ def test_the_demo_lets_example_gov_uk_sign_up_anywhere_in_the_department(catalog
     assert domain.domain == "example.gov.uk"
     assert domain.organisation.is_root()
     assert User.objects.learners().filter(email="learner@example.gov.uk").exists()
+
+
+def test_someone_who_signed_up_can_only_move_within_their_domains_part_of_the_tree(
+        client, tree, grades, professions):
+    SignUpDomain.objects.create(domain="example.gov.uk", organisation=tree["operations"])
+    client.post(reverse("sign_up"), sign_up_form(tree, grades, professions))
+    user = User.objects.get(email="someone@example.gov.uk")
+    response = client.post(reverse("profile"), {
+        "first_name": "Gill", "last_name": "Mailer", "organisation": tree["policy"].pk,
+        "grade": grades["EO"].pk, "profession": professions["policy"].pk})
+    assert response.content.decode().count("Select your organisation from the list") == 2
+    user.refresh_from_db()
+    assert user.organisation == tree["team-north"]
+
+
+def test_reminders_go_only_to_people_who_count(tree, hr, course, required):
+    counted = person(tree["team-north"], 1, last_name="Counted")
+    lapsed = person(tree["team-north"], 2, last_name="Lapsed", signed_up_at=timezone.now())
+    for user in (counted, lapsed):  # due tomorrow
+        Enrolment.objects.create(user=user, course=course, required_by=required,
+                                 due_on=timezone.localdate() + timedelta(days=1))
+    assert required_learning_remind()["due_soon"] == 1
+    assert [m.to for m in mail.outbox] == [[counted.email]]
