@@ -43,3 +43,31 @@ Export.objects.create(id=uuid.UUID("00000000-0000-4000-8000-000000000001"), requ
                       started_at=timezone.now())
 valid = Certificate.objects.exclude(pk=revoked.pk).first()
 print(f"E2E revoked={revoked.code} valid={valid.code} lesson={lesson.get_url()}")  # noqa: T201 - read by the fixture
+
+# Final assessment (tests/e2e/test_assessment.py): one learner per run, on Agile
+# foundations. The "retry" learners failed one attempt two hours ago, so they may try
+# again; the "fresh" one has not started.
+from datetime import timedelta  # noqa: E402
+
+from courses.models import CoursePage  # noqa: E402
+from learners.models import AssessmentAttempt  # noqa: E402
+from learners.services import (  # noqa: E402
+    assessment_attempt_start,
+    assessment_attempt_submit,
+    enrolment_create,
+)
+
+agile = CoursePage.objects.get(slug="agile-foundations")
+final = agile.final_assessment()
+for label in ("retry-320", "retry-375", "retry-1280", "fresh-keyboard"):
+    person = User.objects.create_user(email=f"assess-{label}@example.gov.uk",
+                                      password="learn-digital-2026", first_name="Asha",
+                                      last_name=f"Assessor {label}",
+                                      email_verified_at=timezone.now())
+    enrolment, _ = enrolment_create(user=person, course=agile)
+    if label.startswith("retry"):
+        attempt = assessment_attempt_start(enrolment=enrolment, assessment=final)
+        assessment_attempt_submit(attempt=attempt, answers={
+            q["id"]: q["options"] for q in attempt.questions})  # every option: all wrong
+        AssessmentAttempt.objects.filter(pk=attempt.pk).update(
+            submitted_at=timezone.now() - timedelta(hours=2))
