@@ -98,9 +98,13 @@ class SignUpForm(ProfileForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # Only the teams some allowed email domain may join are offered.
-        domains = SignUpDomain.objects.select_related("organisation")
+        domains = list(SignUpDomain.objects.select_related("organisation"))
         self.fields["organisation"].queryset = _organisations_under(
             [d.organisation for d in domains])
+        if domains:
+            endings = " or ".join(f"@{d.domain}" for d in domains[:5])
+            self.fields["email"].help_text = (f"Your work email address, ending in "
+                                              f"{endings}. You will use it to sign in.")
         self.sign_up_domain = None
 
     def clean_email(self):

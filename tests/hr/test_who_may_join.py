@@ -70,6 +70,7 @@ def test_a_gmail_address_cannot_join_a_real_team_or_count(client, tree, grades, 
     assert body.count("You cannot create an account with an email address ending in "
                       "@gmail.com") == 2
     assert not User.objects.filter(email="someone@gmail.com").exists()
+    assert "Your work email address, ending in @example.gov.uk" in body  # the hint
     assert not Enrolment.objects.exists()
     assert "someone@gmail.com" not in report_and_api(client, hr)
 
