@@ -352,15 +352,25 @@ def test_the_course_page_shows_the_assessment_as_the_last_step(taking, assessed,
 
 
 def test_my_learning_shows_the_assessment_state(taking, assessed, learner):
-    _course, assessment = assessed
+    course, assessment = assessed
     page = taking.get(reverse("my_learning")).content.decode()
     assert "Final assessment" in page
     assert "Not started" in page
+    action = page.split('class="govuk-summary-card__action">')[1].split("</li>")[0]
+    assert ">Start<" in action, action  # just enrolled: the lessons come first
     start(taking, assessment)
     attempt = _attempt(learner)
     submit(taking, attempt, answers_for(attempt, right=1))
     page = taking.get(reverse("my_learning")).content.decode()
     assert "1 of 3 attempts used, best score 20%" in page
+    # The card's action: the lessons first; the assessment once they are done.
+    action = page.split('class="govuk-summary-card__action">')[1].split("</li>")[0]
+    assert ">Start<" in action or ">Continue<" in action
+    work_through(taking, lessons_of(course))
+    page = taking.get(reverse("my_learning")).content.decode()
+    action = page.split('class="govuk-summary-card__action">')[1].split("</li>")[0]
+    assert f'href="{reverse("assessment", args=[assessment.pk])}"' in action
+    assert "Final assessment" in action
 
 
 def test_my_learning_queries_do_not_grow_with_assessed_courses(
