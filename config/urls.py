@@ -3,8 +3,10 @@ from django.contrib import admin
 from django.urls import include, path
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
+from wagtail.admin.auth import require_admin_access
 from wagtail.documents import urls as wagtaildocs_urls
 
+from academy.page_editor import page_create
 from academy.views import healthz, my_learning
 from content.views import glossary
 
@@ -15,6 +17,11 @@ urlpatterns = [
     path("", include("learners.urls")),
     path("", include("academy.urls")),
     path("django-admin/", admin.site.urls),
+    # Wagtail's add-page view, safe against autosave and "Save draft" at once
+    # (academy.page_editor); the same address, so Wagtail's own links reach it.
+    path("admin/pages/add/<slug:content_type_app_name>/<slug:content_type_model_name>/"
+         "<int:parent_page_id>/", require_admin_access(page_create),
+         name="page_create"),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
 ]
