@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.forms.utils import ErrorList
+from django.utils.html import strip_tags
 from wagtail import blocks
 from wagtail.blocks.struct_block import StructBlockValidationError
 from wagtail.documents.blocks import DocumentChooserBlock
@@ -14,7 +15,29 @@ PROSE_FEATURES = ["h2", "h3", "bold", "italic", "ol", "ul", "link"]
 SHORT_FEATURES = ["bold", "italic", "ol", "ul", "link"]
 
 
-class CalloutBlock(blocks.StructBlock):
+class RequiredTextStructBlock(blocks.StructBlock):
+    """A block whose required rich text must have words in it. The editor can post an
+    empty paragraph (``<p></p>``) for a box the trainer cleared, which Wagtail's own
+    required check accepts; so a callout, a video's transcript or a check's explanation
+    could be published empty. Drafts may still be incomplete (Wagtail defers required
+    checks when saving a draft); publishing and submitting for review may not."""
+
+    def clean(self, value):
+        value = super().clean(value)
+        if getattr(self, "is_deferred_validation", False):
+            return value
+        empty = {
+            name: ErrorList([ValidationError("This field is required.")])
+            for name, child in self.child_blocks.items()
+            if isinstance(child, blocks.RichTextBlock) and child.required
+            and not strip_tags(value[name].source if value[name] else "").strip()
+        }
+        if empty:
+            raise StructBlockValidationError(block_errors=empty)
+        return value
+
+
+class CalloutBlock(RequiredTextStructBlock):
     style = blocks.ChoiceBlock(
         choices=[
             ("information", "Information"),
@@ -36,7 +59,7 @@ class CalloutBlock(blocks.StructBlock):
         }
 
 
-class VideoBlock(blocks.StructBlock):
+class VideoBlock(RequiredTextStructBlock):
     """A video with its transcript. The transcript is required: some learners cannot
     hear or watch, and slow connections may not play video at all."""
 
@@ -68,7 +91,7 @@ class KnowledgeCheckOptionBlock(blocks.StructBlock):
         icon = "tick"
 
 
-class KnowledgeCheckBlock(blocks.StructBlock):
+class KnowledgeCheckBlock(RequiredTextStructBlock):
     """A question answered on the page and marked on the server. One correct option
     shows radio buttons; more than one shows checkboxes ("select all that apply")."""
 
@@ -90,6 +113,15 @@ class KnowledgeCheckBlock(blocks.StructBlock):
             "explanation": "<p>Sprints are time-boxed: the length is fixed.</p>",
         }
 
+    def get_default(self):
+        """A new check starts with the two options it needs, not one the trainer must
+        add to. (Set here, not as the list's default, so the stored block definition,
+        and so the migrations, stay the same.)"""
+        value = super().get_default()
+        value["options"] = self.child_blocks["options"].normalize(
+            [{"text": "", "correct": False}, {"text": "", "correct": False}])
+        return value
+
     def clean(self, value):
         value = super().clean(value)
         if not any(option["correct"] for option in value["options"]):
@@ -101,7 +133,7 @@ class KnowledgeCheckBlock(blocks.StructBlock):
         return value
 
 
-class ActivityBlock(blocks.StructBlock):
+class ActivityBlock(RequiredTextStructBlock):
     kind = blocks.ChoiceBlock(
         choices=[("activity", "Activity"), ("reflection", "Reflection")], default="activity"
     )
