@@ -1,9 +1,15 @@
 """Trainers see the progress of the learners on their own courses, and nothing else."""
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, render
 
+from academy.item_analysis import (
+    analysable_courses,
+    knowledge_checks_analyse,
+    lessons_where_learners_stop,
+)
 from learners.scoping import trainer_courses, trainer_enrolments
 from learners.selectors import enrolments_annotate_status
 
@@ -35,3 +41,16 @@ def trainer_course(request, course_id: int):
     )
     return render(request, "academy/trainer/course.html",
                   {"course": course, "enrolments": enrolments})
+
+
+@login_required
+def trainer_item_analysis(request, course_id: int):
+    """How each knowledge check on one course is answered, and where learners stop.
+    A trainer sees their own courses, an academy admin any; anything else is a 404."""
+    course = get_object_or_404(analysable_courses(user=request.user), pk=course_id)
+    return render(request, "academy/trainer/item_analysis.html", {
+        "course": course,
+        "checks": knowledge_checks_analyse(course=course),
+        "stops": lessons_where_learners_stop(course=course),
+        "threshold": settings.REPORT_MIN_GROUP_SIZE,
+    })

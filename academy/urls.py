@@ -45,5 +45,7 @@ urlpatterns = [
     path("reports/people/<int:user_id>/team/", manager_views.person_team, name="person_team"),
     path("trainer/", trainer_views.trainer_dashboard, name="trainer_dashboard"),
     path("trainer/courses/<int:course_id>/", trainer_views.trainer_course, name="trainer_course"),
+    path("trainer/courses/<int:course_id>/knowledge-checks/", trainer_views.trainer_item_analysis,
+         name="trainer_item_analysis"),
     path("api/v1/", api.urls),
 ]
