@@ -25,6 +25,7 @@ from wagtail.users.models import UserProfile
 
 from courses.models import CoursePage
 from learners.models import (
+    AssessmentAttempt,
     BulkEnrolment,
     Certificate,
     DeadlineExtension,
@@ -70,6 +71,7 @@ LEARNERS_COVERAGE = {
     "courses.CataloguePage": ("not exported", EDITORIAL),
     "courses.ModulePage": ("not exported", EDITORIAL),
     "courses.LessonPage": ("not exported", EDITORIAL),
+    "courses.AssessmentPage": ("not exported", EDITORIAL),
     "wagtailcore.Page": ("not exported", EDITORIAL),
     "wagtailcore.Revision": ("not exported", EDITORIAL),
     "wagtailcore.PageLogEntry": ("not exported", EDITORIAL),
@@ -181,6 +183,13 @@ def learner_data_export(*, user: User) -> dict:
             "correct": a.correct, "answered_at": _iso(a.answered_at),
         } for a in KnowledgeCheckAttempt.objects.filter(enrolment__user=user)
             .select_related("lesson").order_by("answered_at")],
+        "final_assessment_attempts": [{
+            "course": a.enrolment.course.title, "attempt": a.number,
+            "started_at": _iso(a.started_at), "submitted_at": _iso(a.submitted_at),
+            "score_percent": a.score_percent, "questions": [q["id"] for q in a.questions],
+            "answers": a.answers,
+        } for a in AssessmentAttempt.objects.filter(enrolment__user=user)
+            .select_related("enrolment__course").order_by("started_at")],
         "certificates": [{
             "course": c.course_title, "name": c.learner_name, "code": c.code,
             "completed_on": _iso(c.completed_on), "revoked_at": _iso(c.revoked_at),

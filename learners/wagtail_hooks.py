@@ -5,13 +5,16 @@ the certificate administration (list, and revoke with a reason) to the admin."""
 from dataclasses import replace
 
 from django import forms
+from django.contrib import messages
+from django.shortcuts import redirect
 from wagtail import hooks
 from wagtail.admin.viewsets.model import ModelViewSet
 
 from courses.hooks import CATALOGUE_PAGE_CONTEXT, COURSE_PAGE_CONTEXT, LESSON_PAGE_CONTEXT
+from courses.models import AssessmentPage
 from learners import selectors, services
 from learners.lesson_session import LESSON_ANSWERED, LESSON_ERRORS
-from learners.models import Certificate, Enrolment, EnrolmentStatus, SignUpDomain
+from learners.models import AssessmentAttempt, Certificate, Enrolment, EnrolmentStatus, SignUpDomain
 
 
 @hooks.register(COURSE_PAGE_CONTEXT)
@@ -42,6 +45,19 @@ def add_course_progress(request, page, context):
         if context["below_pass_mark"]:
             context["wrong_answer_lessons"] = services.enrolment_wrong_answer_lessons(
                 enrolment=enrolment)
+
+
+@hooks.register("before_delete_page")
+def keep_assessments_learners_have_taken(request, page):
+    """An assessment with attempts cannot be deleted (the attempts PROTECT it, so no
+    result is lost): say so in the editor, rather than fail, and suggest unpublishing."""
+    if page.specific_class is AssessmentPage and (
+        AssessmentAttempt.objects.filter(assessment_id=page.pk).exists()
+    ):
+        messages.error(request, "Learners have taken this assessment, so it cannot be "
+                       "deleted. Unpublish it instead: their results are kept.")
+        return redirect("wagtailadmin_explore", page.get_parent().pk)
+    return None
 
 
 @hooks.register(LESSON_PAGE_CONTEXT)

@@ -450,3 +450,30 @@ def test_trainers_may_add_one_final_assessment_to_a_course(catalogue):
     assert AssessmentPage.can_create_at(course)
     add_assessment(course, lessons_of(course))
     assert not AssessmentPage.can_create_at(course)  # one a course
+
+
+def test_a_learners_data_download_includes_their_assessment_attempts(taking, assessed, learner):
+    _course, assessment = assessed
+    start(taking, assessment)
+    attempt = _attempt(learner)
+    submit(taking, attempt, answers_for(attempt, right=4))
+    data = taking.get(reverse("my_data")).json()
+    [exported] = data["final_assessment_attempts"]
+    assert exported["score_percent"] == 80
+    assert exported["attempt"] == 1
+    assert exported["questions"] == [q["id"] for q in attempt.questions]
+
+
+def test_an_assessment_learners_have_taken_cannot_be_deleted_in_the_editor(
+    client, taking, assessed, learner
+):
+    _course, assessment = assessed
+    start(taking, assessment)
+    submit(taking, _attempt(learner), answers_for(_attempt(learner), right=5))
+    admin = UserFactory(email="admin@example.gov.uk", is_staff=True, is_superuser=True)
+    client.force_login(admin)
+    response = client.post(f"/admin/pages/{assessment.pk}/delete/", follow=True)
+    assert "Learners have taken this assessment, so it cannot be deleted" in (
+        response.content.decode())
+    assert AssessmentPage.objects.filter(pk=assessment.pk).exists()
+    assert AssessmentAttempt.objects.filter(assessment=assessment).count() == 1
