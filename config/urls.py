@@ -1,9 +1,11 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
+from django.views.decorators.cache import never_cache
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.admin.auth import require_admin_access
+from wagtail.admin.urls import display_custom_404
 from wagtail.documents import urls as wagtaildocs_urls
 
 from academy.page_editor import page_create
@@ -20,7 +22,8 @@ urlpatterns = [
     # Wagtail's add-page view, safe against autosave and "Save draft" at once
     # (academy.page_editor); the same address, so Wagtail's own links reach it.
     path("admin/pages/add/<slug:content_type_app_name>/<slug:content_type_model_name>/"
-         "<int:parent_page_id>/", require_admin_access(page_create),
+         "<int:parent_page_id>/",
+         never_cache(display_custom_404(require_admin_access(page_create))),  # as Wagtail's
          name="page_create"),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),

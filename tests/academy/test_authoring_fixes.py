@@ -280,3 +280,18 @@ def test_a_draft_may_keep_an_empty_required_field_until_it_is_published(client, 
     lesson.refresh_from_db()
     assert lesson.has_unpublished_changes
     assert lesson.live_revision.content["body"] != lesson.get_latest_revision().content["body"]
+
+
+def test_the_add_page_view_keeps_wagtails_access_rules(client, demo):
+    catalogue, _ = _catalogue_and_trainer()
+    url = f"/admin/pages/add/courses/coursepage/{catalogue.pk}/"
+    response = client.get(url)
+    assert response.status_code == 302
+    assert response["Location"].startswith("/admin/login/")
+    from learners.models import User
+
+    client.force_login(User.objects.get(email="learner@example.gov.uk"))
+    assert client.get(url).status_code in (302, 403), "a learner cannot add pages"
+    sign_in(client, "trainer@example.gov.uk")
+    assert client.get(url)["Cache-Control"].startswith("max-age=0")
+    assert client.get(f"/admin/pages/add/courses/nosuchpage/{catalogue.pk}/").status_code == 404
