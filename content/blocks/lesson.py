@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.forms.utils import ErrorList
 from django.utils.html import strip_tags
 from wagtail import blocks
+from wagtail.blocks.stream_block import StreamBlockValidationError
 from wagtail.blocks.struct_block import StructBlockValidationError
 from wagtail.documents.blocks import DocumentChooserBlock
 from wagtail.snippets.blocks import SnippetChooserBlock
@@ -178,6 +179,21 @@ class LessonBodyBlock(blocks.StreamBlock):
     callout = CalloutBlock()
     resource = ResourceBlock()
     glossary_term = GlossaryTermBlock()
+
+    def clean(self, value):
+        """A text block with no words in it (an empty paragraph) is empty, like the
+        required rich text inside the other blocks (RequiredTextStructBlock)."""
+        value = super().clean(value)
+        if getattr(self, "is_deferred_validation", False):
+            return value
+        empty = {
+            index: ValidationError("This field is required.")
+            for index, child in enumerate(value)
+            if child.block_type == "text" and not strip_tags(child.value.source).strip()
+        }
+        if empty:
+            raise StreamBlockValidationError(block_errors=empty)
+        return value
 
 
 @dataclass(frozen=True)

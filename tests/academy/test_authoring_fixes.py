@@ -214,12 +214,16 @@ def _required_block_fields():
     found = []
     for name, block in LessonBodyBlock().child_blocks.items():
         sample = getattr(block.meta, "preview_value", None)
-        if not isinstance(block, blocks.StructBlock) or not sample:
-            continue
-        for field_name, child in block.child_blocks.items():
+        if isinstance(block, blocks.StructBlock) and sample:
+            fields = block.child_blocks.items()
+        else:
+            fields = []
+        for field_name, child in fields:
             if child.required and isinstance(child, blocks.FieldBlock | blocks.RichTextBlock) \
                     and not isinstance(child, blocks.ChoiceBlock):
                 found.append((name, field_name))
+        if isinstance(block, blocks.RichTextBlock) and block.required:
+            found.append((name, None))
     return found
 
 
@@ -230,6 +234,7 @@ def test_every_teaching_block_has_its_required_fields_found():
     assert ("callout", "text") in REQUIRED_BLOCK_FIELDS
     assert ("knowledge_check", "question") in REQUIRED_BLOCK_FIELDS
     assert ("video", "transcript") in REQUIRED_BLOCK_FIELDS
+    assert ("text", None) in REQUIRED_BLOCK_FIELDS
 
 
 def _lesson_form_with_block(client, lesson, block_type, empty_field):
@@ -237,8 +242,11 @@ def _lesson_form_with_block(client, lesson, block_type, empty_field):
     from tests.wagtail_forms import stream_form_data
 
     body_block = LessonBodyBlock()
-    value = dict(body_block.child_blocks[block_type].meta.preview_value)
-    value[empty_field] = ""
+    if empty_field is None:  # a block that is itself one required field
+        value = ""
+    else:
+        value = dict(body_block.child_blocks[block_type].meta.preview_value)
+        value[empty_field] = ""
     stream = body_block.to_python([{"type": block_type, "value": value, "id": "b1"}])
     data = edit_form(client, lesson)
     for key in [k for k in data if k.startswith("body-")]:
