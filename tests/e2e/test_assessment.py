@@ -110,6 +110,20 @@ def test_a_learner_takes_the_final_assessment_on_any_screen(sized_page):
         assert lessons.count() >= 1
         assert_in_view_across(page, lessons, width)
     assert_clean(page, width, "result")
+
+    # The overview lists the attempts; My learning shows where the learner is.
+    with page.expect_navigation():
+        page.click(".govuk-breadcrumbs a:has-text('Final assessment')")
+    assert page.locator("#assessment-attempts .govuk-summary-list__row").count() == 2
+    assert_in_view_across(page, page.locator("#assessment-attempts a"), width)
+    assert_clean(page, width, "overview")
+    page.goto("/my-learning/")
+    card = page.locator(".govuk-summary-card", has_text="Agile foundations")
+    assert "2 of 3 attempts used" in card.inner_text()
+    assert "You can try again from" in card.inner_text()
+    assert_clean(page, width, "my-learning")
+    page.go_back()
+    page.go_back()
     if lessons.count():
         target = lessons.first.get_attribute("href")
         with page.expect_navigation():
