@@ -6,7 +6,7 @@ from django.forms.utils import ErrorList
 from wagtail import blocks
 from wagtail.blocks.struct_block import StructBlockValidationError
 
-from .lesson import SHORT_FEATURES
+from .lesson import SHORT_FEATURES, RequiredTextStructBlock
 
 
 class AssessmentOptionBlock(blocks.StructBlock):
@@ -17,7 +17,7 @@ class AssessmentOptionBlock(blocks.StructBlock):
         icon = "tick"
 
 
-class AssessmentQuestionBlock(blocks.StructBlock):
+class AssessmentQuestionBlock(RequiredTextStructBlock):
     """One question in the pool. One correct option shows radio buttons; more than one
     shows checkboxes ("Select all that apply"). Options are shuffled for each attempt,
     so do not write "all of the above"."""
@@ -46,8 +46,16 @@ class AssessmentQuestionBlock(blocks.StructBlock):
             "explanation": "<p>The review and the daily scrum are both Scrum events.</p>",
         }
 
+    def get_default(self):
+        """A new question starts with the two options it needs (as a knowledge check
+        does; not the list's default, so the block definition and migrations stay)."""
+        value = super().get_default()
+        value["options"] = self.child_blocks["options"].normalize(
+            [{"text": "", "correct": False}, {"text": "", "correct": False}])
+        return value
+
     def clean(self, value):
-        value = super().clean(value)
+        value = super().clean(value)  # also: the explanation must have words in it
         if not any(option["correct"] for option in value["options"]):
             raise StructBlockValidationError(
                 block_errors={"options": ErrorList([ValidationError(

@@ -478,3 +478,18 @@ def test_an_assessment_learners_have_taken_cannot_be_deleted_in_the_editor(
         response.content.decode())
     assert AssessmentPage.objects.filter(pk=assessment.pk).exists()
     assert AssessmentAttempt.objects.filter(assessment=assessment).count() == 1
+
+
+def test_a_question_needs_an_explanation_with_words_in_it():
+    block = AssessmentQuestionBlock()
+    value = block.to_python({"question": "Which?", "explanation": "<p></p>",
+                             "lesson": None, "options": [
+                                 {"text": "One", "correct": True},
+                                 {"text": "Two", "correct": False}]})
+    with pytest.raises(StructBlockValidationError) as raised:
+        block.clean(value)
+    assert "explanation" in raised.value.block_errors
+
+
+def test_a_new_question_starts_with_two_options():
+    assert len(AssessmentQuestionBlock().get_default()["options"]) == 2
