@@ -27,6 +27,7 @@ INSTALLED_APPS = [
     "learners",
     "academy",
     "wagtail.contrib.redirects",
+    "wagtail.contrib.table_block",  # lesson tables (content/blocks/media.py)
     "wagtail.contrib.settings",
     "wagtail.sites",
     "wagtail.users",
@@ -157,6 +158,13 @@ WAGTAILADMIN_BASE_URL = ACADEMY_BASE_URL
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "rtf", "txt", "xlsx", "ods"]
 WAGTAILDOCS_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
+# Lesson videos are served by the academy from the documents library, with WebVTT
+# captions (content/blocks/lesson.py VideoBlock).
+WAGTAILDOCS_EXTENSIONS += ["mp4", "webm", "vtt"]
+# Images for lessons, SVG diagrams included. An SVG is only ever shown through <img>,
+# never inlined in a page, so a script inside it does not run (docs/decisions.md).
+# https://docs.wagtail.org/en/stable/advanced_topics/images/image_file_formats.html
+WAGTAILIMAGES_EXTENSIONS = ["avif", "gif", "jpg", "jpeg", "png", "webp", "svg"]
 WAGTAIL_ALLOW_UNICODE_SLUGS = False
 # No Gravatar: the admin must work where the internet is out of reach, and must not tell
 # a third party who is signed in. Everyone gets Wagtail's own default avatar (users may

@@ -10,6 +10,7 @@ from .lesson import (
     VideoBlock,
     knowledge_check_mark,
 )
+from .media import DiagramBlock, ImageBlock, TableBlock
 from .standard import StandardPageBlock
 
 __all__ = [
@@ -18,12 +19,15 @@ __all__ = [
     "AssessmentPoolBlock",
     "AssessmentQuestionBlock",
     "CalloutBlock",
+    "DiagramBlock",
     "GlossaryTermBlock",
+    "ImageBlock",
     "KnowledgeCheckBlock",
     "KnowledgeCheckResult",
     "LessonBodyBlock",
     "ResourceBlock",
     "StandardPageBlock",
+    "TableBlock",
     "VideoBlock",
     "knowledge_check_mark",
 ]

@@ -12,30 +12,8 @@ from wagtail.blocks.struct_block import StructBlockValidationError
 from wagtail.documents.blocks import DocumentChooserBlock
 from wagtail.snippets.blocks import SnippetChooserBlock
 
-PROSE_FEATURES = ["h2", "h3", "bold", "italic", "ol", "ul", "link"]
-SHORT_FEATURES = ["bold", "italic", "ol", "ul", "link"]
-
-
-class RequiredTextStructBlock(blocks.StructBlock):
-    """A block whose required rich text must have words in it. The editor can post an
-    empty paragraph (``<p></p>``) for a box the trainer cleared, which Wagtail's own
-    required check accepts; so a callout, a video's transcript or a check's explanation
-    could be published empty. Drafts may still be incomplete (Wagtail defers required
-    checks when saving a draft); publishing and submitting for review may not."""
-
-    def clean(self, value):
-        value = super().clean(value)
-        if getattr(self, "is_deferred_validation", False):
-            return value
-        empty = {
-            name: ErrorList([ValidationError("This field is required.")])
-            for name, child in self.child_blocks.items()
-            if isinstance(child, blocks.RichTextBlock) and child.required
-            and not strip_tags(value[name].source if value[name] else "").strip()
-        }
-        if empty:
-            raise StructBlockValidationError(block_errors=empty)
-        return value
+from .base import PROSE_FEATURES, SHORT_FEATURES, RequiredTextStructBlock
+from .media import DiagramBlock, ImageBlock, TableBlock
 
 
 class CalloutBlock(RequiredTextStructBlock):
@@ -62,11 +40,17 @@ class CalloutBlock(RequiredTextStructBlock):
 
 class VideoBlock(RequiredTextStructBlock):
     """A video with its transcript. The transcript is required: some learners cannot
-    hear or watch, and slow connections may not play video at all."""
+    hear or watch, and slow connections may not play video at all. A video file the
+    academy serves must have captions (a WebVTT file) before it is published."""
 
     title = blocks.CharBlock(max_length=200)
     video = DocumentChooserBlock(
         required=False, help_text="An MP4 or WebM file uploaded to the documents library."
+    )
+    captions = DocumentChooserBlock(
+        required=False,
+        help_text="The captions for the video file: a WebVTT (.vtt) file uploaded to the "
+                  "documents library. Needed before the lesson can be published.",
     )
     video_url = blocks.URLBlock(
         required=False,
@@ -82,6 +66,19 @@ class VideoBlock(RequiredTextStructBlock):
             "transcript": "<p>Each person says what they did, what they will do next, "
             "and anything in their way.</p>",
         }
+
+    def clean(self, value):
+        value = super().clean(value)
+        if getattr(self, "is_deferred_validation", False):
+            return value
+        captions = value.get("captions")
+        if value.get("video") and not captions:
+            raise StructBlockValidationError(block_errors={"captions": ErrorList([
+                ValidationError("Add the captions for the video file (a .vtt file)")])})
+        if captions and not captions.file_extension.lower() == "vtt":
+            raise StructBlockValidationError(block_errors={"captions": ErrorList([
+                ValidationError("The captions must be a WebVTT file, ending .vtt")])})
+        return value
 
 
 class KnowledgeCheckOptionBlock(blocks.StructBlock):
@@ -179,6 +176,9 @@ class LessonBodyBlock(blocks.StreamBlock):
     callout = CalloutBlock()
     resource = ResourceBlock()
     glossary_term = GlossaryTermBlock()
+    image = ImageBlock()
+    diagram = DiagramBlock()
+    table = TableBlock()
 
     def clean(self, value):
         """A text block with no words in it (an empty paragraph) is empty, like the
