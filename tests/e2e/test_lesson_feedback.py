@@ -94,3 +94,32 @@ def test_a_glossary_definition_opens_in_place_by_keyboard(phone, academy):
     assert toggle.get_attribute("aria-expanded") == "false"
     assert phone.evaluate("() => document.activeElement.classList"
                           ".contains('app-glossary__toggle')")
+
+
+def test_a_glossary_definition_reads_in_place_without_javascript(browser, academy):
+    """Without JavaScript there is no button: the definition reads inline beside the
+    word, with a link to the full entry, and nothing sends the reader down the page."""
+    context = browser.new_context(base_url=academy["base"], java_script_enabled=False,
+                                  viewport={"width": 320, "height": 640})
+    page = context.new_page()
+    try:
+        page.goto(academy["lesson"])
+        term = page.locator(".app-glossary").first
+        definition = term.locator(".app-glossary__definition")
+        assert term.locator("button").count() == 0
+        assert definition.is_visible()
+        assert len(definition.inner_text()) > 20
+        entry = definition.locator("a")
+        assert entry.get_attribute("href").startswith("/glossary/#")
+        assert "Full glossary entry" in entry.inner_text()
+        # The word and its definition sit together: the definition starts right after it.
+        gap = page.evaluate("""(el) => {
+          const word = el.querySelector('.app-glossary__term').getBoundingClientRect();
+          const text = el.querySelector('.app-glossary__definition').getBoundingClientRect();
+          return text.top - word.bottom;
+        }""", term.element_handle())
+        assert gap < 40
+        assert_no_sideways_scroll(page)
+        screenshot(page, "lesson-glossary-no-javascript-320")
+    finally:
+        context.close()
