@@ -23,9 +23,48 @@ blocks.append({"type": "video", "id": str(uuid.uuid4()), "value": {
 blocks.append({"type": "resource", "id": str(uuid.uuid4()), "value": {
     "title": "A template to use", "description": "Plain text; opens in any editor.",
     "document": Document.objects.order_by("pk").first().pk}})
+
+# Teaching blocks (issue 13): a picture, an SVG diagram, a table, and a video file the
+# academy serves with WebVTT captions.
+from io import BytesIO  # noqa: E402
+
+from django.core.files.base import ContentFile  # noqa: E402
+from PIL import Image as PILImage  # noqa: E402
+from wagtail.images.models import Image  # noqa: E402
+
+_png = BytesIO()
+PILImage.new("RGB", (1600, 900), "#1d70b8").save(_png, "PNG")
+photo = Image.objects.create(title="A team at a board",
+                             file=ContentFile(_png.getvalue(), name="team-board.png"))
+diagram = Image.objects.create(title="The Scrum cycle", file=ContentFile(
+    b'<svg xmlns="http://www.w3.org/2000/svg" width="400" height="200" viewBox="0 0 400 200">'
+    b'<circle cx="200" cy="100" r="80" fill="none" stroke="#0b0c0c" stroke-width="8"/></svg>',
+    name="scrum-cycle.svg"))
+video_file = Document.objects.create(title="Retrospective video", file=ContentFile(
+    b"\x00\x00\x00\x18ftypmp42", name="retrospective.mp4"))
+captions = Document.objects.create(title="Retrospective captions", file=ContentFile(
+    b"WEBVTT\n\n00:00.000 --> 00:02.000\nWhat went well?\n", name="retrospective.vtt"))
+blocks.append({"type": "image", "id": str(uuid.uuid4()), "value": {
+    "image": photo.pk, "alt_text": "Five people standing at a wall of sticky notes",
+    "decorative": False, "caption": "Sprint planning", "credit": "Digital Academy"}})
+blocks.append({"type": "diagram", "id": str(uuid.uuid4()), "value": {
+    "image": diagram.pk, "alt_text": "The Scrum cycle: plan, build, review, improve",
+    "decorative": False, "caption": "The Scrum cycle", "credit": "",
+    "description": "<p>Four steps in a loop: plan, build, review, improve.</p>"}})
+blocks.append({"type": "table", "id": str(uuid.uuid4()), "value": {
+    "data": [["Step", "Who takes part", "When it happens", "What comes out of it"],
+             ["Sprint planning", "The whole team", "First day of the sprint", "A sprint goal"],
+             ["Sprint review", "The team and the people it serves", "Last day",
+              "Feedback on what was built"]],
+    "table_caption": "A research plan", "table_header_choice": "both",
+    "first_row_is_table_header": True, "first_col_is_header": True}})
+blocks.append({"type": "video", "id": str(uuid.uuid4()), "value": {
+    "title": "Running a retrospective", "video": video_file.pk, "captions": captions.pk,
+    "video_url": "", "transcript": "<p>The team asks what went well and what to change.</p>"}})
+
 kinds = {block["type"] for block in blocks}
 assert kinds == {"text", "video", "knowledge_check", "activity", "callout", "resource",
-                 "glossary_term"}, kinds
+                 "glossary_term", "image", "diagram", "table"}, kinds
 lesson = LessonPage(title="Every kind of block", slug="every-kind-of-block", body=blocks,
                     summary="A lesson showing each block a trainer can use.",
                     required=False)
