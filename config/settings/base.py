@@ -170,6 +170,9 @@ WAGTAIL_ALLOW_UNICODE_SLUGS = False
 # a third party who is signed in. Everyone gets Wagtail's own default avatar (users may
 # still upload one). https://docs.wagtail.org/en/stable/reference/settings.html#wagtail-gravatar-provider-url
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
+# No upgrade check either: the dashboard's script would fetch releases.wagtail.org for
+# every admin. Upgrades are a deployment's job (docs/deploy.md), not a banner's.
+WAGTAIL_ENABLE_UPDATE_CHECK = False
 # Wagtail's own background work (search index, reference index) through django-tasks.
 # Run immediately in the request: it is small, and keeps one queue (Celery) to operate.
 # https://docs.wagtail.org/en/stable/reference/settings.html#tasks
