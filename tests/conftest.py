@@ -72,6 +72,22 @@ def site(db):
     return home
 
 
+@pytest.fixture(scope="module")
+def demo_academy(django_db_setup, django_db_blocker):
+    """The whole demo academy, loaded once for a test module and rolled back after it;
+    each test runs in a savepoint inside it. Loading it takes tens of seconds, so a
+    module that needs it shares one load. Not for transactional tests (their data must
+    be committed): build their data with factories."""
+    from django.db import transaction
+
+    from academy.demo_loader import demo_academy_load
+
+    with django_db_blocker.unblock(), transaction.atomic():
+        demo_academy_load()
+        yield
+        transaction.set_rollback(True)
+
+
 @pytest.fixture
 def catalogue(site):
     from courses.models import CataloguePage

@@ -2,7 +2,6 @@
 submit it for moderation; a moderator publishes. Preview works for every page type."""
 
 import pytest
-from django.core.management import call_command
 from wagtail.fields import StreamField
 from wagtail.models import Page
 from wagtail.test.utils.form_data import querydict_from_html
@@ -15,8 +14,8 @@ PASSWORD = "learn-digital-2026"
 
 
 @pytest.fixture
-def demo(db):
-    call_command("load_demo_academy", stdout=open("/dev/null", "w"))  # noqa: SIM115
+def demo(demo_academy, db):
+    """The demo academy (loaded once for this module: tests/conftest.py)."""
 
 
 def sign_in(client, email):

@@ -5,15 +5,14 @@ from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
 import pytest
-from django.core.management import call_command
 
 from courses.models import LessonPage
 from tests.academy.test_authoring import edit_form, sign_in
 
 
 @pytest.fixture
-def demo(db):
-    call_command("load_demo_academy", stdout=open("/dev/null", "w"))  # noqa: SIM115
+def demo(demo_academy, db):
+    """The demo academy (loaded once for this module: tests/conftest.py)."""
 
 
 # --- The preview panel may be framed by the admin, and nothing else is ---------------
@@ -145,45 +144,6 @@ def test_save_draft_straight_after_autosave_of_a_new_course_is_never_a_500(clien
     if save_draft.status_code == 200:
         assert "govuk-error" in save_draft.content.decode() or \
             "error" in save_draft.content.decode().lower()
-
-
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_two_saves_of_a_new_course_at_the_same_moment_are_never_a_500(demo):
-    """The race itself: two requests pass the form's slug check together; the second
-    to reach the database must give a form error, never a 500 or a second course."""
-    import threading
-
-    from django.db import connection
-    from django.test import Client
-
-    from courses.models import CoursePage
-
-    catalogue, trainer = _catalogue_and_trainer()
-    url = f"/admin/pages/add/courses/coursepage/{catalogue.pk}/"
-    clients = [Client(), Client()]
-    for c in clients:
-        sign_in(c, "trainer@example.gov.uk")
-    forms = [_new_course_form(c, catalogue, trainer) for c in clients]
-    barrier = threading.Barrier(2)
-    statuses = []
-
-    def post(c, data):
-        try:
-            barrier.wait()
-            statuses.append(c.post(url, data).status_code)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=post, args=pair)
-               for pair in zip(clients, forms, strict=True)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-
-    assert 500 not in statuses
-    assert sorted(statuses) == [200, 302]
-    assert CoursePage.objects.filter(slug="working-in-the-open").count() == 1
 
 
 def test_a_new_page_is_not_autosaved_before_its_first_save(client, demo):

@@ -10,7 +10,6 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.management import call_command
 from PIL import Image as PILImage
 from wagtail.documents.models import Document
 from wagtail.images.models import Image
@@ -27,8 +26,8 @@ VTT = b"WEBVTT\n\n00:00.000 --> 00:02.000\nEach person says what they did.\n"
 
 
 @pytest.fixture
-def demo(db):
-    call_command("load_demo_academy", stdout=open("/dev/null", "w"))  # noqa: SIM115
+def demo(demo_academy, db):
+    """The demo academy (loaded once for this module: tests/conftest.py)."""
 
 
 def _png(width=1600, height=900):

@@ -3,22 +3,15 @@ titles and summaries, topics and the glossary, with typo tolerance. Runs against
 demo academy on whichever database DATABASE_URL names (PostgreSQL or SQLite)."""
 
 import pytest
-from django.db import connection, transaction
+from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from tests.factories import course_with_lessons
 
 
 @pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):
-    """The demo academy, loaded once for the module (about 30 seconds) and rolled
-    back afterwards; each test runs in a savepoint inside it."""
-    from academy.demo_loader import demo_academy_load
-
-    with django_db_blocker.unblock(), transaction.atomic():
-        demo_academy_load()
-        yield
-        transaction.set_rollback(True)
+def demo(demo_academy):
+    """The demo academy, loaded once for the module (tests/conftest.py)."""
 
 
 def found(response):
