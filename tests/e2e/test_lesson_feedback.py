@@ -1,4 +1,4 @@
-"""A lesson on a 320 px phone: the answer's feedback, the errors from marking a lesson
+"""A lesson on a phone (320 and 375 px): the answer's feedback, the errors from marking a lesson
 complete too early, and a glossary definition all show where the learner is, take
 focus, and pass axe."""
 
@@ -15,10 +15,14 @@ IN_VIEW = """(selector) => {
 }"""
 
 
-@pytest.fixture
-def phone(page):
-    page.set_viewport_size({"width": 320, "height": 640})
+@pytest.fixture(params=[320, 375], ids=lambda width: f"{width}px")
+def phone(page, request):
+    page.set_viewport_size({"width": request.param, "height": 640})
     return page
+
+
+def width(page) -> int:
+    return page.viewport_size["width"]
 
 
 def open_lesson_enrolled(page, academy):
@@ -50,7 +54,7 @@ def test_marking_complete_with_an_unanswered_check_focuses_the_error_summary(pho
     phone.locator(".govuk-error-summary a").first.click()
     assert phone.evaluate("() => document.activeElement.id") == f"{check_id}-1"
     assert_no_sideways_scroll(phone)
-    screenshot(phone, "lesson-complete-unanswered-320")
+    screenshot(phone, f"lesson-complete-unanswered-{width(phone)}")
     assert axe_violations(phone) == []
 
 
@@ -68,7 +72,7 @@ def test_the_answer_feedback_is_in_view_focused_and_announced(phone, academy):
     assert title in ("Correct", "Not quite")
     assert ".." not in phone.locator(feedback).inner_text()
     assert_no_sideways_scroll(phone)
-    screenshot(phone, "lesson-feedback-320")
+    screenshot(phone, f"lesson-feedback-{width(phone)}")
     assert axe_violations(phone) == []
 
 
@@ -88,7 +92,7 @@ def test_a_glossary_definition_opens_in_place_by_keyboard(phone, academy):
     assert abs(phone.evaluate("() => window.scrollY") - scroll) < 200
     assert phone.evaluate(IN_VIEW, f"#{definition_id}")
     assert_no_sideways_scroll(phone)
-    screenshot(phone, "lesson-glossary-open-320")
+    screenshot(phone, f"lesson-glossary-open-{width(phone)}")
     assert axe_violations(phone) == []
     phone.keyboard.press("Escape")
     assert toggle.get_attribute("aria-expanded") == "false"
