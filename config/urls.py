@@ -8,6 +8,7 @@ from wagtail.admin.auth import require_admin_access
 from wagtail.admin.urls import display_custom_404
 from wagtail.documents import urls as wagtaildocs_urls
 
+from academy.media import RENDITIONS, rendition_serve
 from academy.page_editor import page_create
 from academy.views import healthz, my_learning
 from content.views import glossary
@@ -27,6 +28,9 @@ urlpatterns = [
          name="page_create"),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
+    # Lesson pictures (Wagtail's renditions), in every mode; nothing else under /media/.
+    path(f"{settings.MEDIA_URL.strip('/')}/{RENDITIONS}/<path:path>", rendition_serve,
+         name="rendition_serve"),
 ]
 
 if settings.DEBUG:

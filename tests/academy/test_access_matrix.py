@@ -685,6 +685,7 @@ NO_LEARNER_DATA_URLS = {
     "export_create",                # POST, redirects to the viewer's own export
     "bulk_enrolment_template", "bulk_enrolment_template_xlsx",  # column names, an example
     "records_api:openapi-json", "records_api:openapi-view", "records_api:api-root",
+    "rendition_serve",              # lesson pictures only (tests/content/test_lesson_pictures.py)
 }
 # Pages Wagtail serves from the catch-all, by type.
 PAGE_TYPES_WITH_LEARNER_DATA = {"courses.CoursePage", "courses.LessonPage"}
