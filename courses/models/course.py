@@ -1,5 +1,7 @@
 """A course and its tree: course → module → lesson, authored in Wagtail."""
 
+from bisect import bisect
+
 from django import forms
 from django.conf import settings
 from django.db import models
@@ -14,6 +16,23 @@ from content.blocks import LessonBodyBlock, knowledge_check_mark
 from courses.choices import FORMAT_CHOICES, LEVEL_CHOICES
 from courses.hooks import COURSE_PAGE_CONTEXT, LESSON_PAGE_CONTEXT, run_context_hooks
 from courses.models.assessment import AssessmentPage
+
+
+def in_preview(request) -> bool:
+    """Whether Wagtail is serving a preview (the editor's panel or "view draft"): then a
+    course's draft pages are shown too, so a trainer can click through a draft course."""
+    return bool(getattr(request, "is_preview", False))
+
+
+def course_pages(queryset, *, preview: bool):
+    """`queryset` as a visitor sees it: live pages only, or in a preview every page, each
+    titled with its latest draft title (in memory only; nothing is saved)."""
+    if not preview:
+        return list(queryset.live())
+    pages = list(queryset)
+    for page in pages:
+        page.title = page.draft_title or page.title
+    return pages
 
 
 class CoursePage(Page):
@@ -79,10 +98,13 @@ class CoursePage(Page):
         """The course's live final assessment, or None."""
         return AssessmentPage.objects.live().child_of(self).first()
 
-    def outline(self):
-        """The live modules with their live lessons, in tree order, in two queries."""
-        modules = list(ModulePage.objects.live().child_of(self).order_by("path"))
-        lessons = LessonPage.objects.live().descendant_of(self).order_by("path")
+    def outline(self, *, preview: bool = False):
+        """The live modules with their live lessons, in tree order, in two queries (in a
+        preview, drafts too)."""
+        modules = course_pages(ModulePage.objects.child_of(self).order_by("path"),
+                               preview=preview)
+        lessons = course_pages(LessonPage.objects.descendant_of(self).order_by("path"),
+                               preview=preview)
         by_module: dict[str, list[LessonPage]] = {m.path: [] for m in modules}
         for lesson in lessons:
             by_module.get(lesson.path[: -lesson.steplen], []).append(lesson)
@@ -91,7 +113,8 @@ class CoursePage(Page):
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         # (module, lessons, status): learners adds each module's status for its learner.
-        context["outline"] = [(module, lessons, None) for module, lessons in self.outline()]
+        context["outline"] = [(module, lessons, None) for module, lessons
+                              in self.outline(preview=in_preview(request))]
         context["trainer_names"] = [str(t) for t in self.trainers.all()]
         context["final_assessment"] = self.final_assessment()
         run_context_hooks(COURSE_PAGE_CONTEXT, request, self, context)
@@ -112,7 +135,8 @@ class ModulePage(Page):
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         context["course"] = self.get_parent().specific
-        context["lessons"] = LessonPage.objects.live().child_of(self).order_by("path")
+        context["lessons"] = course_pages(
+            LessonPage.objects.child_of(self).order_by("path"), preview=in_preview(request))
         return context
 
 
@@ -160,11 +184,18 @@ class LessonPage(Page):
         context = super().get_context(request, *args, **kwargs)
         module = self.get_parent()
         course = module.get_parent().specific
-        siblings = list(
-            LessonPage.objects.live().descendant_of(course).order_by("path")
-            .only("id", "title", "path", "url_path", "depth")
+        # The course's lessons in order: live ones for learners; in a preview, drafts
+        # too (issue 13: a draft lesson showed "Lesson 1 of 0" and no next link).
+        siblings = course_pages(
+            LessonPage.objects.descendant_of(course).order_by("path")
+            .only("id", "title", "draft_title", "path", "url_path", "depth", "live"),
+            preview=in_preview(request),
         )
         index_here = next((i for i, p in enumerate(siblings) if p.pk == self.pk), None)
+        if index_here is None and in_preview(request) and self.path:
+            # A new lesson previewed before its first save sits where it will be added.
+            index_here = bisect([p.path for p in siblings], self.path)
+            siblings.insert(index_here, self)
         answered_id = request.POST.get("check") if request.method == "POST" else None
         results = {}
         for block in self.knowledge_checks():

@@ -1,4 +1,5 @@
 from django import template
+from django.urls import reverse
 
 register = template.Library()
 
@@ -15,3 +16,13 @@ def duration(minutes: int | None) -> str:
     if mins:
         parts.append(f"{mins} minute{'s' if mins != 1 else ''}")
     return " ".join(parts)
+
+
+@register.simple_tag(takes_context=True)
+def course_page_url(context, page) -> str:
+    """A course page's address for this visitor: its live URL, or in a Wagtail preview
+    its "view draft" preview, so a trainer clicks through a draft course page by page."""
+    request = context.get("request")
+    if getattr(request, "is_preview", False) and page.pk:
+        return reverse("wagtailadmin_pages:view_draft", args=[page.pk])
+    return page.get_url(request=request) or ""
