@@ -386,7 +386,7 @@ def _load_course(catalogue: CataloguePage, data: dict, trainer) -> None:
     course = _publish(catalogue, CoursePage(
         title=data["title"], slug=data["slug"], summary=data["summary"].strip(),
         audience=data["audience"].strip(), learning_outcomes=f"<ul>{outcomes}</ul>",
-        duration_minutes=data["duration_minutes"], level=data["level"],
+        duration_override=data.get("duration_override"), level=data["level"],
         topic=topic, format=data["format"], pass_mark=data.get("pass_mark"),
     ))
     course.trainers.add(trainer)
@@ -400,7 +400,7 @@ def _load_course(catalogue: CataloguePage, data: dict, trainer) -> None:
             _publish(module, LessonPage(
                 title=lesson_data["title"], slug=lesson_data["slug"],
                 summary=lesson_data.get("summary", "").strip(),
-                duration_minutes=lesson_data.get("duration_minutes", 10),
+                duration_override=lesson_data.get("duration_override"),
                 body=[_block(block) for block in lesson_data["body"]],
             ))
     if "final_assessment" in data:
@@ -465,7 +465,7 @@ def _block(block: dict) -> dict:
                  "document": _document(block["file"], block["title"]).pk}
     elif kind == "video":
         value = {"title": block["title"], "video": None, "video_url": "",
-                 "transcript": block["transcript"].strip()}
+                 "minutes": block.get("minutes"), "transcript": block["transcript"].strip()}
     else:
         raise ValueError(f"Unknown block type in demo content: {kind}")
     return {"type": kind, "value": value}

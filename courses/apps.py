@@ -6,12 +6,16 @@ class CoursesConfig(AppConfig):
     verbose_name = "Courses"
 
     def ready(self):
-        from wagtail.signals import page_published
+        from wagtail.signals import page_published, page_unpublished
 
         from courses.models import LessonPage
 
         page_published.connect(_lesson_published, sender=LessonPage,
                                dispatch_uid="courses_lesson_search_text")
+        page_published.connect(_lesson_duration_changed, sender=LessonPage,
+                               dispatch_uid="courses_lesson_published_duration")
+        page_unpublished.connect(_lesson_duration_changed, sender=LessonPage,
+                                 dispatch_uid="courses_lesson_unpublished_duration")
 
 
 def _lesson_published(sender, instance, **kwargs):
@@ -19,3 +23,14 @@ def _lesson_published(sender, instance, **kwargs):
     from courses.search import lesson_search_text_update
 
     lesson_search_text_update(lesson=instance)
+
+
+
+def _lesson_duration_changed(sender, instance, **kwargs):
+    """A lesson published or withdrawn changes its course's worked out duration."""
+    from courses.models import CoursePage
+
+    course = CoursePage.objects.ancestor_of(instance).first()
+    if course is not None:
+        CoursePage.objects.filter(pk=course.pk).update(
+            duration_minutes=course.worked_out_minutes())

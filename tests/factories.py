@@ -49,7 +49,7 @@ class CoursePageFactory(wagtail_factories.PageFactory):
     summary = "A short course."
     audience = "<p>Anyone.</p>"
     learning_outcomes = "<ul><li>Do a thing</li></ul>"
-    duration_minutes = 90
+    duration_override = 90
     level = "introductory"
     format = "self-paced"
     topic = factory.SubFactory(TopicFactory)

@@ -56,6 +56,11 @@ class VideoBlock(RequiredTextStructBlock):
         required=False,
         help_text="Or the address of the video on your department's video service.",
     )
+    minutes = blocks.IntegerBlock(
+        required=False, min_value=1, max_value=600,
+        help_text="Optional: how long the video runs, in minutes, for the lesson's "
+                  "duration. Without it, the duration counts reading the transcript.",
+    )
     transcript = blocks.RichTextBlock(features=SHORT_FEATURES)
 
     class Meta:

@@ -14,6 +14,7 @@ from wagtail.search import index
 
 from content.blocks import LessonBodyBlock, knowledge_check_mark
 from courses.choices import FORMAT_CHOICES, LEVEL_CHOICES
+from courses.durations import DURATION_HELP, lesson_minutes
 from courses.hooks import COURSE_PAGE_CONTEXT, LESSON_PAGE_CONTEXT, run_context_hooks
 from courses.models.assessment import AssessmentPage
 
@@ -44,7 +45,15 @@ class CoursePage(Page):
         features=["ul", "bold", "italic"],
         help_text="A bulleted list: 'By the end you will be able to …'",
     )
-    duration_minutes = models.PositiveIntegerField("duration (minutes)")
+    duration_minutes = models.PositiveIntegerField(
+        "takes about (minutes)", default=0,
+        help_text="Worked out when you save: the sum of the required published lessons.",
+    )
+    duration_override = models.PositiveIntegerField(
+        "override the duration (minutes)", null=True, blank=True,
+        help_text="Optional: only if the course takes longer than its lessons, for example "
+        "a workshop. Learners and certificates are shown this instead.",
+    )
     level = models.CharField(max_length=20, choices=LEVEL_CHOICES, default="introductory")
     topic = models.ForeignKey(
         "courses.Topic", on_delete=models.PROTECT, related_name="courses"
@@ -72,7 +81,9 @@ class CoursePage(Page):
         FieldPanel("learning_outcomes"),
         MultiFieldPanel(
             [
-                FieldRowPanel([FieldPanel("duration_minutes"), FieldPanel("level")]),
+                FieldRowPanel([FieldPanel("duration_minutes", read_only=True),
+                               FieldPanel("duration_override")]),
+                FieldPanel("level"),
                 FieldRowPanel([FieldPanel("topic"), FieldPanel("format")]),
                 FieldPanel("pass_mark"),
             ],
@@ -93,6 +104,23 @@ class CoursePage(Page):
 
     parent_page_types = ["courses.CataloguePage"]
     subpage_types = ["courses.ModulePage", "courses.AssessmentPage"]
+
+    def worked_out_minutes(self) -> int:
+        """The override, or the sum of the required published lessons' durations."""
+        if self.duration_override:
+            return self.duration_override
+        if not self.pk:
+            return 0
+        return sum(LessonPage.objects.live().descendant_of(self).filter(required=True)
+                   .values_list("duration_minutes", flat=True))
+
+    def clean(self):
+        super().clean()
+        self.duration_minutes = self.worked_out_minutes()
+
+    def save(self, *args, **kwargs):
+        self.duration_minutes = self.worked_out_minutes()
+        return super().save(*args, **kwargs)
 
     def final_assessment(self):
         """The course's live final assessment, or None."""
@@ -144,7 +172,12 @@ class LessonPage(Page):
     """A lesson: a stream of blocks the learner reads, watches and answers."""
 
     summary = models.TextField(max_length=300, blank=True)
-    duration_minutes = models.PositiveIntegerField("duration (minutes)", default=10)
+    duration_minutes = models.PositiveIntegerField(
+        "takes about (minutes)", default=1, help_text=DURATION_HELP)
+    duration_override = models.PositiveIntegerField(
+        "override the duration (minutes)", null=True, blank=True,
+        help_text="Optional: only if the worked out figure is wrong for this lesson.",
+    )
     required = models.BooleanField(
         default=True, help_text="Untick for optional lessons, not needed to complete the course."
     )
@@ -155,8 +188,10 @@ class LessonPage(Page):
 
     content_panels = Page.content_panels + [
         FieldPanel("summary"),
-        FieldRowPanel([FieldPanel("duration_minutes"), FieldPanel("required")]),
         FieldPanel("body"),
+        FieldRowPanel([FieldPanel("duration_minutes", read_only=True),
+                       FieldPanel("duration_override")]),
+        FieldPanel("required"),
     ]
     search_fields = Page.search_fields + [
         index.SearchField("summary"),
@@ -165,6 +200,18 @@ class LessonPage(Page):
 
     parent_page_types = ["courses.ModulePage"]
     subpage_types: list[str] = []
+
+    def worked_out_minutes(self) -> int:
+        """The override, or the time the body takes (courses.durations)."""
+        return self.duration_override or lesson_minutes(body_raw=list(self.body.raw_data))
+
+    def clean(self):
+        super().clean()
+        self.duration_minutes = self.worked_out_minutes()
+
+    def save(self, *args, **kwargs):
+        self.duration_minutes = self.worked_out_minutes()
+        return super().save(*args, **kwargs)
 
     def knowledge_checks(self):
         return [block for block in self.body if block.block_type == "knowledge_check"]

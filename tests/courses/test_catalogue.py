@@ -19,17 +19,17 @@ def courses(catalogue):
         "scrum": CoursePageFactory(
             parent=catalogue, title="Scrum in government", topic=scrum,
             summary="Sprints, product owners and reviews.", level="intermediate",
-            duration_minutes=170, format="blended",
+            duration_override=170, format="blended",
         ),
         "research": CoursePageFactory(
             parent=catalogue, title="User research for non-researchers", topic=research,
             summary="Watch people use a service and learn from it.", level="introductory",
-            duration_minutes=45, format="self-paced",
+            duration_override=45, format="self-paced",
         ),
         "advanced": CoursePageFactory(
             parent=catalogue, title="Running service assessments", topic=research,
             summary="Prepare a team for an assessment.", level="advanced",
-            duration_minutes=240, format="in-person",
+            duration_override=240, format="in-person",
         ),
     }
 
