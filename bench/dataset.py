@@ -81,7 +81,7 @@ def _courses(size: Size, demo_lessons: list[LessonPage]) -> list[dict]:
             summary="A course made by the benchmark harness from the demo lessons.",
             audience="<p>Everyone in the bench department.</p>",
             learning_outcomes="<ul><li>Read lessons quickly</li></ul>",
-            duration_minutes=60, level="introductory", topic=topics[c % len(topics)],
+            duration_override=60, level="introductory", topic=topics[c % len(topics)],
             format="self-paced", pass_mark=None,
         )
         catalogue.add_child(instance=course)
