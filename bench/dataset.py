@@ -121,14 +121,14 @@ def dataset_build(size: Size) -> dict:
     _sql(
         """INSERT INTO learners_user (password, is_superuser, first_name, last_name, email,
                is_staff, is_active, date_joined, organisation_id, grade_id, profession_id,
-               staff_number)
+               staff_number, email_verified_at)
            SELECT %(password)s, false, (%(first)s::text[])[1 + g %% %(nfirst)s],
                   (%(last)s::text[])[1 + (g / %(nfirst)s) %% %(nlast)s],
                   'learner' || g || '@' || %(domain)s, false, true, %(now)s,
                   (%(leaves)s::int[])[1 + g %% %(nleaves)s],
                   (SELECT id FROM learners_grade ORDER BY rank OFFSET g %% 7 LIMIT 1),
                   (SELECT id FROM learners_profession ORDER BY id OFFSET g %% 12 LIMIT 1),
-                  'B' || g
+                  'B' || g, %(now)s
            FROM generate_series(1, %(n)s) g""",
         {"password": password, "first": FIRST_NAMES, "nfirst": len(FIRST_NAMES),
          "last": LAST_NAMES, "nlast": len(LAST_NAMES), "domain": EMAIL_DOMAIN, "now": now,
