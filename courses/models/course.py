@@ -36,7 +36,20 @@ def course_pages(queryset, *, preview: bool):
     return pages
 
 
-class CoursePage(Page):
+class WorkedOutDuration:
+    """A page whose `duration_minutes` is worked out on every clean and save, by its own
+    `worked_out_minutes()` (the override, or what its content takes: courses.durations)."""
+
+    def clean(self):
+        super().clean()
+        self.duration_minutes = self.worked_out_minutes()
+
+    def save(self, *args, **kwargs):
+        self.duration_minutes = self.worked_out_minutes()
+        return super().save(*args, **kwargs)
+
+
+class CoursePage(WorkedOutDuration, Page):
     """A course: what it is, who it is for, what you will be able to do afterwards."""
 
     summary = models.TextField(max_length=300, help_text="One or two sentences for the catalogue.")
@@ -114,14 +127,6 @@ class CoursePage(Page):
         return sum(LessonPage.objects.live().descendant_of(self).filter(required=True)
                    .values_list("duration_minutes", flat=True))
 
-    def clean(self):
-        super().clean()
-        self.duration_minutes = self.worked_out_minutes()
-
-    def save(self, *args, **kwargs):
-        self.duration_minutes = self.worked_out_minutes()
-        return super().save(*args, **kwargs)
-
     def final_assessment(self):
         """The course's live final assessment, or None."""
         return AssessmentPage.objects.live().child_of(self).first()
@@ -168,7 +173,7 @@ class ModulePage(Page):
         return context
 
 
-class LessonPage(Page):
+class LessonPage(WorkedOutDuration, Page):
     """A lesson: a stream of blocks the learner reads, watches and answers."""
 
     summary = models.TextField(max_length=300, blank=True)
@@ -204,14 +209,6 @@ class LessonPage(Page):
     def worked_out_minutes(self) -> int:
         """The override, or the time the body takes (courses.durations)."""
         return self.duration_override or lesson_minutes(body_raw=list(self.body.raw_data))
-
-    def clean(self):
-        super().clean()
-        self.duration_minutes = self.worked_out_minutes()
-
-    def save(self, *args, **kwargs):
-        self.duration_minutes = self.worked_out_minutes()
-        return super().save(*args, **kwargs)
 
     def knowledge_checks(self):
         return [block for block in self.body if block.block_type == "knowledge_check"]
