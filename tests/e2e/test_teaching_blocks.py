@@ -18,9 +18,12 @@ def test_teaching_blocks_are_accessible_and_fit_a_small_screen(page, academy):
     assert diagram.get_attribute("src").endswith(".svg")
     assert page.locator("svg circle").count() == 0, "an SVG diagram is never inlined"
     # The pictures load under gunicorn without DEBUG (academy.media serves renditions).
+    # Lazy-loaded: scrolled into view, each must finish loading with real pixels.
     for picture in (photo, diagram):
         picture.scroll_into_view_if_needed()
-        assert picture.evaluate("el => el.complete && el.naturalWidth > 0"), "the file loads"
+        page.wait_for_function("el => el.complete", arg=picture.element_handle(),
+                               timeout=15_000)
+        assert picture.evaluate("el => el.naturalWidth > 0"), "the file loads"
     table = page.get_by_role("table", name="A research plan")
     assert table.get_by_role("columnheader").count() == 4
     assert table.get_by_role("rowheader").count() == 2
