@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from academy.models import Export
 from academy.reports.filters import ReportFilters
+from academy.reports.formulas import neutralise, neutralise_sql
 from courses.models import CoursePage
 from learners.models import EnrolmentStatus, Grade, Organisation, Profession
 from learners.scoping import reporting_paths
@@ -29,7 +30,6 @@ from learners.templatetags.learning import govuk_time, status_label
 
 CHUNK = 5000
 XLSX_MAX_ROWS = 1_048_575  # an Excel sheet's 1,048,576 rows, less the header
-DANGEROUS_STARTS = ("=", "+", "-", "@", "\t", "\r")
 TEXT, DATE, DATETIME, NUMBER = "text", "date", "datetime", "number"
 
 
@@ -82,14 +82,6 @@ FIELDS = [
     F("started_at"), F("progress_percent"), F("completed_at"), F("score_percent"),
     F("certificate__code"), F("status"),
 ]
-
-
-def neutralise(value):
-    """Stop a spreadsheet running a cell as a formula: text that begins with = + - @,
-    tab or carriage return gets a leading apostrophe (OWASP's advice for CSV)."""
-    if isinstance(value, str) and value.startswith(DANGEROUS_STARTS):
-        return "'" + value
-    return value
 
 
 def _name(first, last) -> str:
@@ -146,9 +138,8 @@ def write_csv(path, rows, export_id) -> int:
 
 # The same cells as write_csv, formatted by PostgreSQL so that COPY writes the CSV
 # without a row passing through Python: many times faster for a million rows. Each
-# column is (SQL over the inner query's c0..c19, its parameters).
-_TEXT = ("CASE WHEN left({0}, 1) IN ('=', '+', '-', '@', chr(9), chr(13)) "
-         "THEN '''' || {0} ELSE NULLIF({0}, '') END")
+# column is (SQL over the inner query's c0..c19, its parameters); text goes through
+# neutralise_sql, the same rule as neutralise for the other writers.
 _DATE = "to_char({0}, 'YYYY-MM-DD')"
 _TIME = "to_char({0} AT TIME ZONE %s, 'YYYY-MM-DD HH24:MI')"
 _STATUS = ("CASE c19 " + "WHEN %s THEN %s " * len(EnrolmentStatus.choices) + "ELSE c19 END",
@@ -159,15 +150,15 @@ _STATUS = ("CASE c19 " + "WHEN %s THEN %s " * len(EnrolmentStatus.choices) + "EL
 def _copy_columns() -> list[tuple[str, list]]:
     zone = [settings.TIME_ZONE]
     return [
-        (_TEXT.format("btrim(c0 || ' ' || c1)"), []),
-        *[(_TEXT.format(f"c{n}"), []) for n in range(2, 8)],
-        (_TEXT.format("btrim(coalesce(c8, '') || ' ' || coalesce(c9, ''))"), []),
-        (_TEXT.format("c10"), []),
+        neutralise_sql("btrim(c0 || ' ' || c1)"),
+        *[neutralise_sql(f"c{n}") for n in range(2, 8)],
+        neutralise_sql("btrim(coalesce(c8, '') || ' ' || coalesce(c9, ''))"),
+        neutralise_sql("c10"),
         ("CASE WHEN c11 IS NULL THEN 'No' ELSE 'Yes' END", []),
         (_DATE.format("c12"), []),
         (_TIME.format("c13"), zone), (_TIME.format("c14"), zone),
         ("c15", []), (_TIME.format("c16"), zone), ("c17", []),
-        (_TEXT.format("c18"), []),
+        neutralise_sql("c18"),
         _STATUS,
     ]
 
