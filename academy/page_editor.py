@@ -11,9 +11,12 @@ last edits (docs/decisions.md, "Authoring: preview, autosave, avatars").
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import transaction
 from django.http import Http404
+from django.utils.functional import cached_property
 from wagtail.admin.views.pages.create import CreateView
 from wagtail.admin.viewsets.pages import page_viewset_registry
 from wagtail.models import Page
+
+from courses.models.review import CourseTree
 
 
 class PageCreateView(CreateView):
@@ -25,6 +28,16 @@ class PageCreateView(CreateView):
         # answers 400, shows "Autosave is paused", and races "Save draft".
         self.autosave_enabled = False
         return super().get_context_data(**kwargs)
+
+    @cached_property
+    def action_name_and_method(self):
+        name, method = super().action_name_and_method
+        parent = self.parent_page.specific
+        if name == "submit" and isinstance(parent, CourseTree) and not parent.live:
+            # Under a course or module that is not live, a new page goes out with its
+            # course (courses.review): it is saved as a draft, never submitted alone.
+            return ("save", self.save_action)
+        return name, method
 
     def post(self, request):
         # The parent's row is locked for the length of the save, so a second save under

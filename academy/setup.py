@@ -10,10 +10,19 @@ from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils.html import strip_spaces_between_tags
-from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermission, Page, Site
+from wagtail.models import (
+    Collection,
+    GroupCollectionPermission,
+    GroupPagePermission,
+    Page,
+    Site,
+    Workflow,
+    WorkflowPage,
+    WorkflowTask,
+)
 
 from content.models import HomePage, StandardPage
-from courses.models import CataloguePage
+from courses.models import CataloguePage, CourseReviewTask
 from learners.scoping import HR_REPORTERS, TRAINERS
 
 logger = logging.getLogger(__name__)
@@ -126,3 +135,20 @@ def academy_roles_ensure() -> None:
             permission=Permission.objects.get(content_type__app_label="wagtaildocs",
                                               codename=codename),
         )
+    course_review_ensure(catalogue)
+
+
+COURSE_REVIEW = "Course review"
+
+
+def course_review_ensure(catalogue: CataloguePage) -> None:
+    """The "Course review" workflow on the catalogue: Moderators approve a course and its
+    changed pages at once (courses.review), or a single page of a live course on its own.
+    An admin may change or replace it in Settings → Workflows; this only creates it."""
+    if Workflow.objects.filter(name=COURSE_REVIEW).exists():
+        return
+    task = CourseReviewTask.objects.create(name="Moderators review the course")
+    task.groups.set(Group.objects.filter(name=MODERATORS))
+    workflow = Workflow.objects.create(name=COURSE_REVIEW)
+    WorkflowTask.objects.create(workflow=workflow, task=task, sort_order=0)
+    WorkflowPage.objects.update_or_create(page=catalogue, defaults={"workflow": workflow})

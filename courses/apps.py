@@ -6,7 +6,7 @@ class CoursesConfig(AppConfig):
     verbose_name = "Courses"
 
     def ready(self):
-        from wagtail.signals import page_published, page_unpublished
+        from wagtail.signals import page_published, page_unpublished, task_submitted
 
         from courses.models import LessonPage
 
@@ -16,6 +16,7 @@ class CoursesConfig(AppConfig):
                                dispatch_uid="courses_lesson_published_duration")
         page_unpublished.connect(_lesson_duration_changed, sender=LessonPage,
                                  dispatch_uid="courses_lesson_unpublished_duration")
+        task_submitted.connect(_task_submitted, dispatch_uid="courses_course_review_items")
 
 
 def _lesson_published(sender, instance, **kwargs):
@@ -34,3 +35,12 @@ def _lesson_duration_changed(sender, instance, **kwargs):
     if course is not None:
         CoursePage.objects.filter(pk=course.pk).update(
             duration_minutes=course.worked_out_minutes())
+
+
+def _task_submitted(sender, instance, **kwargs):
+    """A course submitted for course review takes in its changed pages, as they are now."""
+    from courses.models import CourseReviewTask
+    from courses.review import course_review_items_take
+
+    if isinstance(instance.task.specific, CourseReviewTask):
+        course_review_items_take(task_state=instance)

@@ -1,7 +1,10 @@
+from django.urls import path
+from wagtail import hooks
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
 from courses.models import Topic
+from courses.review_admin import CourseReviewsPanel, CourseReviewView, course_review_menu_items
 
 
 class TopicViewSet(SnippetViewSet):
@@ -14,3 +17,18 @@ class TopicViewSet(SnippetViewSet):
 
 
 register_snippet(TopicViewSet)
+
+
+# Course review (courses.review_admin; docs/decisions.md, "Course review").
+@hooks.register("register_admin_urls")
+def course_review_urls():
+    return [path("course-review/<int:task_state_id>/", CourseReviewView.as_view(),
+                 name="course_review")]
+
+
+@hooks.register("construct_homepage_panels")
+def course_reviews_panel(request, panels):
+    panels.append(CourseReviewsPanel())
+
+
+hooks.register("construct_page_action_menu", course_review_menu_items)

@@ -4,7 +4,8 @@ The editor draws StreamFields in JavaScript, so their fields are not in the page
 HTML for `querydict_from_html` to find; this walks the block definitions instead."""
 
 from wagtail import blocks
-from wagtail.test.utils.form_data import rich_text
+from wagtail.fields import StreamField
+from wagtail.test.utils.form_data import querydict_from_html, rich_text
 
 
 def stream_form_data(stream_value, prefix: str) -> dict[str, str]:
@@ -38,3 +39,15 @@ def _block_data(block, value, prefix: str) -> dict[str, str]:
     if isinstance(block, blocks.ChooserBlock):
         return {prefix: str(value.pk) if value else ""}
     return {prefix: "" if value is None else str(value)}
+
+
+def edit_form(client, page):
+    """The editor's form as a trainer would post it, with nothing changed."""
+    response = client.get(f"/admin/pages/{page.pk}/edit/")
+    assert response.status_code == 200
+    data = querydict_from_html(response.content.decode(), form_id="page-edit-form")
+    page = page.specific
+    for field in page._meta.get_fields():
+        if isinstance(field, StreamField):
+            data.update(stream_form_data(getattr(page, field.name), field.name))
+    return data

@@ -61,6 +61,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # NUL bytes, text that is not UTF-8 and over-long values: a 400 (config/input_hygiene.py)
+    "config.input_hygiene.InputHygieneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
@@ -173,6 +175,9 @@ WAGTAIL_GRAVATAR_PROVIDER_URL = None
 # No upgrade check either: the dashboard's script would fetch releases.wagtail.org for
 # every admin. Upgrades are a deployment's job (docs/deploy.md), not a banner's.
 WAGTAIL_ENABLE_UPDATE_CHECK = False
+# A course approved in review publishes its changed pages with it (courses.review).
+# https://docs.wagtail.org/en/stable/reference/settings.html#wagtail-finish-workflow-action
+WAGTAIL_FINISH_WORKFLOW_ACTION = "courses.review.course_review_publish"
 # Wagtail's own background work (search index, reference index) through django-tasks.
 # Run immediately in the request: it is small, and keeps one queue (Celery) to operate.
 # https://docs.wagtail.org/en/stable/reference/settings.html#tasks

@@ -13,9 +13,10 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 
 from content.blocks import AssessmentPoolBlock
+from courses.models.review import CourseChildPage
 
 
-class AssessmentPage(Page):
+class AssessmentPage(CourseChildPage, Page):
     """The final assessment of its course (at most one a course). Where a course has a
     live one, the course's pass mark applies to it, and lesson knowledge checks are
     practice."""

@@ -17,6 +17,7 @@ from courses.choices import FORMAT_CHOICES, LEVEL_CHOICES
 from courses.durations import DURATION_HELP, lesson_minutes
 from courses.hooks import COURSE_PAGE_CONTEXT, LESSON_PAGE_CONTEXT, run_context_hooks
 from courses.models.assessment import AssessmentPage
+from courses.models.review import CourseChildPage, CourseTree
 
 
 def in_preview(request) -> bool:
@@ -49,7 +50,7 @@ class WorkedOutDuration:
         return super().save(*args, **kwargs)
 
 
-class CoursePage(WorkedOutDuration, Page):
+class CoursePage(CourseTree, WorkedOutDuration, Page):
     """A course: what it is, who it is for, what you will be able to do afterwards."""
 
     summary = models.TextField(max_length=300, help_text="One or two sentences for the catalogue.")
@@ -154,7 +155,7 @@ class CoursePage(WorkedOutDuration, Page):
         return context
 
 
-class ModulePage(Page):
+class ModulePage(CourseChildPage, Page):
     """A group of lessons within a course."""
 
     summary = models.TextField(max_length=300, blank=True)
@@ -173,7 +174,7 @@ class ModulePage(Page):
         return context
 
 
-class LessonPage(WorkedOutDuration, Page):
+class LessonPage(CourseChildPage, WorkedOutDuration, Page):
     """A lesson: a stream of blocks the learner reads, watches and answers."""
 
     summary = models.TextField(max_length=300, blank=True)

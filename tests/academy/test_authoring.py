@@ -2,13 +2,11 @@
 submit it for moderation; a moderator publishes. Preview works for every page type."""
 
 import pytest
-from wagtail.fields import StreamField
 from wagtail.models import Page
-from wagtail.test.utils.form_data import querydict_from_html
 
 from content.models import HomePage, StandardPage
 from courses.models import CataloguePage, CoursePage, LessonPage, ModulePage
-from tests.wagtail_forms import stream_form_data
+from tests.wagtail_forms import edit_form
 
 PASSWORD = "learn-digital-2026"
 
@@ -21,18 +19,6 @@ def demo(demo_academy, db):
 def sign_in(client, email):
     response = client.post("/admin/login/", {"username": email, "password": PASSWORD})
     assert response.status_code == 302, "the demo login must be accepted"
-
-
-def edit_form(client, page):
-    """The editor's form as a trainer would post it, with nothing changed."""
-    response = client.get(f"/admin/pages/{page.pk}/edit/")
-    assert response.status_code == 200
-    data = querydict_from_html(response.content.decode(), form_id="page-edit-form")
-    page = page.specific
-    for field in page._meta.get_fields():
-        if isinstance(field, StreamField):
-            data.update(stream_form_data(getattr(page, field.name), field.name))
-    return data
 
 
 def test_trainer_signs_in_edits_a_lesson_and_submits_it_for_moderation(client, demo):
