@@ -31,6 +31,7 @@ from learners.models import (
     DeadlineExtension,
     Enrolment,
     KnowledgeCheckAttempt,
+    LearningLogEntry,
     LessonProgress,
     ManagerDigest,
     ReportingScope,
@@ -49,6 +50,8 @@ LEARNERS_COVERAGE = {
     "learners.Enrolment": ("exported with progress, score and status",
                            "kept so aggregate figures still count; " + KEPT_POINTING_AT_PSEUDONYM),
     "learners.ReportingScope": ("exported", "deleted"),
+    "learners.LearningLogEntry": ("exported (every answer in your learning log, in full)",
+                                  "deleted"),
     "learners.RequiredLearning": ("exported (assignments they made)", KEPT_POINTING_AT_PSEUDONYM),
     "learners.BulkEnrolment": ("exported (file name and counts)", "deleted"),
     "learners.User": ("exported (profile, with staff number and line manager)",
@@ -183,6 +186,11 @@ def learner_data_export(*, user: User) -> dict:
             "correct": a.correct, "answered_at": _iso(a.answered_at),
         } for a in KnowledgeCheckAttempt.objects.filter(enrolment__user=user)
             .select_related("lesson").order_by("answered_at")],
+        "learning_log": [{
+            "lesson": x.lesson.title, "activity": x.activity_title, "answer": x.answer,
+            "written_at": _iso(x.created_at), "last_changed_at": _iso(x.updated_at),
+        } for x in LearningLogEntry.objects.filter(user=user).select_related("lesson")
+            .order_by("created_at")],
         "final_assessment_attempts": [{
             "course": a.enrolment.course.title, "attempt": a.number,
             "started_at": _iso(a.started_at), "submitted_at": _iso(a.submitted_at),
@@ -232,9 +240,9 @@ def learner_data_export(*, user: User) -> dict:
 @transaction.atomic
 def learner_erase(*, user: User) -> User:
     """Erase a person: their name and email are replaced, they can no longer sign in,
-    their certificates are revoked and their files deleted; enrolments stay (counted
-    in aggregate figures, but pointing at nobody identifiable). Each registered
-    provider erases what its app holds. Safe to run again."""
+    their certificates are revoked and their files deleted, their learning log is
+    deleted; enrolments stay (counted in aggregate figures, but pointing at nobody
+    identifiable). Each registered provider erases what its app holds. Safe to run again."""
     old_email = user.email.lower()
     user.email = f"erased-{user.pk}@erased.invalid"
     user.first_name = "Erased"
@@ -256,6 +264,8 @@ def learner_erase(*, user: User) -> User:
         certificate.revoked_at = certificate.revoked_at or timezone.now()
         certificate.save()
     ReportingScope.objects.filter(user=user).delete()
+    # What they wrote in their learning log is theirs alone, and counts in no figure.
+    LearningLogEntry.objects.filter(user=user).delete()
     BulkEnrolment.objects.filter(created_by=user).delete()
     User.objects.filter(line_manager=user).update(line_manager=None)
     ManagerDigest.objects.filter(manager=user).delete()

@@ -1,6 +1,8 @@
 """Reads of the learning record. Each returns only the signed-in learner's own rows."""
 
-from datetime import date, timedelta
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from itertools import groupby
 
 from django.conf import settings
 from django.db.models import (
@@ -17,14 +19,17 @@ from django.db.models import (
 )
 from django.db.models.functions import TruncDate
 from django.utils import timezone
+from wagtail.rich_text import RichText
 
 from content.blocks import knowledge_check_mark
 from courses.models import CoursePage, LessonPage
 from learners.models import (
+    LEARNING_LOG_MAX_LENGTH,
     ComplianceStatus,
     Enrolment,
     EnrolmentStatus,
     KnowledgeCheckAttempt,
+    LearningLogEntry,
     LessonProgress,
     User,
 )
@@ -123,3 +128,87 @@ def lesson_state_get(*, enrolment: Enrolment, lesson: LessonPage) -> dict:
         for block in lesson.knowledge_checks()
     }
     return {"progress": progress, "results": results}
+
+
+# --- The learning log -----------------------------------------------------------------
+
+
+def lesson_activities(*, lesson: LessonPage) -> dict[str, dict]:
+    """The lesson's activity blocks, id -> stored value (kind, title, prompt), read from
+    the stored JSON without building every block (which would fetch images, documents
+    and glossary terms)."""
+    return {block["id"]: block["value"] for block in lesson.body.raw_data
+            if block["type"] == "activity"}
+
+
+@dataclass(frozen=True)
+class ActivityNotes:
+    """One activity's answer box as its learner sees it on the lesson: what they wrote
+    (or, after an error, what they sent), when it was last changed, and the outcome of
+    the save just made."""
+
+    text: str = ""
+    updated_at: datetime | None = None
+    error: str = ""
+    outcome: str = ""   # LearningLogOutcome, on the page after saving this box
+    max_length = LEARNING_LOG_MAX_LENGTH
+    max_length_text = f"{LEARNING_LOG_MAX_LENGTH:,}"
+
+
+def learning_log_notes_for_lesson(*, user: User, lesson: LessonPage) -> dict[str, ActivityNotes]:
+    """The learner's own answers to the lesson's activities, by block id."""
+    return {
+        entry.block_id: ActivityNotes(text=entry.answer, updated_at=entry.updated_at)
+        for entry in LearningLogEntry.objects.filter(user=user, lesson=lesson)
+    }
+
+
+@dataclass(frozen=True)
+class LearningLogItem:
+    """One answer in the log, with the activity as the lesson has it now (None when a
+    trainer has since removed the activity)."""
+
+    entry: LearningLogEntry
+    activity: dict | None
+
+    @property
+    def prompt(self) -> RichText | None:
+        return RichText(self.activity["prompt"]) if self.activity else None
+
+
+@dataclass
+class LearningLogLesson:
+    lesson: LessonPage
+    items: list[LearningLogItem] = field(default_factory=list)
+
+
+@dataclass
+class LearningLogCourse:
+    course: CoursePage | None
+    lessons: list[LearningLogLesson] = field(default_factory=list)
+
+
+def learning_log_list(*, user: User) -> list[LearningLogCourse]:
+    """Every answer in the learner's own log, grouped by course and lesson in the
+    catalogue's order, each lesson's answers in the order of its activities (answers to
+    activities since removed come last). Two queries, however many answers."""
+    entries = list(LearningLogEntry.objects.filter(user=user).select_related("lesson")
+                   .order_by("lesson__path", "created_at"))
+    # A lesson sits two levels under its course (course -> module -> lesson).
+    cut = -2 * LessonPage.steplen
+    courses = {course.path: course for course in
+               CoursePage.objects.filter(path__in={e.lesson.path[:cut] for e in entries})}
+    groups: dict[str, LearningLogCourse] = {}
+    for _lesson, lesson_entries in groupby(entries, key=lambda e: e.lesson_id):
+        lesson_entries = list(lesson_entries)
+        lesson = lesson_entries[0].lesson
+        activities = lesson_activities(lesson=lesson)
+        order = list(activities)
+        lesson_entries.sort(key=lambda e: order.index(e.block_id) if e.block_id in activities
+                            else len(order))
+        path = lesson.path[:cut]
+        groups.setdefault(path, LearningLogCourse(course=courses.get(path))).lessons.append(
+            LearningLogLesson(lesson=lesson, items=[
+                LearningLogItem(entry=e, activity=activities.get(e.block_id))
+                for e in lesson_entries]))
+    return list(groups.values())

@@ -16,9 +16,7 @@ urlpatterns = [
         success_url=reverse_lazy("password_change_done")), name="password_change"),
     path("profile/password/done/", auth_views.PasswordChangeDoneView.as_view(),
          name="password_change_done"),
-    path("password-reset/", auth_views.PasswordResetView.as_view(
-        subject_template_name="registration/password_reset_subject.txt"),
-        name="password_reset"),
+    path("password-reset/", views.PasswordResetView.as_view(), name="password_reset"),
     path("password-reset/sent/", auth_views.PasswordResetDoneView.as_view(),
          name="password_reset_done"),
     path("password-reset/<uidb64>/<token>/", auth_views.PasswordResetConfirmView.as_view(),
@@ -37,7 +35,7 @@ urlpatterns = [
          name="certificate_verify_form"),
 ]
 
-from learners import assessment_views  # noqa: E402
+from learners import assessment_views, learning_log_views  # noqa: E402
 
 urlpatterns += [
     path("learning/assessments/<int:assessment_id>/", assessment_views.assessment,
@@ -46,4 +44,10 @@ urlpatterns += [
          name="assessment_start"),
     path("learning/assessment-attempts/<int:attempt_id>/", assessment_views.assessment_attempt,
          name="assessment_attempt"),
+]
+
+urlpatterns += [
+    path("learning/lessons/<int:lesson_id>/log/", learning_log_views.learning_log_entry_save,
+         name="learning_log_entry_save"),
+    path("my-learning/log/", learning_log_views.learning_log, name="learning_log"),
 ]

@@ -13,7 +13,12 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from courses.hooks import CATALOGUE_PAGE_CONTEXT, COURSE_PAGE_CONTEXT, LESSON_PAGE_CONTEXT
 from courses.models import AssessmentPage
 from learners import selectors, services
-from learners.lesson_session import LESSON_ANSWERED, LESSON_ERRORS
+from learners.lesson_session import (
+    LESSON_ANSWERED,
+    LESSON_ERRORS,
+    LESSON_LOG_ERROR,
+    LESSON_LOGGED,
+)
 from learners.models import AssessmentAttempt, Certificate, Enrolment, EnrolmentStatus, SignUpDomain
 
 
@@ -75,6 +80,8 @@ def add_lesson_progress(request, page, context):
     context["lessons_done"], context["lessons_total"] = (
         services.enrolment_lesson_counts(enrolment=enrolment))
     _lesson_action_outcome(request, page, context)
+    if not getattr(request, "is_preview", False):  # a draft's activities cannot be saved
+        context["activity_notes"] = _activity_notes(request, page, context)
 
 
 def _lesson_action_outcome(request, page, context) -> None:
@@ -95,6 +102,30 @@ def _lesson_action_outcome(request, page, context) -> None:
     answered = request.session.pop(LESSON_ANSWERED, None)
     if answered and answered.get("lesson") == page.pk:
         context["answered_check"] = answered["check"]
+
+
+def _activity_notes(request, page, context) -> dict[str, selectors.ActivityNotes]:
+    """The answer box under each activity (the learning log): the learner's saved
+    answer; after a save, its outcome; after a refusal, what they sent and why, also
+    in the lesson's error summary."""
+    notes = selectors.learning_log_notes_for_lesson(user=request.user, lesson=page)
+    for block_id in selectors.lesson_activities(lesson=page):
+        notes.setdefault(block_id, selectors.ActivityNotes())
+    logged = request.session.pop(LESSON_LOGGED, None)
+    if logged and logged.get("lesson") == page.pk and logged["activity"] in notes:
+        notes[logged["activity"]] = replace(notes[logged["activity"]],
+                                            outcome=logged["outcome"])
+    refused = request.session.pop(LESSON_LOG_ERROR, None)
+    if refused and refused.get("lesson") == page.pk:
+        block_id = refused["activity"]
+        if block_id in notes:
+            notes[block_id] = replace(notes[block_id], text=refused["answer"],
+                                      error=refused["message"])
+            href = f"#activity-{block_id}-answer"
+        else:  # an activity no longer in the lesson
+            href = "#main-content"
+        context.setdefault("check_errors", []).append((href, refused["message"]))
+    return notes
 
 
 @hooks.register(CATALOGUE_PAGE_CONTEXT)

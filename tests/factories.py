@@ -90,6 +90,13 @@ def knowledge_check(question="How long is a sprint?", correct=(0,), options=None
     }
 
 
+def activity(title="Think about your own work", kind="reflection",
+             prompt="<p>When did you last learn something from a user?</p>"):
+    """An activity block's raw value, with its stream id (the learning log keys on it)."""
+    return {"type": "activity", "id": str(uuid.uuid4()),
+            "value": {"kind": kind, "title": title, "prompt": prompt}}
+
+
 def course_with_lessons(catalogue, *, modules=2, lessons=2, body=None, **course_fields):
     """A published course with `modules` modules of `lessons` lessons each. `body` is
     a lesson body, or a function returning a fresh one for each lesson."""

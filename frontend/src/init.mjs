@@ -36,3 +36,10 @@ for (const tip of document.querySelectorAll('[data-module="app-glossary"]')) {
     }
   });
 }
+
+// "Print" buttons (the learning log): hidden until here, as they need JavaScript; the
+// browser's own Print command gives the same page (app.scss has the print styles).
+for (const button of document.querySelectorAll('[data-module="app-print"]')) {
+  button.hidden = false;
+  button.addEventListener("click", () => window.print());
+}

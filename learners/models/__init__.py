@@ -15,11 +15,13 @@ from .learning import (
     KnowledgeCheckAttempt,
     LessonProgress,
 )
+from .learning_log import LEARNING_LOG_MAX_LENGTH, LearningLogEntry
 from .organisations import Grade, Organisation, Profession
 from .signup import SignUpDomain, learner_q
 from .users import User
 
 __all__ = [
+    "LEARNING_LOG_MAX_LENGTH",
     "AssessmentAttempt",
     "BulkEnrolment",
     "Certificate",
@@ -30,6 +32,7 @@ __all__ = [
     "Grade",
     "JobStatus",
     "KnowledgeCheckAttempt",
+    "LearningLogEntry",
     "LessonProgress",
     "ManagerDigest",
     "Organisation",

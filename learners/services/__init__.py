@@ -24,6 +24,11 @@ from .learning import (
     lesson_complete,
     lesson_open,
 )
+from .learning_log import (
+    LearningLogEntryRejected,
+    LearningLogOutcome,
+    learning_log_entry_save,
+)
 from .managers import manager_digests_send
 from .progress import (
     enrolment_lesson_counts,
@@ -46,6 +51,8 @@ __all__ = [
     "AssessmentState",
     "AssessmentStatus",
     "AssessmentUnavailable",
+    "LearningLogEntryRejected",
+    "LearningLogOutcome",
     "LessonNotFinished",
     "assessment_attempt_start",
     "assessment_attempt_submit",
@@ -63,6 +70,7 @@ __all__ = [
     "enrolment_wrong_answer_lessons",
     "enrolments_ensure",
     "knowledge_check_answer",
+    "learning_log_entry_save",
     "learning_reconcile",
     "lesson_complete",
     "lesson_open",

@@ -52,3 +52,10 @@ def govuk_time(value) -> str:
     hour = value.hour % 12 or 12
     minutes = f":{value.minute:02d}" if value.minute else ""
     return f"{hour}{minutes}{'am' if value.hour < 12 else 'pm'}"
+
+
+@register.filter
+def notes_for(activity_notes, block_id: str):
+    """The answer box of one activity on the lesson page (learners.wagtail_hooks), or
+    None where there is none to show (not enrolled, a preview)."""
+    return activity_notes.get(block_id) if activity_notes else None

@@ -421,6 +421,28 @@ def _assessment_start_check(response, body, world, role, outcome):
     assert AssessmentAttempt.objects.count() == 1
 
 
+OWNER_LOG_ACTIVITY = "What slowed your team down?"
+OWNER_LOG_ANSWER = "Our stand-ups ran long: we solved problems in them"
+
+
+def _owner_log(w):
+    """The owner's lesson, with an activity added, and the owner's answer to it in their
+    learning log. Returns the lesson."""
+    from courses.models import LessonPage
+    from learners.services import learning_log_entry_save
+    from tests.factories import activity
+
+    lesson = LessonPage.objects.get(pk=w.lesson.pk)
+    block = next((b for b in lesson.body.raw_data if b["type"] == "activity"), None)
+    if block is None:
+        block = activity(OWNER_LOG_ACTIVITY)
+        lesson.body = [*lesson.body.raw_data, block]
+        lesson.save_revision().publish()
+    learning_log_entry_save(enrolment=Enrolment.objects.get(user=w.owner, course=w.course),
+                            lesson=lesson, block_id=block["id"], answer=OWNER_LOG_ANSWER)
+    return lesson
+
+
 def _api(query=""):
     return lambda w: "/api/v1/records" + query
 
@@ -439,6 +461,15 @@ ROWS = [
         outcomes(OWN_ONLY, owner=ALLOWED),
         evidence=lambda w: ["You completed this lesson", "govuk-tag--green"],
         secrets=lambda w: ["You completed this lesson", "govuk-tag--green"]),
+    # The learning log: the owner's answers, on their lesson and on their log page, are
+    # theirs alone: no trainer, manager, HR reporter or admin sees them through the site.
+    Row("lesson_page_learning_log", "page:courses.LessonPage", lambda w: _owner_log(w).url,
+        outcomes(OWN_ONLY, owner=ALLOWED), evidence=lambda w: [OWNER_LOG_ANSWER],
+        secrets=lambda w: [OWNER_LOG_ANSWER]),
+    Row("learning_log", "learning_log", lambda w: _owner_log(w) and reverse("learning_log"),
+        outcomes(OWN_ONLY, anonymous=DENIED, owner=ALLOWED),
+        evidence=lambda w: [OWNER_LOG_ANSWER, OWNER_LOG_ACTIVITY, w.course.title],
+        secrets=lambda w: [OWNER_LOG_ANSWER, OWNER_LOG_ACTIVITY]),
     Row("certificate_download", "certificate_download",
         lambda w: reverse("certificate_download", args=[w.certificate.code]),
         outcomes(DENIED, owner=ALLOWED, admin=ALLOWED),
@@ -670,6 +701,7 @@ LEARNER_DATA_URLS = {
     "records_api:records", "compliance",
     "my_team", "people_lookup", "person_line_manager", "records_api:person_update",
     "assessment", "assessment_start", "assessment_attempt",
+    "learning_log",
 }
 NO_LEARNER_DATA_URLS = {
     "healthz", "glossary", "sign_up", "sign_in", "sign_out",
@@ -680,6 +712,7 @@ NO_LEARNER_DATA_URLS = {
     "password_change", "password_change_done", "password_reset", "password_reset_done",
     "password_reset_confirm", "password_reset_complete",
     "enrol", "knowledge_check_answer", "lesson_complete",   # POST, on the caller's own record
+    "learning_log_entry_save",      # POST, into the caller's own log (test below)
     "certificate_verify",           # public by design: name, course and date only
     "certificate_verify_form",      # public: an empty box for a code; finds go to the above
     "export_create",                # POST, redirects to the viewer's own export
@@ -792,6 +825,27 @@ def test_a_report_who_changes_manager_leaves_the_old_managers_team_at_once(clien
     assert OWNER_LAST not in gone
     client.force_login(world.users[LEARNER])
     assert OWNER_LAST in _body(client.get(reverse("my_team")))
+
+
+def test_saving_an_answer_only_ever_writes_to_your_own_learning_log(client, world):
+    """Whoever posts an answer to the owner's lesson, the owner's entry stays as it was:
+    a signed-out post goes to sign in; anyone else saves into their own log, and only
+    if they are enrolled (none of them is, on the owner's course)."""
+    from learners.models import LearningLogEntry
+
+    lesson = _owner_log(world)
+    block_id = next(b["id"] for b in lesson.body.raw_data if b["type"] == "activity")
+    url = reverse("learning_log_entry_save", args=[lesson.pk])
+    for role in ROLES:
+        client.logout()
+        if role != ANONYMOUS:
+            client.force_login(world.users[role])
+        response = client.post(url, {"activity": block_id, "answer": f"Written by {role}"})
+        assert response.status_code == 302, role
+        if role == ANONYMOUS:
+            assert response["Location"].startswith(settings.LOGIN_URL)
+    entries = list(LearningLogEntry.objects.values_list("user__email", "answer"))
+    assert entries == [(OWNER_EMAIL, f"Written by {OWNER}")]
 
 
 # --- The guards ----------------------------------------------------------------------
