@@ -20,6 +20,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 from wagtail.documents.models import Document
+from wagtail.images.models import Image
+from wagtail.models import Collection
 
 from academy.setup import HR_REPORTERS, TRAINERS, academy_roles_ensure, academy_site_ensure
 from content.models import GlossaryTerm
@@ -466,6 +468,18 @@ def _block(block: dict) -> dict:
     elif kind == "video":
         value = {"title": block["title"], "video": None, "video_url": "",
                  "minutes": block.get("minutes"), "transcript": block["transcript"].strip()}
+    elif kind in ("image", "diagram"):
+        value = {"image": _image(block["file"], block["title"]).pk,
+                 "alt_text": " ".join(block["alt"].split()), "decorative": False,
+                 "caption": " ".join(block.get("caption", "").split()),
+                 "credit": block.get("credit", "")}
+        if kind == "diagram":
+            value["description"] = block["description"].strip()
+    elif kind == "table":
+        value = {"data": block["rows"], "table_caption": block["caption"],
+                 "first_row_is_table_header": True,
+                 "first_col_is_header": bool(block.get("first_col_is_header")),
+                 "table_header_choice": "both" if block.get("first_col_is_header") else "row"}
     else:
         raise ValueError(f"Unknown block type in demo content: {kind}")
     return {"type": kind, "value": value}
@@ -480,3 +494,23 @@ def _document(filename: str, title: str) -> Document:
         document.file.save(filename, File(handle), save=False)
         document.save()
     return document
+
+
+DEMO_COLLECTION = "Demo academy"
+
+
+def _image(filename: str, title: str) -> Image:
+    """The demo picture with this title in the demo collection, added from images/
+    the first time it is needed (so loading again adds no copies)."""
+    root = Collection.get_first_root_node()
+    collection = (root.get_children().filter(name=DEMO_COLLECTION).first()
+                  or root.add_child(name=DEMO_COLLECTION))
+    existing = Image.objects.filter(collection=collection, title=title).first()
+    if existing:
+        return existing
+    with (DEMO_DIR / "images" / filename).open("rb") as handle:
+        image = Image(title=title, collection=collection)
+        image.file.save(filename, File(handle), save=False)
+        image._set_image_file_metadata()  # size and hash, as Wagtail's upload form sets them
+        image.save()
+    return image

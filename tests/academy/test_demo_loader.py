@@ -19,7 +19,7 @@ def table_counts():
         model._meta.label: model.objects.count()
         for model in apps.get_models()
         if model._meta.app_label in {"content", "courses", "learners", "wagtailcore", "auth",
-                                     "wagtaildocs", "wagtailsearch"}
+                                     "wagtaildocs", "wagtailimages", "wagtailsearch"}
     }
 
 
