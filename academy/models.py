@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 
 from learners.models import JobStatus, TrackedJob
+from learners.storage import private_storage
 
 
 class Export(TrackedJob):
@@ -30,7 +31,7 @@ class Export(TrackedJob):
     filters = models.JSONField(default=dict)
     # How many times a worker started building it: more than one means a redelivery.
     attempts = models.PositiveSmallIntegerField(default=0)
-    file = models.FileField(upload_to="exports/", blank=True)
+    file = models.FileField(upload_to="exports/", blank=True, storage=private_storage)
     started_at = models.DateTimeField(null=True, blank=True)
     expires_at = models.DateTimeField(null=True, blank=True)
 

@@ -1,6 +1,9 @@
-"""The Content Security Policy, with one exception for the Wagtail editor's preview."""
+"""The Content Security Policy, with one exception for the Wagtail editor's preview; no
+storing of personal pages."""
 
 from csp.middleware import CSPMiddleware, PolicyParts
+from django.conf import settings
+from django.utils.cache import has_vary_header
 
 
 class AcademyCSPMiddleware(CSPMiddleware):
@@ -21,3 +24,34 @@ class AcademyCSPMiddleware(CSPMiddleware):
         if getattr(request, "is_preview", False) and getattr(request, "is_dummy", False):
             parts.replace = {**(parts.replace or {}), "frame-ancestors": ["'self'"]}
         return parts
+
+
+class PrivatePagesMiddleware:
+    """Every response that may be someone's own (My learning, their profile, a report,
+    a data export, an API answer) is kept out of every cache: the browser's disk, the
+    back button after signing out, a shared proxy. A response counts as someone's when
+    the request is signed in (a session or an API token) or the response varies by
+    cookie; the view may still say otherwise by setting Cache-Control itself (lesson
+    pictures do). docs/security.md, "Caching of personal pages".
+
+    Listed above SessionMiddleware, so it sees the Vary: Cookie that one adds."""
+
+    NO_STORE = "private, no-store"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if "Cache-Control" not in response and self._personal(request, response):
+            response["Cache-Control"] = self.NO_STORE
+        return response
+
+    @staticmethod
+    def _personal(request, response) -> bool:
+        if has_vary_header(response, "Cookie") or "HTTP_AUTHORIZATION" in request.META:
+            return True
+        # Only a request with a session cookie can be signed in: others cost no query.
+        user = getattr(request, "user", None)
+        return (settings.SESSION_COOKIE_NAME in request.COOKIES and user is not None
+                and user.is_authenticated)

@@ -33,10 +33,8 @@ urlpatterns = [
          name="rendition_serve"),
 ]
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# No other /media/ route, with DEBUG on or off: certificates and exports are kept there
+# but leave only through their own views, which check who is asking (learners.storage).
 
 if settings.BENCH_VIEWS:  # the benchmark harness's baselines (bench/README.md); only it sets this
     from bench import views as bench_views  # bench/ is on the repo root, not an app

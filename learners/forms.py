@@ -2,11 +2,22 @@
 
 from django import forms
 from django.contrib.auth import password_validation
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from learners.identity import email_normalise, validate_email_ascii
 from learners.models import Grade, Organisation, Profession, SignUpDomain, User
+
+
+class AcademyEmailField(forms.EmailField):
+    """An email address in its one spelling (learners.identity), checked after it is
+    normalised: full-width letters become plain ones, a look-alike is refused."""
+
+    default_validators = [*forms.EmailField.default_validators, validate_email_ascii]
+
+    def to_python(self, value):
+        return email_normalise(super().to_python(value))
 
 
 class OrganisationChoiceField(forms.ModelChoiceField):
@@ -71,7 +82,7 @@ def _organisations_under(organisations) -> QuerySet[Organisation]:
 
 
 class SignUpForm(ProfileForm):
-    email = forms.EmailField(
+    email = AcademyEmailField(
         label="Work email address", max_length=254,
         help_text="You will use this to sign in.",
         error_messages={
@@ -81,7 +92,7 @@ class SignUpForm(ProfileForm):
     )
     password1 = forms.CharField(
         label="Create a password", strip=False, widget=forms.PasswordInput,
-        help_text="At least 10 characters. Avoid common words and passwords you use elsewhere.",
+        help_text="At least 12 characters. Avoid common words and passwords you use elsewhere.",
         error_messages={"required": "Enter a password"},
     )
     password2 = forms.CharField(
@@ -93,7 +104,8 @@ class SignUpForm(ProfileForm):
                    "password1", "password2"]
 
     class Meta(ProfileForm.Meta):
-        fields = ["first_name", "last_name", "email", "organisation", "grade", "profession"]
+        # Not "email": the model's unique checks would say that an address has an account.
+        fields = ["first_name", "last_name", "organisation", "grade", "profession"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -106,9 +118,13 @@ class SignUpForm(ProfileForm):
             self.fields["email"].help_text = (f"Your work email address, ending in "
                                               f"{endings}. You will use it to sign in.")
         self.sign_up_domain = None
+        self.existing_user = None
 
     def clean_email(self):
-        email = self.cleaned_data["email"].strip().lower()
+        """The address in its one spelling (learners.identity). An address that already
+        has an account is not an error: the page would tell anyone who has an account
+        (docs/security.md, "Identity"). The view emails its owner instead."""
+        email = self.cleaned_data["email"]
         self.sign_up_domain = sign_up_domain_for(email)
         if self.sign_up_domain is None:
             raise forms.ValidationError(
@@ -116,10 +132,7 @@ class SignUpForm(ProfileForm):
                 f"@{email.rsplit('@', 1)[-1]}. Use your work email address, or ask your "
                 "academy team to add you"
             )
-        if User.objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError(
-                "An account with this email address already exists. Sign in instead."
-            )
+        self.existing_user = User.objects.filter(email=email).first()
         return email
 
     def clean(self):
@@ -145,6 +158,7 @@ class SignUpForm(ProfileForm):
 
     def save(self, commit=True):
         user = super().save(commit=False)
+        user.email = self.cleaned_data["email"]
         user.set_password(self.cleaned_data["password1"])
         # Counts for nothing until the address is confirmed (learners.services.accounts).
         user.email_verified_at = None
@@ -152,6 +166,17 @@ class SignUpForm(ProfileForm):
         if commit:
             user.save()
         return user
+
+
+class AcademyPasswordResetForm(PasswordResetForm):
+    """Django's, finding the account by the one spelling of its address."""
+
+    email = AcademyEmailField(label="Email address", max_length=254)
+
+    def get_users(self, email):
+        return (user for user in User.objects.filter(email=email_normalise(email),
+                                                     is_active=True)
+                if user.has_usable_password())
 
 
 class SignInForm(AuthenticationForm):

@@ -70,6 +70,14 @@ def email_verification_send(user_id: int) -> bool:
 
 
 @shared_task(**RETRY)
+def sign_up_attempt_notify(user_id: int) -> bool:
+    """Tell the owner of an address that someone tried to sign up with it."""
+    from learners.services.accounts import sign_up_attempt_notify
+
+    return sign_up_attempt_notify(user_id=user_id)
+
+
+@shared_task(**RETRY)
 def required_learning_for_user(user_id: int) -> int:
     """Give a new joiner (or someone who moved) the required learning that now applies."""
     return services.required_learning_for_user(user_id=user_id)

@@ -17,7 +17,7 @@ from courses.models import CoursePage, LessonPage
 from learners import selectors, services
 from learners.certificate_pdf import learning_time_display
 from learners.enqueue import enqueue_on_commit
-from learners.forms import ProfileForm, SignInForm, SignUpForm
+from learners.forms import AcademyPasswordResetForm, ProfileForm, SignInForm, SignUpForm
 from learners.lesson_session import LESSON_ANSWERED, LESSON_ERRORS
 from learners.models import Certificate, Enrolment, SignUpDomain
 from learners.services import accounts
@@ -27,61 +27,118 @@ from learners.services.certificates import (
     certificate_find,
 )
 from learners.services.enrolments import EnrolmentRefused
-from learners.tasks import email_verification_send, required_learning_for_user
+from learners.tasks import (
+    email_verification_send,
+    required_learning_for_user,
+    sign_up_attempt_notify,
+)
 
-# "Send the link again": per account, so a shared office address is not locked out.
+# "Send the link again": per address, so a shared office address is not locked out.
 EMAIL_VERIFY_RESEND_RATE = "3/h"
+# The address a browser signed up with: its "check your email" page names it, and the
+# link followed in the same browser signs that person in.
+SIGN_UP_EMAIL = "sign_up_email"
+TOO_MANY_SIGN_UPS = ("You have tried to create an account too many times. Wait an hour, "
+                     "then try again")
+TOO_MANY_RESETS = ("You have asked for too many password reset emails. Wait an hour, then "
+                   "try again")
+
+
+def _too_many(request, *, group: str, address: str, per_address: str, per_ip: str) -> bool:
+    """Counts one more email asked for, for this address and from this IP address, and
+    says whether either is now over its limit. The same answer whether or not the
+    address has an account."""
+    by_address = is_ratelimited(request, group=f"{group}-address", rate=per_address,
+                                key=lambda _group, _request: address, increment=True)
+    by_ip = is_ratelimited(request, group=f"{group}-ip", key="ip", rate=per_ip,
+                           increment=True)
+    return by_address or by_ip
 
 
 def sign_up(request):
     """Self sign-up, for email domains an admin allows. The account counts for nothing
     (no enrolling, no required learning, in no report) until the person follows the
-    link emailed to them; with no domains allowed, sign-up is closed."""
+    link emailed to them; with no domains allowed, sign-up is closed.
+
+    As GOV.UK services do, the answer is "check your email" whether or not the address
+    already has an account (so the page tells no one who has one); an existing owner is
+    emailed to say someone tried. Both are limited per address and per IP address."""
+    from django.conf import settings
+
     if request.user.is_authenticated:
         return redirect("my_learning")
     if not SignUpDomain.objects.exists():
         return render(request, "learners/sign_up_closed.html")
     form = SignUpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        email = form.cleaned_data["email"]
+        if _too_many(request, group="sign-up", address=email,
+                     per_address=settings.SIGN_UP_RATE_PER_ADDRESS,
+                     per_ip=settings.SIGN_UP_RATE_PER_IP):
+            form.add_error("email", TOO_MANY_SIGN_UPS)
+            return render(request, "learners/sign_up.html", {"form": form}, status=429)
         with transaction.atomic():
-            user = form.save()
-            enqueue_on_commit(email_verification_send, user.pk)
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            if form.existing_user is not None:
+                enqueue_on_commit(sign_up_attempt_notify, form.existing_user.pk)
+            else:
+                user = form.save()
+                enqueue_on_commit(email_verification_send, user.pk)
+        request.session[SIGN_UP_EMAIL] = email
         return redirect("email_verify_sent")
     return render(request, "learners/sign_up.html", {"form": form})
 
 
-@login_required
+def _sign_up_address(request) -> str | None:
+    if request.user.is_authenticated:
+        return request.user.email
+    return request.session.get(SIGN_UP_EMAIL)
+
+
 def email_verify_sent(request):
-    """Check your email: the link is on its way, and can be sent again."""
-    if request.user.email_verified_at is not None:
+    """Check your email: the link is on its way, and can be sent again. Shown after
+    sign-up (not yet signed in), and to a signed-in person whose address is not yet
+    confirmed."""
+    if request.user.is_authenticated and request.user.email_verified_at is not None:
         return redirect("my_learning")
-    return render(request, "learners/email_verify_sent.html", {"hide_verify_banner": True})
+    address = _sign_up_address(request)
+    if address is None:
+        return redirect("sign_up")
+    return render(request, "learners/email_verify_sent.html",
+                  {"hide_verify_banner": True, "address": address})
 
 
 @require_POST
-@login_required
 def email_verify_resend(request):
-    """Send the link again, a few times an hour at most."""
-    if request.user.email_verified_at is not None:
+    """Send the link again, a few times an hour at most. Says the same whether or not
+    the address is waiting for one."""
+    if request.user.is_authenticated and request.user.email_verified_at is not None:
         return redirect("my_learning")
-    if is_ratelimited(request, group="email_verify_resend", key="user",
-                      rate=EMAIL_VERIFY_RESEND_RATE, increment=True):
+    address = _sign_up_address(request)
+    if address is None:
+        return redirect("sign_up")
+    if is_ratelimited(request, group="email_verify_resend", rate=EMAIL_VERIFY_RESEND_RATE,
+                      key=lambda _group, _request: address, increment=True):
         messages.error(request, "You have asked for the link too many times. Check your "
                                 "email, including your junk folder, or try again in an hour.")
     else:
-        enqueue_on_commit(email_verification_send, request.user.pk)
-        messages.success(request, f"We have sent the link again to {request.user.email}.")
+        waiting = accounts.account_awaiting_verification(email=address)
+        if waiting is not None:
+            enqueue_on_commit(email_verification_send, waiting.pk)
+        messages.success(request, f"We have sent the link again to {address}.")
     return redirect("email_verify_sent")
 
 
 def email_verify(request, token: str):
-    """The link in the email: confirms the address, from any browser. A forged or
-    expired link gets a page that says so, and changes nothing."""
+    """The link in the email: confirms the address, from any browser. Followed in the
+    browser that signed up, it signs the person in too (once). A forged or expired link
+    gets a page that says so, and changes nothing."""
     try:
         user = accounts.email_verify(token=token)
     except accounts.VerificationLinkInvalid:
         return render(request, "learners/email_verify_invalid.html", status=400)
+    if not request.user.is_authenticated and request.session.get(SIGN_UP_EMAIL) == user.email:
+        del request.session[SIGN_UP_EMAIL]
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
     return render(request, "learners/email_verified.html", {
         "verified_user": user,
         "signed_in_as_them": request.user.is_authenticated and request.user.pk == user.pk,
@@ -110,6 +167,24 @@ class SignInView(auth_views.LoginView):
     def form_invalid(self, form):
         self._failures(increment=True)
         return super().form_invalid(form)
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's, finding accounts by the one spelling of an address, and limited per
+    address and per IP address with a message that is the same for every address."""
+
+    form_class = AcademyPasswordResetForm
+    subject_template_name = "registration/password_reset_subject.txt"
+
+    def form_valid(self, form):
+        from django.conf import settings
+
+        if _too_many(self.request, group="password-reset", address=form.cleaned_data["email"],
+                     per_address=settings.PASSWORD_RESET_RATE_PER_ADDRESS,
+                     per_ip=settings.PASSWORD_RESET_RATE_PER_IP):
+            form.add_error("email", TOO_MANY_RESETS)
+            return self.render_to_response(self.get_context_data(form=form), status=429)
+        return super().form_valid(form)
 
 
 def sign_out(request):

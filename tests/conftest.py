@@ -33,6 +33,15 @@ def redis_available() -> bool:
 
 
 @pytest.fixture(autouse=True)
+def _rate_limits_cleared():
+    """Each test starts with no rate limit counted (the test settings keep them in this
+    process's memory): sign-ups and password resets from 127.0.0.1 add up otherwise."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _require_marked_services(request):
     if request.node.get_closest_marker("postgres") and connection.vendor != "postgresql":
         _missing("needs PostgreSQL: set DATABASE_URL=postgres://…")

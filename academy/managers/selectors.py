@@ -2,6 +2,7 @@
 
 from django.db.models import Case, IntegerField, QuerySet, Value, When
 
+from learners.identity import email_normalise
 from learners.models import ComplianceStatus, Enrolment, User
 from learners.scoping import reportable_people
 from learners.selectors import (
@@ -52,10 +53,11 @@ def team_other_list(*, manager: User) -> QuerySet[Enrolment]:
 
 
 def person_find(*, viewer: User, email: str) -> User | None:
-    """The person in the viewer's reporting scope with this email (any case), or None:
-    someone outside the scope is not found, the same as someone who does not exist."""
-    email = (email or "").strip()
+    """The person in the viewer's reporting scope with this email (any case, in the one
+    spelling of learners.identity), or None: someone outside the scope is not found, the
+    same as someone who does not exist."""
+    email = email_normalise(email)
     if not email:
         return None
-    return (reportable_people(viewer).filter(email__iexact=email)
+    return (reportable_people(viewer).filter(email=email)
             .select_related("line_manager", "organisation").first())

@@ -7,6 +7,7 @@ from django.db import IntegrityError, transaction
 from academy.audit import audit_record
 from academy.models import AuditEvent
 from learners.enqueue import enqueue_on_commit
+from learners.identity import email_normalise
 from learners.models import Organisation, User
 from learners.scoping import reportable_people, reporting_organisations
 
@@ -19,7 +20,7 @@ _MAX_CHAIN = 50
 def _manager_check(*, actor: User, person: User, email: str) -> User:
     """The active person in the actor's scope with this email, who is not the person
     and does not report (directly or further down) to them."""
-    manager = (reportable_people(actor).filter(email__iexact=email.strip(), is_active=True)
+    manager = (reportable_people(actor).filter(email=email_normalise(email), is_active=True)
                .first())
     if manager is None:
         raise ValidationError({"line_manager_email": (

@@ -57,6 +57,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "config.middleware.AcademyCSPMiddleware",  # django-csp, but previews may be framed
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Personal pages get Cache-Control: private, no-store (above sessions: sees their Vary)
+    "config.middleware.PrivatePagesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -64,6 +66,7 @@ MIDDLEWARE = [
     # NUL bytes, text that is not UTF-8 and over-long values: a 400 (config/input_hygiene.py)
     "config.input_hygiene.InputHygieneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "learners.session_limits.SessionLimitsMiddleware",  # 12 hours, or 30 minutes idle
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -119,13 +122,23 @@ AXES_VERBOSE = False
 # A spray of bad passwords across many accounts from one address is stopped too: this
 # many failed sign-ins per address per 15 minutes (high enough for a shared office).
 SIGN_IN_FAILURES_PER_ADDRESS = env("SIGN_IN_FAILURES_PER_ADDRESS", default="30/15m")
+# Emails a stranger could make the academy send (sign-up, password reset): a few an hour
+# to one address, and a limit per IP address that a shared office stays under.
+SIGN_UP_RATE_PER_ADDRESS = env("SIGN_UP_RATE_PER_ADDRESS", default="3/h")
+SIGN_UP_RATE_PER_IP = env("SIGN_UP_RATE_PER_IP", default="30/h")
+PASSWORD_RESET_RATE_PER_ADDRESS = env("PASSWORD_RESET_RATE_PER_ADDRESS", default="3/h")
+PASSWORD_RESET_RATE_PER_IP = env("PASSWORD_RESET_RATE_PER_IP", default="30/h")
+# A sign-in lasts 12 hours at most, and ends after 30 minutes without a request (ASVS
+# V3.3.2, level 2; learners.session_limits). https://docs.djangoproject.com/en/5.2/ref/settings/#session-cookie-age
+SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=12 * 60 * 60)
+SESSION_IDLE_SECONDS = env.int("SESSION_IDLE_SECONDS", default=30 * 60)
 LOGIN_URL = "/sign-in/"
 LOGIN_REDIRECT_URL = "/my-learning/"
 LOGOUT_REDIRECT_URL = "/"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-     "OPTIONS": {"min_length": 10}},
+     "OPTIONS": {"min_length": 12}},  # ASVS V2.1.1
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]

@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from learners.storage import private_storage
+
 
 class EnrolmentStatus(models.TextChoices):
     """Where a learner is with a course: one rule (learners.selectors), shown the same
@@ -143,7 +145,7 @@ class Certificate(models.Model):
     # The course's duration at issue; empty on certificates issued before it was kept.
     learning_minutes = models.PositiveIntegerField(null=True, blank=True)
     issued_at = models.DateTimeField(auto_now_add=True)
-    file = models.FileField(upload_to="certificates/", blank=True)
+    file = models.FileField(upload_to="certificates/", blank=True, storage=private_storage)
     revoked_at = models.DateTimeField(null=True, blank=True)
     revoked_reason = models.TextField(blank=True)
 

@@ -6,6 +6,8 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from learners.identity import email_acceptable, email_normalise, validate_email_ascii
+
 
 class UserQuerySet(models.QuerySet):
     def learners(self):
@@ -20,10 +22,17 @@ class AcademyUserManager(UserManager.from_queryset(UserQuerySet)):
 
     use_in_migrations = True
 
+    @classmethod
+    def normalize_email(cls, email):
+        """The one spelling of an address (learners.identity), for every way in."""
+        return email_normalise(email)
+
     def _create_user(self, email, password, **extra_fields):
         if not email:
             raise ValueError("An email address is required.")
-        user = self.model(email=self.normalize_email(email).lower(), **extra_fields)
+        if not email_acceptable(email):
+            raise ValueError(f"Not an ASCII email address: {email!r}")
+        user = self.model(email=self.normalize_email(email), **extra_fields)
         user.set_password(password)
         user.save(using=self._db)
         return user
@@ -39,7 +48,9 @@ class AcademyUserManager(UserManager.from_queryset(UserQuerySet)):
         return self._create_user(email, password, **extra_fields)
 
     def get_by_natural_key(self, username):
-        return self.get(email__iexact=username)
+        # Exactly the normalised address: a case-insensitive match in PostgreSQL would
+        # let a look-alike (with a dotless i, U+0131) reach admin@… (learners.identity).
+        return self.get(email=email_normalise(username))
 
 
 class User(AbstractUser):
@@ -47,7 +58,7 @@ class User(AbstractUser):
     Wagtail's user administration requires them (docs/decisions.md)."""
 
     username = None
-    email = models.EmailField("email address", unique=True)
+    email = models.EmailField("email address", unique=True, validators=[validate_email_ascii])
     organisation = models.ForeignKey(
         "learners.Organisation", null=True, blank=True, on_delete=models.PROTECT,
         related_name="members",
@@ -100,6 +111,12 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.get_full_name() or self.email
+
+    @classmethod
+    def normalize_username(cls, username):
+        # Model.clean (every ModelForm: the Wagtail admin's user forms, sign-up) stores
+        # the one spelling of the address.
+        return email_normalise(username)
 
     @property
     def email_verified(self) -> bool:

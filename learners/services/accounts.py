@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from learners.enqueue import enqueue_on_commit
+from learners.identity import email_normalise
 from learners.models import User
 
 logger = logging.getLogger(__name__)
@@ -28,7 +29,14 @@ class VerificationLinkInvalid(Exception):
 def email_verification_token(*, user: User) -> str:
     """A signed token naming the account and the address it was sent to: changing the
     address, or any tampering, makes it worthless."""
-    return signing.dumps({"user": user.pk, "email": user.email.lower()}, salt=VERIFY_SALT)
+    return signing.dumps({"user": user.pk, "email": email_normalise(user.email)},
+                         salt=VERIFY_SALT)
+
+
+def account_awaiting_verification(*, email: str) -> User | None:
+    """The active account with this address whose address is not yet confirmed."""
+    return User.objects.filter(email=email_normalise(email), is_active=True,
+                               email_verified_at__isnull=True).first()
 
 
 def email_verification_send(*, user_id: int) -> bool:
@@ -61,7 +69,8 @@ def email_verify(*, token: str) -> User:
     except signing.BadSignature as error:  # SignatureExpired is one too
         raise VerificationLinkInvalid from error
     user = (User.objects.select_for_update()
-            .filter(pk=data.get("user"), email__iexact=data.get("email", ""), is_active=True)
+            .filter(pk=data.get("user"), email=email_normalise(data.get("email")),
+                    is_active=True)
             .first())
     if user is None:
         raise VerificationLinkInvalid
@@ -73,3 +82,22 @@ def email_verify(*, token: str) -> User:
         enqueue_on_commit(required_learning_for_user, user.pk)
         logger.info("email verified user=%s", user.pk)
     return user
+
+
+def sign_up_attempt_notify(*, user_id: int) -> bool:
+    """Someone tried to create an account with an address that already has one: tell
+    its owner, who may simply have forgotten, how to sign in or reset their password.
+    The sign-up page says the same to everyone ("check your email"), so it does not tell
+    a stranger which addresses have accounts. Returns whether it sent."""
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    if user is None:
+        return False
+    base = settings.ACADEMY_BASE_URL
+    context = {"user": user, "academy_name": settings.ACADEMY_NAME,
+               "sign_in": base + reverse("sign_in"),
+               "password_reset": base + reverse("password_reset")}
+    send_mail(subject=f"You already have an account with {settings.ACADEMY_NAME}",
+              message=render_to_string("learners/email/sign_up_existing.txt", context),
+              from_email=None, recipient_list=[user.email])
+    logger.info("sign-up attempt on an existing account notified user=%s", user.pk)
+    return True

@@ -86,6 +86,9 @@ def test_signing_up_counts_for_nothing_until_the_email_is_verified(
     sent = client.get(reverse("email_verify_sent")).content.decode()
     assert "Check your email" in sent
     assert "someone@example.gov.uk" in sent
+    # They may sign in before confirming, and are told what to do.
+    assert client.post(reverse("sign_in"), {"username": "someone@example.gov.uk",
+                                            "password": PASSWORD}).status_code == 302
     # Enrolling is refused, with a reason, on the course page.
     refused = client.post(reverse("enrol", args=[course.pk]), follow=True).content.decode()
     assert "Confirm your email address before you enrol" in refused
@@ -285,6 +288,7 @@ def test_someone_who_signed_up_can_only_move_within_their_domains_part_of_the_tr
     SignUpDomain.objects.create(domain="example.gov.uk", organisation=tree["operations"])
     client.post(reverse("sign_up"), sign_up_form(tree, grades, professions))
     user = User.objects.get(email="someone@example.gov.uk")
+    client.force_login(user)
     response = client.post(reverse("profile"), {
         "first_name": "Gill", "last_name": "Mailer", "organisation": tree["policy"].pk,
         "grade": grades["EO"].pk, "profession": professions["policy"].pk})

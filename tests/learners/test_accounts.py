@@ -19,13 +19,16 @@ def form(people):
     }
 
 
-def test_sign_up_creates_the_account_and_signs_in(client, form):
+def test_sign_up_creates_the_account_and_asks_to_check_email(client, form):
     response = client.post(reverse("sign_up"), form)
     assert response["Location"] == reverse("email_verify_sent")
     user = User.objects.get(email="priya@example.gov.uk")
     assert user.organisation.name == "Department for Tests"
     assert user.email_verified_at is None  # until the emailed link is followed
-    assert client.get("/my-learning/").status_code == 200
+    assert "priya@example.gov.uk" in client.get(reverse("email_verify_sent")).content.decode()
+    # Not signed in yet: signing in straight away would tell a stranger the address was
+    # new (tests/security/test_identity.py).
+    assert client.get("/my-learning/").status_code == 302
 
 
 @pytest.mark.parametrize(
@@ -51,8 +54,11 @@ def test_sign_up_errors_are_shown_and_nothing_is_created(client, form, change, m
 
 def test_an_email_can_only_have_one_account(client, form, learner):
     response = client.post(reverse("sign_up"), form | {"email": "SAM@example.gov.uk"})
-    assert "An account with this email address already exists" in response.content.decode()
+    assert response["Location"] == reverse("email_verify_sent")  # as for a new address
     assert User.objects.count() == 1
+    [message] = mail.outbox
+    assert message.to == [learner.email]
+    assert "You already have an account" in message.subject
 
 
 def test_sign_in_and_out(client, learner):
