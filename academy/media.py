@@ -9,6 +9,8 @@ through <img>; opened on its own it gets a policy that runs nothing (docs/decisi
 "Teaching blocks"). A deployment's web server may serve /media/images/ itself, with the
 same headers (docs/deploy.md)."""
 
+from pathlib import Path
+
 from django.conf import settings
 from django.core.exceptions import SuspiciousFileOperation
 from django.http import Http404
@@ -22,7 +24,8 @@ SVG_POLICY = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
 @require_GET
 def rendition_serve(request, path: str):
     try:
-        response = serve(request, path, document_root=settings.MEDIA_ROOT / RENDITIONS)
+        # Path(): MEDIA_ROOT read with django-environ is an environ.Path, which has no "/".
+        response = serve(request, path, document_root=Path(settings.MEDIA_ROOT) / RENDITIONS)
     except SuspiciousFileOperation as error:  # a path that climbs out: as if not there
         raise Http404 from error
     if path.lower().endswith(".svg"):

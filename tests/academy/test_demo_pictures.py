@@ -6,9 +6,11 @@ to nothing outside itself; loading the demo again adds no copies to the image li
 import html
 import re
 
+import environ
 import pytest
 import yaml
 from defusedxml import ElementTree
+from django.core.files.base import ContentFile
 from django.utils.html import strip_tags
 from wagtail.images.models import Image
 
@@ -127,3 +129,18 @@ def test_loading_the_demo_again_adds_no_pictures(demo):
 
     assert library() == before
     assert scrum_cycle.pk in {pk for pk, title, _ in before if title == "The Scrum cycle"}
+
+
+@pytest.mark.django_db
+def test_a_demo_diagram_loads_when_media_root_is_read_from_the_environment(client, settings):
+    """Under `make run` and in production MEDIA_ROOT is read with django-environ (an
+    environ.Path, not a pathlib.Path); the lesson's pictures must load there too."""
+    image = Image.objects.create(title="The Scrum cycle", file=ContentFile(
+        (IMAGES_DIR / "scrum-cycle.svg").read_bytes(), name="scrum-cycle.svg"))
+    rendition = image.get_rendition("width-320|preserve-svg")
+    settings.MEDIA_ROOT = environ.Path(str(settings.MEDIA_ROOT))
+
+    response = client.get(rendition.url)
+
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content).startswith(b"<svg")
