@@ -10,6 +10,7 @@ from ninja import Field, NinjaAPI, Query, Schema
 from ninja.errors import HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.pagination import CursorPagination, paginate
+from pydantic import ValidationError as PydanticValidationError
 from wagtail.api.v3.auth import BearerTokenAuth
 
 from academy.audit import audit_record
@@ -94,8 +95,25 @@ class Record(Schema):
         return certificate.code if certificate else None
 
 
+class RecordsPagination(CursorPagination):
+    """Ninja's cursor pagination, except that a cursor this API did not give out
+    (tampered with, truncated or made up) is a 400 saying so, not a 500: its position
+    must be a record id, and anything that does not decode is refused before a query."""
+
+    class Cursor(CursorPagination.Cursor):
+        p: str | None = Field(None, pattern=r"^[0-9]{1,18}$")
+
+    def paginate_queryset(self, queryset, pagination, request, **params):
+        try:
+            self.Cursor.from_encoded_param(pagination.cursor)
+        except (PydanticValidationError, NinjaValidationError, ValueError) as error:
+            raise HttpError(400, "cursor: not a cursor this API gave out. Leave it out to "
+                            "start from the first page") from error
+        return super().paginate_queryset(queryset, pagination, request, **params)
+
+
 @api.get("/records", response=list[Record], summary="Completion records")
-@paginate(CursorPagination, ordering=("pk",), page_size=100)
+@paginate(RecordsPagination, ordering=("pk",), page_size=100)
 def records(request: HttpRequest, filters: Query[RecordFilters]):
     if not can_report(request.user):
         raise HttpError(403, "This token's owner does not report on any organisation")

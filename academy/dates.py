@@ -83,7 +83,7 @@ class GovukDateField(forms.MultiValueField):
             if year < 1000:
                 raise ValueError("a year has four digits")
             value = date(year, month, day)
-        except ValueError:
+        except (ValueError, OverflowError):  # a number too big for a date is not one
             raise ValidationError(f"{name} must be a real date", code="invalid") from None
         self.run_validators(value)
         return value

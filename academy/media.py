@@ -9,6 +9,7 @@ through <img>; opened on its own it gets a policy that runs nothing (docs/decisi
 "Teaching blocks"). A deployment's web server may serve /media/images/ itself, with the
 same headers (docs/deploy.md)."""
 
+import errno
 from pathlib import Path
 
 from django.conf import settings
@@ -27,6 +28,10 @@ def rendition_serve(request, path: str):
         # Path(): MEDIA_ROOT read with django-environ is an environ.Path, which has no "/".
         response = serve(request, path, document_root=Path(settings.MEDIA_ROOT) / RENDITIONS)
     except SuspiciousFileOperation as error:  # a path that climbs out: as if not there
+        raise Http404 from error
+    except OSError as error:  # a name longer than the file system allows: not there either
+        if error.errno != errno.ENAMETOOLONG:
+            raise
         raise Http404 from error
     if path.lower().endswith(".svg"):
         response["Content-Security-Policy"] = SVG_POLICY

@@ -13,6 +13,9 @@ from academy.page_editor import page_create
 from academy.views import healthz, my_learning
 from content.views import glossary
 
+# Django's own 400s (a bad Host, too many fields) on the service's error page.
+handler400 = "config.input_hygiene.bad_request"
+
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("glossary/", glossary, name="glossary"),
