@@ -68,6 +68,13 @@ def test_sign_up_confirm_the_email_then_enrol_at_375px_by_keyboard(page, academy
     kb.activate(page, "main form[action$='/send-again/'] button")
     assert f"We have sent the link again to {email}" in page.content()
 
+    # Signing up does not sign in (the answer is the same for an address that already
+    # has an account, tests/security/test_identity.py); they may sign in before confirming.
+    page.goto("/sign-in/")
+    kb.type_into(page, "#id_username", email)
+    kb.type_into(page, "#id_password", PASSWORD)
+    kb.activate(page, "form button[type=submit]")
+
     # Before confirming: the course page says why enrolling did not work.
     page.goto(COURSE)
     kb.activate(page, "form[action*='/enrol/'] button")
