@@ -41,6 +41,8 @@ PROBLEMS_LISTED = 1000
 STAFF_NUMBER_MAX = User._meta.get_field("staff_number").max_length
 MANAGER_CHAIN_MAX = 50  # longer is a mistake in the data, not a real office
 XLSX_MAGIC, OLE_MAGIC = b"PK\x03\x04", b"\xd0\xcf\x11\xe0"
+# Longer than any email, course title, date or staff number; a cell this long is not one.
+CELL_MAX_CHARS = 1000
 SAVE_AS = "In Excel, choose File > Save as > Excel Workbook (.xlsx) or CSV UTF-8"
 
 
@@ -103,12 +105,7 @@ def bulk_file_read(upload) -> BulkFile:
                               + SAVE_AS)
     else:
         header, rows = _csv_rows(raw)
-    columns = tuple("_".join(str(cell or "").split()).lower() for cell in header)
-    missing = [column for column in REQUIRED_COLUMNS if column not in columns]
-    if missing:
-        raise ValidationError(
-            "The first row must name the columns: email, course and (optionally) due_date, "
-            "staff_number and line_manager_email. Missing: " + ", ".join(missing))
+    columns = _columns(header)
     records = []
     for number, row in enumerate(rows, start=2):
         if not any(_text(cell) for cell in row):
@@ -116,11 +113,57 @@ def bulk_file_read(upload) -> BulkFile:
         if len(records) == settings.BULK_ENROLMENT_MAX_ROWS:
             raise ValidationError(
                 f"The file must have at most {settings.BULK_ENROLMENT_MAX_ROWS:,} rows")
-        records.append((number, {name: cell for name, cell in zip(columns, row, strict=False)
-                                 if name in COLUMNS}))
+        record = {name: cell for name, cell in zip(columns, row, strict=False)
+                  if name in COLUMNS}
+        _cells_check(number, record.values())
+        records.append((number, record))
     if not records:
         raise ValidationError("The file has no rows to enrol")
     return BulkFile(name=upload.name or "upload", records=records, columns=columns)
+
+
+def _columns(header) -> tuple[str, ...]:
+    """The header's column names, checked: the required ones present, and none of ours
+    twice (which of two email columns would be meant?). One pass over the header and a
+    set, so a header of any width is read in time linear in its width."""
+    _cells_check(1, header)
+    columns = tuple("_".join(str(cell or "").split()).lower() for cell in header)
+    present = set(columns)
+    missing = [column for column in REQUIRED_COLUMNS if column not in present]
+    if missing:
+        raise ValidationError(
+            "The first row must name the columns: email, course and (optionally) due_date, "
+            "staff_number and line_manager_email. Missing: " + ", ".join(missing))
+    seen, twice = set(), []
+    for column in columns:
+        if column in COLUMNS and column in seen and column not in twice:
+            twice.append(column)
+        seen.add(column)
+    if twice:
+        raise ValidationError("The first row names a column more than once: "
+                              + ", ".join(twice) + ". Keep one of each")
+    return columns
+
+
+def _rows_read(reader):
+    """A CSV reader's rows, with the csv module's own complaint (a cell over its field
+    limit of about 128 KB) as a message naming the row, not an error page."""
+    try:
+        yield from reader
+    except csv.Error as error:
+        raise ValidationError(f"Row {reader.line_num} could not be read: {error}. Check it "
+                              "is the right file. " + SAVE_AS) from error
+
+
+def _cells_check(number: int, cells) -> None:
+    """A cell holding a NUL byte or more text than any column takes is a file that is
+    not what it seems (a binary file renamed, or a column pasted into one cell)."""
+    for cell in cells:
+        if isinstance(cell, str) and ("\x00" in cell or len(cell) > CELL_MAX_CHARS):
+            problem = ("contains a NUL character" if "\x00" in cell
+                       else f"has a cell longer than {CELL_MAX_CHARS:,} characters")
+            raise ValidationError(f"Row {number} {problem}. Check it is the right file. "
+                                  + SAVE_AS)
 
 
 def _csv_rows(raw: bytes):
@@ -130,7 +173,7 @@ def _csv_rows(raw: bytes):
         line = raw[: error.start].count(b"\n") + 1
         raise ValidationError(f"The file must be saved as UTF-8 (row {line} is not). In "
                               "Excel, choose File > Save as > CSV UTF-8") from error
-    reader = csv.reader(io.StringIO(text, newline=""))
+    reader = _rows_read(csv.reader(io.StringIO(text, newline="")))
     return next(reader, []), reader
 
 

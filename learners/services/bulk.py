@@ -63,17 +63,16 @@ def enrolments_ensure(*, pairs: list[tuple[int, int, str | None]], required_by_i
     if not pairs:
         return 0
     created = _enrol(list(dict.fromkeys((u, c) for u, c, _ in pairs)))
-    by_due: dict[str, list[tuple[int, int]]] = {}
+    # Grouped in one pass: scanning a due date's rows once per course was rows x courses.
+    by_due_course: dict[tuple[str, int], list[int]] = {}
     for user_id, course_id, due in pairs:
         if due:
-            by_due.setdefault(due, []).append((user_id, course_id))
-    for due, keys in by_due.items():
-        for course_id in {c for _, c in keys}:
-            users = [u for u, c in keys if c == course_id]
-            Enrolment.objects.filter(
-                user_id__in=users, course_id=course_id, completed_at__isnull=True
-            ).filter(Q(due_on__isnull=True) | Q(due_on__gt=due)).update(  # every open cycle
-                due_on=due, required_by_id=required_by_id, reminder_sent_on=None)
+            by_due_course.setdefault((due, course_id), []).append(user_id)
+    for (due, course_id), users in by_due_course.items():
+        Enrolment.objects.filter(
+            user_id__in=users, course_id=course_id, completed_at__isnull=True
+        ).filter(Q(due_on__isnull=True) | Q(due_on__gt=due)).update(  # every open cycle
+            due_on=due, required_by_id=required_by_id, reminder_sent_on=None)
     if created:  # one email task per chunk, each sending over one mail connection
         from learners.tasks import enrolment_confirmations_send
 
