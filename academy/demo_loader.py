@@ -23,7 +23,13 @@ from wagtail.documents.models import Document
 from wagtail.images.models import Image
 from wagtail.models import Collection
 
-from academy.setup import HR_REPORTERS, TRAINERS, academy_roles_ensure, academy_site_ensure
+from academy.setup import (
+    HR_REPORTERS,
+    MODERATORS,
+    TRAINERS,
+    academy_roles_ensure,
+    academy_site_ensure,
+)
 from content.models import GlossaryTerm
 from courses.models import (
     AssessmentPage,
@@ -98,6 +104,8 @@ DEMO_USERS = [
              "Directorate", "Grade 6", "Digital, data and technology"),
     DemoUser("manager@example.gov.uk", "Jordan", "Reid", "manager", "Benefits Processing North",
              "HEO", "Operational delivery"),
+    DemoUser("moderator@example.gov.uk", "Ruth", "Adeyemi", "moderator", "Service Design Team",
+             "Grade 7", "Digital, data and technology"),
 ]
 
 
@@ -176,6 +184,8 @@ def _load_users() -> list[DemoUser]:
             user.groups.add(Group.objects.get(name=TRAINERS))
         if demo.role == "hr":
             user.groups.add(Group.objects.get(name=HR_REPORTERS))
+        if demo.role == "moderator":
+            user.groups.add(Group.objects.get(name=MODERATORS))
     return DEMO_USERS
 
 
