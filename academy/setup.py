@@ -128,13 +128,16 @@ def academy_roles_ensure() -> None:
             permission=Permission.objects.get(content_type__app_label="wagtailcore",
                                               codename=codename),
         )
+    # The documents and images libraries: lesson blocks choose video files, captions,
+    # resources, pictures and diagrams from them.
     root_collection = Collection.get_first_root_node()
-    for codename in ("add_document", "change_document", "choose_document"):
-        GroupCollectionPermission.objects.get_or_create(
-            group=trainers, collection=root_collection,
-            permission=Permission.objects.get(content_type__app_label="wagtaildocs",
-                                              codename=codename),
-        )
+    for app_label, model in (("wagtaildocs", "document"), ("wagtailimages", "image")):
+        for action in ("add", "change", "choose"):
+            GroupCollectionPermission.objects.get_or_create(
+                group=trainers, collection=root_collection,
+                permission=Permission.objects.get(content_type__app_label=app_label,
+                                                  codename=f"{action}_{model}"),
+            )
     course_review_ensure(catalogue)
 
 

@@ -77,6 +77,11 @@ class CourseReviewView(WagtailAdminTemplateMixin, TemplateView):
     def get_page_subtitle(self):
         return self.course.get_admin_display_title()
 
+    def get_breadcrumbs_items(self):
+        # As Wagtail's own index views: without this item the header is titled "Home".
+        return self.breadcrumbs_items + [{"url": "", "label": self.get_page_title(),
+                                          "sublabel": self.get_page_subtitle()}]
+
     @cached_property
     def actions(self) -> set[str]:
         """What this user may decide now: nothing once the review is over."""

@@ -110,3 +110,16 @@ for label in ("retry-320", "retry-375", "retry-1280", "fresh-keyboard"):
             q["id"]: q["options"] for q in attempt.questions})  # every option: all wrong
         AssessmentAttempt.objects.filter(pk=attempt.pk).update(
             submitted_at=timezone.now() - timedelta(hours=2))
+
+# Course review (tests/e2e/test_course_review.py): a member of Wagtail's Moderators group,
+# who decides on a course the trainer builds and submits in the browser (the demo academy
+# may already have one).
+from django.contrib.auth.models import Group  # noqa: E402
+
+from academy.setup import MODERATORS  # noqa: E402
+
+if not User.objects.filter(email="moderator@example.gov.uk").exists():
+    User.objects.create_user(email="moderator@example.gov.uk", password="learn-digital-2026",
+                             first_name="Rowan", last_name="Moderator",
+                             email_verified_at=timezone.now())
+User.objects.get(email="moderator@example.gov.uk").groups.add(Group.objects.get(name=MODERATORS))
