@@ -136,7 +136,9 @@ def email_verify(request, token: str):
         user = accounts.email_verify(token=token)
     except accounts.VerificationLinkInvalid:
         return render(request, "learners/email_verify_invalid.html", status=400)
-    if not request.user.is_authenticated and request.session.get(SIGN_UP_EMAIL) == user.email:
+    if request.user.is_authenticated and request.user.pk == user.pk:
+        request.user = user  # as confirmed: the copy loaded before this view is not
+    elif not request.user.is_authenticated and request.session.get(SIGN_UP_EMAIL) == user.email:
         del request.session[SIGN_UP_EMAIL]
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
     return render(request, "learners/email_verified.html", {

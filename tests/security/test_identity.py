@@ -272,3 +272,15 @@ def test_the_session_cookie_lives_12_hours(client, owner, settings):
     assert settings.SESSION_COOKIE_AGE == 12 * 60 * 60
     response = sign_in(client, OWNER)
     assert response.cookies[settings.SESSION_COOKIE_NAME]["max-age"] == 12 * 60 * 60
+
+
+def test_confirming_while_signed_in_shows_the_page_as_confirmed(client, sign_up_form):
+    """The sign-in's own copy of the account was loaded before the link confirmed it: the
+    page must not still say "check your email"."""
+    client.post(reverse("sign_up"), sign_up_form("priya.shah@example.gov.uk"))
+    sign_in(client, "priya.shah@example.gov.uk")
+    link = next(line for line in mail.outbox[0].body.splitlines() if "/sign-up/verify/" in line)
+    page = client.get(link.strip().split("testserver", 1)[1]).content.decode()
+    assert "Your email address is confirmed" in page
+    assert "we sent a link to" not in page
+    assert "Go to My learning" in page
