@@ -30,6 +30,9 @@ TOO_LONG = (f"Something you sent is longer than {FIELD_MAX_CHARS:,} characters, 
             "than anything this service asks for. Check what you typed or pasted, and "
             "try again.")
 
+TOO_DEEP = ("What you sent is nested too deeply to read. Check what your program sends, "
+            "and try again.")
+
 
 class BadInput(Exception):
     """Input that no page can use; its message says why, in plain English."""
@@ -93,6 +96,8 @@ def request_input_check(request) -> None:
             body = json.loads(request.body)
         except ValueError:
             return  # not JSON at all: the view's own parser answers that
+        except RecursionError:  # nested past Python's stack: no parser can read it
+            raise BadInput(TOO_DEEP) from None
         _check_json(body, limit=limit)
 
 

@@ -112,7 +112,8 @@ def test_the_apis_own_cursors_still_page_through_the_records(client, api_headers
 @pytest.mark.django_db
 def test_a_nul_byte_or_bad_encoding_in_a_json_body_is_a_json_400(client, api_headers):
     for body in (json.dumps({"staff_number": "SN\x001"}).encode(), b'{"staff_number": "\xff"}',
-                 json.dumps({"staff_number": "9" * (FIELD_MAX_CHARS + 1)}).encode()):
+                 json.dumps({"staff_number": "9" * (FIELD_MAX_CHARS + 1)}).encode(),
+                 b"[" * 100_000 + b"]" * 100_000):
         response = client.put("/api/v1/people/someone@example.gov.uk", body,
                               content_type="application/json", **api_headers)
         assert response.status_code == 400
