@@ -12,15 +12,16 @@ not listed (tests/security)."""
 
 import logging
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-from axes.models import AccessAttempt
+from django.contrib.admin.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.utils import timezone
 from wagtail.admin.models import EditingSession, FormState
-from wagtail.models import APIToken, PageSubscription
+from wagtail.models import APIToken, ModelLogEntry, PageSubscription
 from wagtail.users.models import UserProfile
 
 from courses.models import CoursePage
@@ -38,6 +39,7 @@ from learners.models import (
     RequiredLearning,
     User,
 )
+from learners.privacy_tables import personal_text_scrub, third_party_erase
 
 logger = logging.getLogger(__name__)
 
@@ -100,12 +102,14 @@ class PrivacyProvider:
     `export(user)` returns the sections it adds to the export (section name -> JSON-ready
     data, in the order they appear); `erase(user)` runs inside `learner_erase`'s
     transaction, after the account is pseudonymised; `coverage` is like
-    LEARNERS_COVERAGE, for every model of the app that refers to a user."""
+    LEARNERS_COVERAGE, for every model of the app that refers to a user; `tables` is
+    like learners.privacy_tables.TABLES, for every model of the app."""
 
     app_label: str
     coverage: Mapping[str, tuple[str, str]]
     export: Callable[[User], dict[str, Any]]
     erase: Callable[[User], None]
+    tables: Mapping[str, Any] = field(default_factory=dict)
 
 
 _providers: dict[str, PrivacyProvider] = {}
@@ -242,8 +246,13 @@ def learner_erase(*, user: User) -> User:
     """Erase a person: their name and email are replaced, they can no longer sign in,
     their certificates are revoked and their files deleted, their learning log is
     deleted; enrolments stay (counted in aggregate figures, but pointing at nobody
-    identifiable). Each registered provider erases what its app holds. Safe to run again."""
+    identifiable). Each registered provider erases what its app holds. Then what is
+    held by address or as text, not by key (learners.privacy_tables): sign-in logs,
+    rate-limit counters, admin logs and uploaded rows naming them. Safe to run again."""
     old_email = user.email.lower()
+    # A name is replaced only in full (a first name alone could be part of any word).
+    old_names = ({f"{user.first_name} {user.last_name}", f"{user.last_name}, {user.first_name}"}
+                 if user.first_name.strip() and user.last_name.strip() else set())
     user.email = f"erased-{user.pk}@erased.invalid"
     user.first_name = "Erased"
     user.last_name = "learner"
@@ -279,6 +288,19 @@ def learner_erase(*, user: User) -> User:
     CoursePage.trainers.through.objects.filter(user_id=user.pk).delete()
     # Sessions end by themselves: Django checks each against the password hash, which
     # set_unusable_password has changed, and refuses inactive users.
-    AccessAttempt.objects.filter(username=old_email).delete()
+    _leftovers_erase(user=user, email=old_email, names=old_names)
     logger.info("erased user %s", user.pk)
     return user
+
+
+def _leftovers_erase(*, user: User, email: str, names: set[str]) -> None:
+    """Their address and name where they are text, not a key: log entries about their
+    account (under any name it had), then every anonymised table's text fields."""
+    third_party_erase(user=user, email=email)
+    about_them = {"content_type": ContentType.objects.get_for_model(User),
+                  "object_id": str(user.pk)}
+    LogEntry.objects.filter(**about_them).update(object_repr=str(user), change_message="")
+    ModelLogEntry.objects.filter(**about_them).update(label=str(user), data={})
+    replacements = {email: user.email}
+    replacements |= dict.fromkeys(names, "Erased learner")
+    personal_text_scrub(replacements=replacements)
