@@ -18,8 +18,7 @@ def navigation(request):
         items = SIGNED_OUT
     else:
         groups = set(user.groups.values_list("name", flat=True))
-        items = [("Courses", "/courses/"), ("My learning", "/my-learning/"),
-                 ("Learning log", "/my-learning/log/")]
+        items = [("Courses", "/courses/"), ("My learning", "/my-learning/")]
         if direct_reports_exist(manager=user):  # one EXISTS query
             items.append(("Your team", "/my-team/"))
         if TRAINERS in groups:
@@ -28,11 +27,7 @@ def navigation(request):
             items.append(("Reports", "/reports/"))
         items += [("Glossary", "/glossary/"), ("Your profile", "/profile/"),
                   ("Sign out", "/sign-out/")]
-    # The item the page is under: the longest match, so the learning log is not also
-    # My learning.
     path = request.path
-    current = max((href for _text, href in items if path.startswith(href)), key=len,
-                  default=None)
     return {"navigation": [
-        {"text": text, "href": href, "current": href == current} for text, href in items
+        {"text": text, "href": href, "current": path.startswith(href)} for text, href in items
     ]}

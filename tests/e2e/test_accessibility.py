@@ -98,6 +98,8 @@ def test_learner_pages(page):
     check(page, "lesson-enrolled")
     page.goto("/my-learning/")
     check(page, "my-learning")
+    page.goto("/my-learning/log/")
+    check(page, "learning-log")
     page.goto("/profile/")
     check(page, "profile")
 

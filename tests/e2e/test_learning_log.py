@@ -59,3 +59,24 @@ def test_a_reflection_written_by_keyboard_is_kept_in_the_learning_log(page, acad
                    ".app-print-button"):
         assert not page.locator(hidden).first.is_visible(), f"{hidden} prints"
     page.emulate_media(media="screen")
+
+
+def test_without_javascript_an_answer_is_saved_and_the_log_still_prints(browser, academy):
+    context = browser.new_context(base_url=academy["base"], java_script_enabled=False)
+    page = context.new_page()
+    try:
+        open_lesson_enrolled(page, academy)
+        activity_id = page.locator(".app-activity").first.get_attribute("id")
+        reflection = "Without JavaScript: I would ask users sooner."
+        page.fill(f"#{activity_id}-answer", reflection)
+        page.click(f"#{activity_id} button[type=submit]")
+        page.wait_for_load_state()
+        assert page.url.endswith(f"#{activity_id}-saved")
+        assert "Your answer is saved" in page.locator(f"#{activity_id}-saved").inner_text()
+        page.goto("/my-learning/log/")
+        assert page.get_by_text(reflection).is_visible()
+        # The print button needs JavaScript, so it is not offered; the browser's own
+        # Print still gives the log.
+        assert not page.get_by_role("button", name="Print your learning log").is_visible()
+    finally:
+        context.close()

@@ -358,12 +358,13 @@ def test_the_log_takes_the_same_queries_however_many_answers(client, enrolled, c
     assert log_queries() == one
 
 
-def test_my_learning_and_the_navigation_link_to_the_log(client, enrolled):
+def test_my_learning_and_your_profile_link_to_the_log(client, enrolled):
     page = body(client.get(reverse("my_learning")))
     assert f'href="{reverse("learning_log")}">your learning log</a>' in page
-    log = body(client.get(reverse("learning_log")))
-    current = re.findall(r'href="([^"]+)" aria-current="page"', log)
-    assert current == ["/my-learning/log/"]
+    profile = body(client.get(reverse("profile")))
+    assert f'href="{reverse("learning_log")}">go to your learning log</a>' in profile
+    log = body(client.get(reverse("learning_log")))  # it lives under My learning
+    assert re.findall(r'href="([^"]+)" aria-current="page"', log) == ["/my-learning/"]
 
 
 # --- Privacy ------------------------------------------------------------------------------
