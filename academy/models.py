@@ -34,6 +34,10 @@ class Export(TrackedJob):
     file = models.FileField(upload_to="exports/", blank=True, storage=private_storage)
     started_at = models.DateTimeField(null=True, blank=True)
     expires_at = models.DateTimeField(null=True, blank=True)
+    # The organisations (tree paths) whose records it holds, fixed when it is built;
+    # null: everyone (an academy admin's) or not yet built. A download needs the
+    # downloader's scope now to cover them (academy.reports.views.export_download).
+    scope_paths = models.JSONField(null=True, blank=True, editable=False)
 
     class Meta:
         indexes = [models.Index(fields=["status", "created_at"], name="export_status_idx")]

@@ -72,6 +72,18 @@ def _covers(paths: list[str] | None, assignment: RequiredLearning) -> bool:
                for o in assignment.organisations.all())
 
 
+def _audience_scoped(paths: list[str] | None, assignment: RequiredLearning) -> RequiredLearning:
+    """Sets what the viewer may be shown of who the assignment is for:
+    `organisations_shown`, its organisations in their scope or above it (the ones their
+    people belong to), and `organisations_elsewhere`, whether it also covers others
+    (never their names: those are other people's teams)."""
+    everyone = list(assignment.organisations.all())
+    assignment.organisations_shown = everyone if paths is None else [
+        o for o in everyone if any(o.path.startswith(p) or p.startswith(o.path) for p in paths)]
+    assignment.organisations_elsewhere = len(assignment.organisations_shown) < len(everyone)
+    return assignment
+
+
 def required_learning_can_change(*, viewer, assignment: RequiredLearning) -> bool:
     """Whether the viewer's scope covers every organisation of the assignment (admins:
     always), so they may change or withdraw it."""
@@ -82,7 +94,7 @@ def required_learning_overview(*, viewer) -> tuple[list, list]:
     """The list page: the assignments in force and the withdrawn ones, each with
     `can_change` set. The same few queries however many there are."""
     paths = reporting_paths(viewer)
-    assignments = list(required_learning_list(viewer=viewer))
+    assignments = [_audience_scoped(paths, a) for a in required_learning_list(viewer=viewer)]
     for assignment in assignments:
         assignment.can_change = _covers(paths, assignment)
     return ([a for a in assignments if not a.is_withdrawn],
@@ -90,8 +102,10 @@ def required_learning_overview(*, viewer) -> tuple[list, list]:
 
 
 def required_learning_get(*, viewer, assignment_id: int) -> RequiredLearning:
-    """One assignment the viewer can see (404 otherwise)."""
-    return get_object_or_404(required_learning_list(viewer=viewer), pk=assignment_id)
+    """One assignment the viewer can see (404 otherwise), with what they may be shown
+    of whom it is for."""
+    return _audience_scoped(reporting_paths(viewer), get_object_or_404(
+        required_learning_list(viewer=viewer), pk=assignment_id))
 
 
 def required_learning_get_to_change(*, viewer, assignment_id: int,

@@ -21,6 +21,7 @@ from academy.reports.filters import ReportFilters
 from academy.reports.selectors import report_enrolments_list
 from learners.enqueue import enqueue_on_commit
 from learners.models import BulkEnrolment, JobStatus
+from learners.scoping import reporting_paths
 
 logger = logging.getLogger(__name__)
 
@@ -34,6 +35,19 @@ def export_create(*, viewer, filters: ReportFilters, export_format: str) -> Expo
                                    filters=filters.as_dict())
     enqueue_on_commit(export_build, str(export.pk))
     return export
+
+
+def export_within_scope(*, viewer, export: Export) -> bool:
+    """Whether the viewer may still see every record the export holds: their scope now
+    covers the organisations it was built for (an academy admin's covers everything; an
+    export of everyone, only an academy admin's). Ownership alone is not enough: a
+    reporter moved off an organisation no longer takes its records away."""
+    current = reporting_paths(viewer)
+    if current is None:
+        return True
+    if export.scope_paths is None:
+        return False
+    return all(any(path.startswith(mine) for mine in current) for path in export.scope_paths)
 
 
 def export_rows_queryset(*, export: Export):
@@ -55,7 +69,7 @@ def export_build(*, export_id) -> Export:
     total = 0 if by_copy else queryset.count()
     started = Export.objects.filter(pk=export.pk).exclude(status=JobStatus.DONE).update(
         status=JobStatus.RUNNING, total=total, processed=0, started_at=timezone.now(),
-        attempts=F("attempts") + 1)
+        attempts=F("attempts") + 1, scope_paths=reporting_paths(export.requested_by))
     if not started:  # another delivery finished it meanwhile
         return Export.objects.get(pk=export.pk)
     suffix = f".{export.format}"

@@ -5,7 +5,7 @@ Views are thin: they check the request, then call reports.selectors or services.
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -91,6 +91,8 @@ def export_download(request, export_id):
     export = job_get_own(request, kind="export", job_id=export_id)
     if export.status != JobStatus.DONE:
         return redirect("export_status", job_id=export.pk)
+    if not services.export_within_scope(viewer=request.user, export=export):
+        raise Http404  # as for someone else's export: their role or scope has changed
     if export.expires_at and export.expires_at < timezone.now():
         return render(request, "academy/reports/export_expired.html", {"export": export},
                       status=410)
