@@ -28,6 +28,12 @@ class OrganisationChoiceField(forms.ModelChoiceField):
 
 
 class ProfileForm(forms.ModelForm):
+    """What a person changes about themselves. Not their organisation: it decides who
+    may see their learning record (HR reporters of that organisation, its reports), so
+    HR move people between teams (academy.managers, audited); the profile shows it
+    read-only. Grade and profession only choose which required learning applies and how
+    HR filter their own people; line manager and staff number are set by HR."""
+
     first_name = forms.CharField(
         label="First name", max_length=150,
         error_messages={"required": "Enter your first name"},
@@ -35,13 +41,6 @@ class ProfileForm(forms.ModelForm):
     last_name = forms.CharField(
         label="Last name", max_length=150,
         error_messages={"required": "Enter your last name"},
-    )
-    organisation = OrganisationChoiceField(
-        queryset=Organisation.objects.all(), label="Organisation",
-        help_text="The team or part of your department you work in.",
-        empty_label="Choose an organisation",
-        error_messages={"required": "Select your organisation",
-                        "invalid_choice": "Select your organisation from the list"},
     )
     grade = forms.ModelChoiceField(
         queryset=Grade.objects.all(), label="Grade", empty_label="Choose a grade",
@@ -55,17 +54,7 @@ class ProfileForm(forms.ModelForm):
 
     class Meta:
         model = User
-        fields = ["first_name", "last_name", "organisation", "grade", "profession"]
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if self.instance.pk and self.instance.signed_up_at:
-            # Someone who signed up themselves stays within the part of the tree their
-            # email domain may join (or where they are, if it is no longer allowed).
-            domain = sign_up_domain_for(self.instance.email)
-            self.fields["organisation"].queryset = (
-                _organisations_under([domain.organisation]) if domain
-                else Organisation.objects.filter(pk=self.instance.organisation_id))
+        fields = ["first_name", "last_name", "grade", "profession"]
 
 
 def sign_up_domain_for(email: str) -> SignUpDomain | None:
@@ -82,6 +71,16 @@ def _organisations_under(organisations) -> QuerySet[Organisation]:
 
 
 class SignUpForm(ProfileForm):
+    """Joining: the person chooses their organisation, once, within the part of the
+    tree their email domain may join."""
+
+    organisation = OrganisationChoiceField(
+        queryset=Organisation.objects.all(), label="Organisation",
+        help_text="The team or part of your department you work in.",
+        empty_label="Choose an organisation",
+        error_messages={"required": "Select your organisation",
+                        "invalid_choice": "Select your organisation from the list"},
+    )
     email = AcademyEmailField(
         label="Work email address", max_length=254,
         help_text="You will use this to sign in.",

@@ -162,14 +162,12 @@ def test_widening_the_audience_enrols_the_people_new_to_it(client, site, tree, c
 
 
 def test_someone_moving_out_of_the_audience_loses_the_requirement_at_once(
-    client, tree, course, assignment, audience, people_form
+    client, site, tree, course, assignment, audience
 ):
     mover = audience["north"]
-    client.force_login(mover)
-    client.post(reverse("profile"), {
-        "first_name": "Person", "last_name": "Number0002",
-        "organisation": tree["policy"].pk, "grade": people_form["grade"],
-        "profession": people_form["profession"]})
+    # HR move people (a learner's profile no longer changes their organisation).
+    client.force_login(reporter(site, tree["department"], email="dept-hr@example.gov.uk"))
+    client.post(reverse("person_team", args=[mover.pk]), {"organisation": tree["policy"].pk})
     assert dates(course)["Number0002"] == (None, None, False)
     assert dates(course)["Number0001"] == (DUE, None, True)
 

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from learners import services
 from learners.models import Enrolment, RequiredLearning, SignUpDomain
-from tests.hr.conftest import date_parts, person
+from tests.hr.conftest import date_parts, person, reporter
 from tests.hr.test_who_may_join import verification_link
 
 DUE = timezone.localdate() + timezone.timedelta(days=30)
@@ -75,16 +75,14 @@ def test_a_new_joiner_gets_required_learning(client, hr, tree, course, audience,
     assert joined.course == course
 
 
-def test_someone_moving_into_the_audience_gets_it(client, hr, tree, course, audience,
-                                                  people_form):
+def test_someone_moving_into_the_audience_gets_it(client, site, hr, tree, course, audience):
     client.force_login(hr)
     assign(client, course, tree)
     mover = audience[3]  # in Policy, outside the audience
-    client.force_login(mover)
-    client.post(reverse("profile"), {
-        "first_name": "Person", "last_name": "Number0004",
-        "organisation": tree["team-north"].pk, "grade": people_form["grade"],
-        "profession": people_form["profession"]})
+    # HR move people (a learner's profile no longer changes their organisation).
+    client.force_login(reporter(site, tree["department"], email="dept-hr@example.gov.uk"))
+    client.post(reverse("person_team", args=[mover.pk]),
+                {"organisation": tree["team-north"].pk})
     assert Enrolment.objects.filter(user=mover, course=course, due_on=DUE).exists()
 
 
