@@ -15,7 +15,7 @@ from tests.e2e.conftest import assert_no_sideways_scroll, axe_violations, screen
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 
 TRAINER = "trainer@example.gov.uk"
-MODERATOR = "moderator@example.gov.uk"  # tests/e2e/setup_data.py
+MODERATOR = "moderator@example.gov.uk"  # in Moderators: the demo, or tests/e2e/setup_data.py
 LEARNER = "learner@example.gov.uk"
 
 COURSE = "Retrospectives that change things"
@@ -38,6 +38,15 @@ VIDEO_TITLE = "A retrospective in five minutes"
 TRANSCRIPT = "The facilitator asks each person what went well, then what to change."
 ACTIVITY_TITLE = "Plan your next retrospective"
 ACTIVITY_PROMPT = "Write down one question you will ask your team."
+
+
+@pytest.fixture(autouse=True)
+def patient_assertions():
+    """Every save and chooser here is a round trip to a server that CI shares with other
+    work: assertions wait up to 15 seconds for the state they expect, not Playwright's 5."""
+    expect.set_options(timeout=15_000)
+    yield
+    expect.set_options(timeout=5_000)
 
 
 # The editor: fields, rich text, the block inserter and the chooser modals.
@@ -170,6 +179,16 @@ def action_menu(page):
     return footer
 
 
+def lesson_checked(page, name):
+    """axe finds nothing at desktop width, and at 375px nothing scrolls sideways."""
+    assert axe_violations(page) == []
+    page.set_viewport_size({"width": 375, "height": 800})
+    page.reload()
+    assert_no_sideways_scroll(page)
+    screenshot(page, name)
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+
 # The journey.
 
 def test_a_course_is_built_submitted_once_approved_once_and_published_together(page, academy):
@@ -190,11 +209,13 @@ def test_a_course_is_built_submitted_once_approved_once_and_published_together(p
     page.wait_for_url(f"**/admin/pages/{course_id}/edit/")
 
     # One submission, for the whole course.
+    course_path = f"/courses/{page.input_value('#id_slug')}/"
     action_menu(page).get_by_role("button", name=re.compile("Submit to")).click()
     expect(page.locator(".messages")).to_contain_text("submitted")
     screenshot(page, "course-review-submitted")
 
     page.context.clear_cookies()
+    assert page.goto(course_path).status == 404, "nothing is published before the review"
     sign_in(page, MODERATOR)
     # Nor may a moderator publish a lesson alone; they are sent to the course's review.
     page.goto(f"/admin/pages/{video_lesson}/edit/")
@@ -275,12 +296,3 @@ def test_a_course_is_built_submitted_once_approved_once_and_published_together(p
     # and reported on failure with what axe found.
     assert review_violations == [], review_violations
 
-
-def lesson_checked(page, name):
-    """axe finds nothing at desktop width, and at 375px nothing scrolls sideways."""
-    assert axe_violations(page) == []
-    page.set_viewport_size({"width": 375, "height": 800})
-    page.reload()
-    assert_no_sideways_scroll(page)
-    screenshot(page, name)
-    page.set_viewport_size({"width": 1280, "height": 900})
