@@ -18,6 +18,7 @@ from django.contrib.auth.models import Group
 from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
+from django.utils.html import strip_spaces_between_tags
 from django.utils.text import slugify
 from wagtail.documents.models import Document
 from wagtail.images.models import Image
@@ -149,15 +150,20 @@ def _load_people_structure() -> None:
 
 
 def _load_glossary() -> None:
+    """Each new term is published, as a moderator would (glossary terms are moderated:
+    a draft is linked nowhere), so it has a revision like any published term."""
     for entry in _read("glossary.yaml"):
-        GlossaryTerm.objects.get_or_create(
+        term, created = GlossaryTerm.objects.get_or_create(
             term=entry["term"],
             defaults={
                 "definition": entry["definition"].strip(),
                 "also_matches": "\n".join(entry.get("also_matches") or []),
                 "link_term": entry.get("link_term", True),
+                "live": False,
             },
         )
+        if created:
+            term.save_revision().publish()
 
 
 DEMO_SIGN_UP_DOMAIN = "example.gov.uk"
@@ -397,7 +403,7 @@ def _load_course(catalogue: CataloguePage, data: dict, trainer) -> None:
     outcomes = "".join(f"<li>{escape(item)}</li>" for item in data["learning_outcomes"])
     course = _publish(catalogue, CoursePage(
         title=data["title"], slug=data["slug"], summary=data["summary"].strip(),
-        audience=data["audience"].strip(), learning_outcomes=f"<ul>{outcomes}</ul>",
+        audience=_html(data["audience"]), learning_outcomes=f"<ul>{outcomes}</ul>",
         duration_override=data.get("duration_override"), level=data["level"],
         topic=topic, format=data["format"], pass_mark=data.get("pass_mark"),
     ))
@@ -435,29 +441,36 @@ def _load_assessment(course: CoursePage, data: dict) -> None:
                  "value": {"text": option["text"], "correct": bool(option.get("correct"))}}
                 for option in question["options"]
             ],
-            "explanation": question["explanation"].strip(),
+            "explanation": _html(question["explanation"]),
             "lesson": lessons[question["lesson"]],
         },
     } for question in data["questions"]]
     _publish(course, AssessmentPage(
         title=data.get("title", "Final assessment"), slug="final-assessment",
-        intro=data.get("intro", "").strip(),
+        intro=_html(data.get("intro", "")),
         questions_per_attempt=data["questions_per_attempt"],
         attempts_allowed=data["attempts_allowed"], wait_hours=data["wait_hours"],
         pool=pool,
     ))
 
 
+def _html(html: str) -> str:
+    """Rich text from the YAML as the editor would keep it: no white space between
+    tags. (Wagtail compares rich text by its words, so "<li>a</li> <li>b</li>" and the
+    editor's "<li>a</li><li>b</li>" would show a moderator a change nobody made.)"""
+    return strip_spaces_between_tags(" ".join(html.split()))
+
+
 def _block(block: dict) -> dict:
     kind = block["type"]
     if kind == "text":
-        value = block["html"].strip()
+        value = _html(block["html"])
     elif kind == "callout":
         value = {"style": block.get("style", "information"), "title": block.get("title", ""),
-                 "text": block["html"].strip()}
+                 "text": _html(block["html"])}
     elif kind == "activity":
         value = {"kind": block.get("kind", "activity"), "title": block["title"],
-                 "prompt": block["prompt"].strip()}
+                 "prompt": _html(block["prompt"])}
     elif kind == "knowledge_check":
         value = {
             "question": block["question"].strip(),
@@ -468,7 +481,7 @@ def _block(block: dict) -> dict:
                  "value": {"text": option["text"], "correct": bool(option.get("correct"))}}
                 for option in block["options"]
             ],
-            "explanation": block["explanation"].strip(),
+            "explanation": _html(block["explanation"]),
         }
     elif kind == "glossary_term":
         value = {"term": GlossaryTerm.objects.get(term=block["term"]).pk}
@@ -477,14 +490,14 @@ def _block(block: dict) -> dict:
                  "document": _document(block["file"], block["title"]).pk}
     elif kind == "video":
         value = {"title": block["title"], "video": None, "video_url": "",
-                 "minutes": block.get("minutes"), "transcript": block["transcript"].strip()}
+                 "minutes": block.get("minutes"), "transcript": _html(block["transcript"])}
     elif kind in ("image", "diagram"):
         value = {"image": _image(block["file"], block["title"]).pk,
                  "alt_text": " ".join(block["alt"].split()), "decorative": False,
                  "caption": " ".join(block.get("caption", "").split()),
                  "credit": block.get("credit", "")}
         if kind == "diagram":
-            value["description"] = block["description"].strip()
+            value["description"] = _html(block["description"])
     elif kind == "table":
         value = {"data": block["rows"], "table_caption": block["caption"],
                  "first_row_is_table_header": True,

@@ -27,7 +27,7 @@ def course_review_items_take(*, task_state) -> int:
              .exclude(latest_revision=None).order_by("path"))
     items = [CourseReviewItem(task_state=task_state, page=page,
                               revision_id=page.latest_revision_id,
-                              is_new=page.first_published_at is None)
+                              is_new=not page.live)
              for page in pages]
     CourseReviewItem.objects.bulk_create(items)
     logger.info("course review submitted", extra={

@@ -5,6 +5,8 @@ Approving and rejecting go through the task's own `on_action`, as Wagtail's work
 buttons do, so the workflow's history, emails and logs are Wagtail's.
 """
 
+import re
+
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -22,20 +24,30 @@ from courses.models import CoursePage, CourseReviewTask
 from courses.models.review import CourseTree
 
 
-def page_changes(*, page, revision, is_new: bool, request) -> list:
+def page_changes(*, page, revision, is_new: bool, request) -> tuple[list, list[str]]:
     """What `revision` changes in `page`, field by field, with Wagtail's own comparison
-    (the one its "Compare" view uses). A new page is compared with a blank one."""
+    (the one its "Compare" view uses); a new page is compared with a blank one. Returns
+    the changes a reader can see, and the labels of fields whose words are the same but
+    whose markup is not (formatting, a link's address, or the editor's own block keys)."""
     before = type(page)() if is_new else page
     after = revision.as_object()
     comparison = (page.get_edit_handler()
                   .get_bound_panel(instance=page, request=request, form=None)
                   .get_comparison())
-    changes = []
+    changes, markup_only = [], []
     for compare in comparison:
         diff = compare(before, after)
-        if diff.has_changed():
+        if not diff.has_changed():
+            continue
+        if diff.is_field and not VISIBLE_CHANGE.search(str(diff.htmldiff())):
+            markup_only.append(str(diff.field_label()))
+        else:
             changes.append(diff)
-    return changes
+    return changes, markup_only
+
+
+# Wagtail's htmldiff marks what was taken out and put in with these classes.
+VISIBLE_CHANGE = re.compile(r'class="(?:deletion|addition)"')
 
 
 class ReviewDecisionForm(forms.Form):
@@ -92,7 +104,7 @@ class CourseReviewView(WagtailAdminTemplateMixin, TemplateView):
 
     def entries(self) -> list[dict]:
         course_entry = {"page": self.course, "revision": self.task_state.revision,
-                        "is_new": self.course.first_published_at is None}
+                        "is_new": not self.course.live}
         items = [course_entry] + [
             {"page": item.page.specific, "revision": item.revision, "is_new": item.is_new}
             for item in self.task_state.course_review_items
@@ -102,8 +114,9 @@ class CourseReviewView(WagtailAdminTemplateMixin, TemplateView):
             page = entry["page"]
             entry["level"] = page.depth - self.course.depth
             entry["kind"] = page.specific_class._meta.verbose_name
-            entry["changes"] = page_changes(page=page, revision=entry["revision"],
-                                            is_new=entry["is_new"], request=self.request)
+            entry["changes"], entry["markup_only"] = page_changes(
+                page=page, revision=entry["revision"], is_new=entry["is_new"],
+                request=self.request)
             entry["preview_url"] = reverse("wagtailadmin_pages:revisions_view",
                                            args=[page.pk, entry["revision"].pk])
         return items

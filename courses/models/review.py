@@ -43,7 +43,7 @@ class CourseReviewItem(models.Model):
                                    related_name="course_review_items")
     page = models.ForeignKey(Page, on_delete=models.CASCADE, related_name="+")
     revision = models.ForeignKey(Revision, on_delete=models.CASCADE, related_name="+")
-    # Whether the page had never been published when it was submitted.
+    # Whether the page was not on the site (never published, or withdrawn) when submitted.
     is_new = models.BooleanField()
 
     class Meta:

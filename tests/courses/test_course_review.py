@@ -236,3 +236,18 @@ def test_only_a_reviewer_may_decide(client, trainer, draft_course):
     learner = UserFactory(email="learner@example.gov.uk")
     client.force_login(learner)
     assert client.get(review_url(draft_course)).status_code in (302, 403)
+
+
+def test_a_change_of_markup_alone_is_named_not_shown_as_a_change_of_words(
+        client, trainer, moderator, catalogue):
+    # The editor keeps rich text with its own block keys: resubmitting a course as it was
+    # changes the markup of "Who it is for" but not one word of it.
+    course = course_with_lessons(catalogue, modules=1, lessons=1, title="Agile basics",
+                                 audience="<ul><li>policy officers</li><li>caseworkers</li></ul>")
+    client.force_login(trainer)
+    submit(client, course)
+    client.force_login(moderator)
+    html = client.get(review_url(course)).content.decode()
+    assert "1 page to publish" in html
+    assert "Same words, different formatting or link addresses in: Who it is for" in html
+    assert 'class="deletion"' not in html and 'class="addition"' not in html
