@@ -3,11 +3,14 @@
 from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.core.validators import MaxLengthValidator
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from learners.identity import email_normalise, validate_email_ascii
 from learners.models import Grade, Organisation, Profession, SignUpDomain, User
+
+EMAIL_MAX_LENGTH = 254  # RFC 5321's limit, and the User model's
 
 
 class AcademyEmailField(forms.EmailField):
@@ -190,3 +193,7 @@ class SignInForm(AuthenticationForm):
         self.fields["username"].label = "Email address"
         self.fields["username"].error_messages["required"] = "Enter your email address"
         self.fields["password"].error_messages["required"] = "Enter your password"
+        # Django sets the field's max_length after building it, so without this validator
+        # an over-long address reached authenticate() and django-axes' 255-character log.
+        self.fields["username"].validators.append(MaxLengthValidator(
+            EMAIL_MAX_LENGTH, "Email address must be 254 characters or fewer"))

@@ -284,3 +284,13 @@ def test_confirming_while_signed_in_shows_the_page_as_confirmed(client, sign_up_
     assert "Your email address is confirmed" in page
     assert "we sent a link to" not in page
     assert "Go to My learning" in page
+
+
+@pytest.mark.parametrize("path", ["/sign-in/", "/admin/login/", "/django-admin/login/"])
+def test_an_over_long_address_is_refused_not_a_500(client, owner, path):
+    """Found by the fuzz test: over 255 characters reached django-axes' log column."""
+    long_address = "x" * 300 + "@example.gov.uk"
+    response = client.post(path, {"username": long_address, "password": PASSWORD})
+    assert response.status_code == 200
+    if path == "/sign-in/":
+        assert "Email address must be 254 characters or fewer" in response.content.decode()
