@@ -7,21 +7,24 @@ Idempotent: every function finds what exists and creates only what is missing, s
 import logging
 
 from django.contrib.auth.models import Group, Permission
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils.html import strip_spaces_between_tags
 from wagtail.models import (
     Collection,
+    GroupApprovalTask,
     GroupCollectionPermission,
     GroupPagePermission,
     Page,
     Site,
     Workflow,
+    WorkflowContentType,
     WorkflowPage,
     WorkflowTask,
 )
 
-from content.models import HomePage, StandardPage
+from content.models import GlossaryTerm, HomePage, StandardPage
 from courses.models import CataloguePage, CourseReviewTask
 from learners.scoping import HR_REPORTERS, TRAINERS
 
@@ -139,6 +142,31 @@ def academy_roles_ensure() -> None:
                                                   codename=f"{action}_{model}"),
             )
     course_review_ensure(catalogue)
+    glossary_moderation_ensure()
+
+
+MODERATORS_APPROVAL = "Moderators approval"  # Wagtail's own workflow, from its migrations
+
+
+def glossary_moderation_ensure() -> None:
+    """Glossary terms are moderated: trainers add and change them as drafts (they have
+    no publish permission) and submit them to the "Moderators approval" workflow;
+    Moderators publish. An admin may change the workflow in Settings → Workflows."""
+    moderators, _ = Group.objects.get_or_create(name=MODERATORS)
+    moderators.permissions.add(
+        Permission.objects.get(content_type__app_label="wagtailadmin", codename="access_admin"),
+        *Permission.objects.filter(content_type__app_label="content", codename__in=[
+            "add_glossaryterm", "change_glossaryterm", "publish_glossaryterm"]))
+    content_type = ContentType.objects.get_for_model(GlossaryTerm)
+    if WorkflowContentType.objects.filter(content_type=content_type).exists():
+        return
+    workflow = Workflow.objects.filter(name=MODERATORS_APPROVAL).first()
+    if workflow is None:
+        task = GroupApprovalTask.objects.create(name="Moderators approval")
+        task.groups.set([moderators])
+        workflow = Workflow.objects.create(name=MODERATORS_APPROVAL)
+        WorkflowTask.objects.create(workflow=workflow, task=task, sort_order=0)
+    WorkflowContentType.objects.create(content_type=content_type, workflow=workflow)
 
 
 COURSE_REVIEW = "Course review"

@@ -6,7 +6,7 @@ from content.models import GlossaryTerm
 
 
 def glossary(request):
-    terms = list(GlossaryTerm.objects.order_by("term"))
+    terms = list(GlossaryTerm.objects.live().order_by("term"))  # not trainers' drafts
     for term in terms:
         term.initial = term.term[:1].upper()
     letters = sorted({term.initial for term in terms})

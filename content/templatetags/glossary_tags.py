@@ -13,9 +13,11 @@ register = template.Library()
 
 
 def linkable_terms() -> list[LinkableTerm]:
+    """Published terms only: a trainer's draft is linked nowhere until a moderator
+    publishes it (a live term's row holds its published version, not the draft)."""
     return [
         LinkableTerm(t.term, t.anchor, t.definition, tuple(t.link_forms()))
-        for t in GlossaryTerm.objects.all()
+        for t in GlossaryTerm.objects.live()
     ]
 
 
