@@ -9,6 +9,7 @@ from psycopg.types.json import Jsonb
 
 from learners.enqueue import enqueue_on_commit
 from learners.models import BulkEnrolment, Enrolment, JobStatus, User
+from learners.scoping import reportable_people
 
 logger = logging.getLogger(__name__)
 
@@ -114,6 +115,15 @@ def people_details_set(*, rows: list[list]) -> dict[str, int]:
     return {"staff_numbers": len(staff_changes), "line_managers": len(manager_changes)}
 
 
+def _in_scope_now(bulk: BulkEnrolment, chunk: list[list]) -> list[list]:
+    """The rows about people the uploader may still report on: a file checked when
+    someone was in their organisations is not enrolled (nor their staff number or line
+    manager set) after HR's scope no longer covers them, however late the confirmation."""
+    people = set(reportable_people(bulk.created_by).filter(pk__in={row[0] for row in chunk})
+                 .values_list("pk", flat=True))
+    return [row for row in chunk if row[0] in people]
+
+
 def bulk_enrolment_process(*, bulk_id: int) -> BulkEnrolment:
     """Enrol every row of a confirmed bulk file, a chunk per transaction, recording
     progress as it goes; the same transaction sets the chunk's staff numbers and line
@@ -133,8 +143,9 @@ def bulk_enrolment_process(*, bulk_id: int) -> BulkEnrolment:
                 bulk.finished_at = timezone.now()
                 bulk.save(update_fields=["status", "finished_at"])
                 break
-            bulk.enrolled += enrolments_ensure(pairs=[tuple(row[:3]) for row in chunk])
-            people_details_set(rows=chunk)
+            allowed = _in_scope_now(bulk, chunk)
+            bulk.enrolled += enrolments_ensure(pairs=[tuple(row[:3]) for row in allowed])
+            people_details_set(rows=allowed)
             bulk.processed += len(chunk)
             bulk.save(update_fields=["processed", "enrolled"])
     logger.info("bulk enrolment %s done: %s rows, %s new", bulk_id, bulk.total, bulk.enrolled)
