@@ -46,8 +46,10 @@ def page_changes(*, page, revision, is_new: bool, request) -> tuple[list, list[s
     return changes, markup_only
 
 
-# Wagtail's htmldiff marks what was taken out and put in with these classes.
-VISIBLE_CHANGE = re.compile(r'class="(?:deletion|addition)"')
+# Wagtail's htmldiff marks what was taken out and put in with these classes: alone on a
+# span of words, or beside others on a whole block added to or taken from a StreamField
+# ("comparison__child-object addition"), as every block of a new lesson is.
+VISIBLE_CHANGE = re.compile(r'class="(?:[^"]*\s)?(?:deletion|addition)(?:\s[^"]*)?"')
 
 
 class ReviewDecisionForm(forms.Form):
