@@ -224,6 +224,7 @@ def _sqlite_scores(courses: list, words: list[str]):
 
 
 def _glossary(query: str, words: list[str]) -> list[GlossaryTerm]:
+    live = GlossaryTerm.objects.live()  # a trainer's draft term is nobody's answer yet
     if connection.vendor == "postgresql":
         from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 
@@ -231,9 +232,9 @@ def _glossary(query: str, words: list[str]) -> list[GlossaryTerm]:
         v = (SearchVector("term", weight="A", config="english")
              + SearchVector("also_matches", weight="A", config="english")
              + SearchVector("definition", weight="B", config="english"))
-        return list(GlossaryTerm.objects.annotate(search_vector=v, rank=SearchRank(v, search))
+        return list(live.annotate(search_vector=v, rank=SearchRank(v, search))
                     .filter(search_vector=search).order_by("-rank", "term")[:GLOSSARY_LIMIT])
-    terms = GlossaryTerm.objects.filter(_all_words_q(words, ["term", "also_matches", "definition"]))
+    terms = live.filter(_all_words_q(words, ["term", "also_matches", "definition"]))
     scored = sorted(
         terms,
         key=lambda t: (-_weigh(words, [(t.term, _TITLE), (t.also_matches, _TITLE),
@@ -249,7 +250,7 @@ def _vocabulary() -> set[str]:
     for model in (CoursePage, ModulePage, LessonPage):
         texts += model.objects.live().public().values_list("title", flat=True)
     texts += CoursePage.objects.live().values_list("topic__name", flat=True)
-    for term, also in GlossaryTerm.objects.values_list("term", "also_matches"):
+    for term, also in GlossaryTerm.objects.live().values_list("term", "also_matches"):
         texts += [term, also]
     return {w for text in texts for w in _words(text) if len(w) >= 3}
 

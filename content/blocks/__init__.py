@@ -1,4 +1,4 @@
-from .assessment import AssessmentOptionBlock, AssessmentPoolBlock, AssessmentQuestionBlock
+from .assessment import AssessmentPoolBlock, AssessmentQuestionBlock
 from .lesson import (
     ActivityBlock,
     CalloutBlock,
@@ -15,7 +15,6 @@ from .standard import StandardPageBlock
 
 __all__ = [
     "ActivityBlock",
-    "AssessmentOptionBlock",
     "AssessmentPoolBlock",
     "AssessmentQuestionBlock",
     "CalloutBlock",

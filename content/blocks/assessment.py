@@ -6,15 +6,7 @@ from django.forms.utils import ErrorList
 from wagtail import blocks
 from wagtail.blocks.struct_block import StructBlockValidationError
 
-from .lesson import SHORT_FEATURES, RequiredTextStructBlock
-
-
-class AssessmentOptionBlock(blocks.StructBlock):
-    text = blocks.CharBlock(max_length=300)
-    correct = blocks.BooleanBlock(required=False, help_text="Tick every correct answer.")
-
-    class Meta:
-        icon = "tick"
+from .lesson import SHORT_FEATURES, KnowledgeCheckOptionBlock, RequiredTextStructBlock
 
 
 class AssessmentQuestionBlock(RequiredTextStructBlock):
@@ -23,7 +15,7 @@ class AssessmentQuestionBlock(RequiredTextStructBlock):
     so do not write "all of the above"."""
 
     question = blocks.CharBlock(max_length=300)
-    options = blocks.ListBlock(AssessmentOptionBlock(), min_num=2, max_num=8)
+    options = blocks.ListBlock(KnowledgeCheckOptionBlock(), min_num=2, max_num=8)
     explanation = blocks.RichTextBlock(
         features=SHORT_FEATURES,
         help_text="Why the right answers are right. Shown once the learner has passed or "

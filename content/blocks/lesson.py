@@ -87,6 +87,8 @@ class VideoBlock(RequiredTextStructBlock):
 
 
 class KnowledgeCheckOptionBlock(blocks.StructBlock):
+    """An answer option, in a lesson's knowledge check or a final assessment's question."""
+
     text = blocks.CharBlock(max_length=300)
     correct = blocks.BooleanBlock(required=False, help_text="Tick every correct answer.")
 

@@ -97,6 +97,15 @@ def test_a_glossary_match_shows_the_definition_and_links_to_the_glossary(demo, d
     assert "The simplest version of a product or service" in html
 
 
+def test_a_draft_glossary_term_is_not_found_until_it_is_published(demo, db, client):
+    from content.models import GlossaryTerm
+
+    GlossaryTerm.objects.filter(term="Minimum viable product").update(live=False)
+    html = client.get("/courses/", {"q": "MVP"}).content.decode()
+    assert "Minimum viable product" not in html
+    assert client.get("/courses/", {"q": "vyable"}).context["form"].search.suggestion != "viable"
+
+
 @pytest.mark.parametrize(("typo", "meant"), [("srcum", "scrum"), ("reserch", "research")])
 def test_a_misspelt_search_shows_results_for_the_nearest_word(demo, db, client, typo, meant):
     response = client.get("/courses/", {"q": typo})
