@@ -97,6 +97,32 @@ def demo_academy(django_db_setup, django_db_blocker):
         transaction.set_rollback(True)
 
 
+def _member_of(group_name: str, email: str):
+    from django.contrib.auth.models import Group
+
+    from tests.factories import UserFactory
+
+    user = UserFactory(email=email)
+    user.groups.add(Group.objects.get(name=group_name))
+    return user
+
+
+@pytest.fixture
+def trainer(site):
+    """A member of the Trainers group (academy.setup gives it the admin)."""
+    from learners.scoping import TRAINERS
+
+    return _member_of(TRAINERS, "trainer@example.gov.uk")
+
+
+@pytest.fixture
+def moderator(site):
+    """A member of Wagtail's Moderators group, which approves and publishes."""
+    from academy.setup import MODERATORS
+
+    return _member_of(MODERATORS, "moderator@example.gov.uk")
+
+
 @pytest.fixture
 def catalogue(site):
     from courses.models import CataloguePage

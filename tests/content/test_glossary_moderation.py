@@ -3,32 +3,13 @@ trainer's new or changed term is a draft until a moderator publishes it; lessons
 the glossary page show only published terms."""
 
 import pytest
-from django.contrib.auth.models import Group
 from django.urls import reverse
 
-from academy.setup import MODERATORS
 from content.models import GlossaryTerm
-from learners.scoping import TRAINERS
-from tests.factories import GlossaryTermFactory, LessonPageFactory, UserFactory, course_with_lessons
+from tests.factories import GlossaryTermFactory, LessonPageFactory, course_with_lessons
 
 ADD = "wagtailsnippets_content_glossaryterm:add"
 EDIT = "wagtailsnippets_content_glossaryterm:edit"
-
-
-def _in(group_name, email):
-    user = UserFactory(email=email)
-    user.groups.add(Group.objects.get(name=group_name))
-    return user
-
-
-@pytest.fixture
-def trainer(site):
-    return _in(TRAINERS, "trainer@example.gov.uk")
-
-
-@pytest.fixture
-def moderator(site):
-    return _in(MODERATORS, "moderator@example.gov.uk")
 
 
 @pytest.fixture

@@ -8,12 +8,9 @@ approval publishes the course, then its modules, then their lessons, together. A
 page of a live course can still be reviewed on its own."""
 
 import pytest
-from django.contrib.auth.models import Group, Permission
 from wagtail.models import Page, PageLogEntry, WorkflowState
 
-from academy.setup import MODERATORS
 from courses.models import CoursePage, CourseReviewItem, LessonPage, ModulePage
-from learners.scoping import TRAINERS
 from tests.factories import (
     CoursePageFactory,
     LessonPageFactory,
@@ -22,24 +19,6 @@ from tests.factories import (
     course_with_lessons,
 )
 from tests.wagtail_forms import edit_form
-
-
-def admin_user(group_name, email):
-    user = UserFactory(email=email)
-    group = Group.objects.get(name=group_name)
-    group.permissions.add(Permission.objects.get(codename="access_admin"))
-    user.groups.add(group)
-    return user
-
-
-@pytest.fixture
-def trainer(site):
-    return admin_user(TRAINERS, "trainer@example.gov.uk")
-
-
-@pytest.fixture
-def moderator(site):
-    return admin_user(MODERATORS, "moderator@example.gov.uk")
 
 
 def draft(page_factory, **fields):
@@ -114,7 +93,8 @@ def test_moderator_sees_the_whole_course_and_approves_it_once(client, trainer, m
     # Parents first: no lesson was ever live before its module and course.
     published = list(PageLogEntry.objects.filter(action="wagtail.publish", page__in=pages)
                      .order_by("pk").values_list("page__path", flat=True))
-    assert len(published) == 7 and published == sorted(published)
+    assert len(published) == 7
+    assert published == sorted(published)
     lesson = LessonPage.objects.get(title="Lesson 2.2")
     client.logout()
     assert client.get(draft_course.url).status_code == 200
@@ -250,4 +230,5 @@ def test_a_change_of_markup_alone_is_named_not_shown_as_a_change_of_words(
     html = client.get(review_url(course)).content.decode()
     assert "1 page to publish" in html
     assert "Same words, different formatting or link addresses in: Who it is for" in html
-    assert 'class="deletion"' not in html and 'class="addition"' not in html
+    assert 'class="deletion"' not in html
+    assert 'class="addition"' not in html
