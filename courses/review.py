@@ -64,3 +64,49 @@ def course_review_publish(workflow_state, user=None):
         published += 1
     logger.info("course review approved", extra={
         "workflow_state_id": workflow_state.pk, "pages_published": published})
+
+
+def revision_problems(revision) -> list[str]:
+    """Why this revision could not be published, as the editor's Publish would say: the
+    checks Wagtail defers while a page is a draft (required fields, and each block's own
+    publish checks: captions, alt text, a table's caption, a check's right answer)."""
+    from django.core.exceptions import ValidationError
+    from django.utils.text import capfirst
+    from wagtail.fields import StreamField
+
+    page = revision.as_object()
+    problems: list[str] = []
+    try:
+        page.full_clean()
+    except ValidationError as error:
+        problems += [f"{capfirst(page._meta.get_field(name).verbose_name)}: "
+                     f"{' '.join(messages)}"
+                     if name != "__all__" else " ".join(messages)
+                     for name, messages in error.message_dict.items()]
+    for field in page._meta.get_fields():
+        if isinstance(field, StreamField):
+            value = getattr(page, field.name)
+            try:
+                field.stream_block.clean(value)
+            except ValidationError as error:
+                where = [f"block {index + 1} ({value[index].block.label.lower()})"
+                         for index in sorted(getattr(error, "block_errors", {}) or {})]
+                problems.append(
+                    f"{capfirst(field.verbose_name)}: {', '.join(where) or 'a block'} not "
+                    "finished (open the page and choose Publish to see what is missing; "
+                    "nothing is published)")
+    return problems
+
+
+def course_review_problems(*, task_state) -> dict:
+    """{page title: [problems]} for each page of a course review that could not be
+    published as submitted. Approval is not offered while there are any."""
+    problems = {}
+    entries = [(task_state.workflow_state.content_object, task_state.revision)] + [
+        (item.page, item.revision)
+        for item in task_state.course_review_items.select_related("page", "revision")
+        .order_by("page__path")]
+    for page, revision in entries:
+        if found := revision_problems(revision):
+            problems[revision.object_str or page.title] = found
+    return problems

@@ -22,6 +22,7 @@ from wagtail.models import TaskState
 
 from courses.models import CoursePage, CourseReviewTask
 from courses.models.review import CourseTree
+from courses.review import course_review_problems
 
 
 def page_changes(*, page, revision, is_new: bool, request) -> tuple[list, list[str]]:
@@ -60,6 +61,13 @@ class ReviewDecisionForm(forms.Form):
     )
     comment = forms.CharField(required=False, max_length=2000, widget=forms.Textarea(
         attrs={"rows": 4}), help_text="Required when you request changes: say what to change.")
+
+    def __init__(self, *args, actions: set[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only what the reviewer may decide: no approval while a page could not be
+        # published (CourseReviewTask.get_actions).
+        self.fields["decision"].choices = [
+            choice for choice in self.fields["decision"].choices if choice[0] in actions]
 
     def clean(self):
         cleaned = super().clean()
@@ -127,16 +135,17 @@ class CourseReviewView(WagtailAdminTemplateMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         context.update(course=self.course, task_state=self.task_state,
                        entries=self.entries(), can_decide=bool(self.actions),
-                       form=kwargs.get("form") or ReviewDecisionForm())
+                       problems=course_review_problems(task_state=self.task_state),
+                       form=kwargs.get("form") or ReviewDecisionForm(actions=self.actions))
         return context
 
     def post(self, request):
-        form = ReviewDecisionForm(request.POST)
+        if not self.actions:
+            raise PermissionDenied
+        form = ReviewDecisionForm(request.POST, actions=self.actions)
         if not form.is_valid():
             return self.render_to_response(self.get_context_data(form=form))
         decision = form.cleaned_data["decision"]
-        if decision not in self.actions:
-            raise PermissionDenied
         self.task.on_action(self.task_state, request.user, decision,
                             comment=form.cleaned_data["comment"])
         if decision == "approve":

@@ -1,9 +1,11 @@
+from django.contrib import messages
 from django.urls import path
 from wagtail import hooks
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
-from courses.models import Topic
+from courses.models import CoursePage, CourseReviewTask, Topic
+from courses.review import course_review_problems
 from courses.review_admin import CourseReviewsPanel, CourseReviewView, course_review_menu_items
 
 
@@ -32,3 +34,17 @@ def course_reviews_panel(request, panels):
 
 
 hooks.register("construct_page_action_menu", course_review_menu_items)
+
+
+@hooks.register("after_edit_page")
+def course_review_problems_warning(request, page):
+    """A trainer who has just submitted a course is told at once which of its pages a
+    moderator could not approve as they are (the review lists them too)."""
+    state = page.current_workflow_task_state if isinstance(page.specific, CoursePage) else None
+    if state is None or not isinstance(state.task.specific, CourseReviewTask):
+        return
+    problems = course_review_problems(task_state=state)
+    if problems:
+        messages.warning(request, "Submitted, but these pages cannot be published as they "
+                         "are, so the moderator will ask for changes: " + "; ".join(
+                             f"{title}: {' '.join(found)}" for title, found in problems.items()))

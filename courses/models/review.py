@@ -31,6 +31,18 @@ class CourseReviewTask(AbstractGroupApprovalTask):
                  "at once, and approving publishes them together. Any other page is "
                  "reviewed on its own.")
 
+    def get_actions(self, obj, user):
+        """A reviewer may always request changes, but approve only a course all of whose
+        submitted pages could be published (courses.review.course_review_problems)."""
+        actions = super().get_actions(obj, user)
+        if actions and isinstance(obj.specific_deferred, CourseTree):
+            from courses.review import course_review_problems
+
+            task_state = obj.current_workflow_task_state
+            if task_state is not None and course_review_problems(task_state=task_state):
+                actions = [action for action in actions if action[0] != "approve"]
+        return actions
+
     class Meta:
         verbose_name = _("Course review")
         verbose_name_plural = _("Course reviews")

@@ -232,3 +232,52 @@ def test_a_change_of_markup_alone_is_named_not_shown_as_a_change_of_words(
     assert "Same words, different formatting or link addresses in: Who it is for" in html
     assert 'class="deletion"' not in html
     assert 'class="addition"' not in html
+
+
+def test_a_course_with_a_page_that_could_not_be_published_cannot_be_approved(
+        client, trainer, moderator, draft_course):
+    # A draft may be unfinished (Wagtail defers required checks while it is a draft);
+    # approving the course must not publish what the editor's Publish would refuse.
+    lesson = LessonPage.objects.get(title="Lesson 1.2")
+    lesson.body = [{"type": "callout", "value": {"style": "information", "title": "",
+                                                 "text": "<p></p>"}}]
+    lesson.save_revision()
+    client.force_login(trainer)
+    submit(client, draft_course)
+    told = client.get(f"/admin/pages/{draft_course.pk}/edit/").content.decode()
+    assert "Submitted, but these pages cannot be published as they are" in told
+    client.force_login(moderator)
+
+    html = client.get(review_url(draft_course)).content.decode()
+    assert "This course cannot be approved yet" in html
+    assert "Lesson 1.2: Body: block 1 (callout) not finished" in html
+    assert 'value="approve"' not in html
+    response = client.post(review_url(draft_course), {"decision": "approve", "comment": ""})
+    assert "Select a valid choice" in response.content.decode()
+    state = CoursePage.objects.get(pk=draft_course.pk).current_workflow_state
+    wagtail_approve = client.post(f"/admin/pages/workflow/action/{draft_course.pk}/approve/"
+                                  f"{state.current_task_state_id}/", {"comment": ""})
+    assert wagtail_approve.status_code in (302, 403)
+    assert not Page.objects.descendant_of(draft_course, inclusive=True).filter(
+        live=True).exists(), "nothing published"
+    client.post(review_url(draft_course), {"decision": "reject", "comment": "Finish 1.2."})
+    assert CoursePage.objects.get(pk=draft_course.pk).current_workflow_state.status == \
+        "needs_changes"
+
+
+# Wagtail marks a block added to a StreamField with "comparison__child-object addition";
+# the review took that for a change of markup alone and hid every block of a new lesson.
+def test_a_new_lessons_blocks_are_shown_in_the_review(
+        client, trainer, moderator, draft_course):
+    lesson = LessonPage.objects.get(title="Lesson 1.1")
+    lesson.body = [{"type": "activity", "value": {
+        "kind": "activity", "title": "Plan your next retrospective",
+        "prompt": "<p>Write down one question you will ask your team.</p>"}}]
+    lesson.save_revision()
+    client.force_login(trainer)
+    submit(client, draft_course)
+
+    client.force_login(moderator)
+    html = client.get(review_url(draft_course)).content.decode()
+    assert "Write down one question you will ask your team." in html
+    assert "Same words, different formatting" not in html
