@@ -19,7 +19,6 @@ from tests.conftest import _missing, redis_available
 from tests.reliability.conftest import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
-PG_BIN = Path("/usr/lib/postgresql/15/bin")
 PASSWORD = "correct-horse-battery"
 SETUP = f"""
 from academy.setup import academy_roles_ensure, academy_site_ensure
@@ -35,6 +34,27 @@ User.objects.create_user(email="pat@example.gov.uk", password="{PASSWORD}",
 """
 
 
+def postgres_bindir() -> Path | None:
+    """Where this machine's PostgreSQL server binaries (initdb, pg_ctl) are: `pg_config
+    --bindir`, else the directory of the running server's own executable (its
+    postmaster's pid from `SHOW data_directory`/postmaster.pid, then /proc/<pid>/exe)."""
+    candidates = []
+    if shutil.which("pg_config"):
+        found = subprocess.run(["pg_config", "--bindir"], capture_output=True, text=True)
+        candidates.append(Path(found.stdout.strip()))
+    url = os.environ.get("DATABASE_URL", "")
+    if url.startswith("postgres") and shutil.which("psql"):
+        shown = subprocess.run(["psql", url, "-qAtXc", "SHOW data_directory"],
+                               capture_output=True, text=True)
+        try:
+            pid = (Path(shown.stdout.strip()) / "postmaster.pid").read_text().split()[0]
+            candidates.append(Path(os.readlink(f"/proc/{pid}/exe")).parent)
+        except (OSError, IndexError):
+            pass
+    return next((path for path in candidates
+                 if (path / "initdb").exists() and (path / "pg_ctl").exists()), None)
+
+
 def as_postgres(*args, **kwargs):
     return subprocess.run(["runuser", "-u", "postgres", "--", *map(str, args)], check=True,
                           capture_output=True, text=True, timeout=120, **kwargs)
@@ -44,8 +64,10 @@ def as_postgres(*args, **kwargs):
 def own_postgres():
     if not redis_available():
         _missing("needs Redis: set REDIS_URL")
-    if not (PG_BIN / "initdb").exists() or shutil.which("runuser") is None:
-        _missing("needs PostgreSQL 15 server binaries and runuser")
+    pg_bin = postgres_bindir()
+    if pg_bin is None or shutil.which("runuser") is None:
+        _missing("needs the PostgreSQL server binaries (initdb, pg_ctl: found with "
+                 "`pg_config --bindir` or the running server's) and runuser")
     # Not under pytest's tmp_path: that is private to root, and the server runs as postgres.
     home = Path(tempfile.mkdtemp(prefix="academy-pg-"))
     data = home / "pg"
@@ -53,15 +75,15 @@ def own_postgres():
     shutil.chown(home, "postgres")
     shutil.chown(data, "postgres")
     port = free_port()
-    as_postgres(PG_BIN / "initdb", "-D", data, "-A", "trust", "-U", "postgres")
+    as_postgres(pg_bin / "initdb", "-D", data, "-A", "trust", "-U", "postgres")
     options = f"-p {port} -k {data} -c listen_addresses=127.0.0.1"
-    as_postgres(PG_BIN / "pg_ctl", "-D", data, "-o", options, "-l", data / "log", "-w", "start")
-    as_postgres(PG_BIN / "createdb", "-h", "127.0.0.1", "-p", port, "academy")
+    as_postgres(pg_bin / "pg_ctl", "-D", data, "-o", options, "-l", data / "log", "-w", "start")
+    as_postgres(pg_bin / "createdb", "-h", "127.0.0.1", "-p", port, "academy")
     try:
-        yield {"data": data, "port": port, "options": options,
+        yield {"data": data, "port": port, "options": options, "bin": pg_bin,
                "url": f"postgres://postgres@127.0.0.1:{port}/academy"}
     finally:
-        as_postgres(PG_BIN / "pg_ctl", "-D", data, "-m", "immediate", "stop")
+        as_postgres(pg_bin / "pg_ctl", "-D", data, "-m", "immediate", "stop")
         shutil.rmtree(home, ignore_errors=True)
 
 
@@ -112,7 +134,7 @@ def test_a_database_restart_between_requests_loses_nothing(own_postgres):
         lessons = list(dict.fromkeys(lessons))
         for number, lesson_url in enumerate(lessons):
             if number == 1:  # between two lessons, the database restarts
-                as_postgres(PG_BIN / "pg_ctl", "-D", own_postgres["data"], "-o",
+                as_postgres(own_postgres["bin"] / "pg_ctl", "-D", own_postgres["data"], "-o",
                             own_postgres["options"], "-l", own_postgres["data"] / "log",
                             "-m", "fast", "-w", "restart")
             html = web.get(base + lesson_url).text
