@@ -8,8 +8,10 @@ class CoursesConfig(AppConfig):
     def ready(self):
         from wagtail.signals import page_published, page_unpublished, task_submitted
 
+        from courses.cache import course_tree_signals_connect
         from courses.models import LessonPage
 
+        course_tree_signals_connect()
         page_published.connect(_lesson_published, sender=LessonPage,
                                dispatch_uid="courses_lesson_search_text")
         page_published.connect(_lesson_duration_changed, sender=LessonPage,

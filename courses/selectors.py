@@ -1,8 +1,18 @@
-"""Read-only views of a course's structure, for the learning record to compute with."""
+"""Read-only views of a course's structure, for pages and the learning record.
+
+A course's outline is what its published pages say, so it is kept in Django's cache
+per course and course tree version (courses.cache): worked out once after each
+publish, move or unpublish, and read with no query after that."""
 
 from dataclasses import dataclass
 
+from django.core.cache import cache
+
+from courses.cache import course_tree_version
 from courses.models import CoursePage, LessonPage, ModulePage
+
+# Outlines of earlier versions are never read again; they leave the cache after this.
+OUTLINE_SECONDS = 24 * 60 * 60
 
 
 @dataclass(frozen=True)
@@ -12,23 +22,72 @@ class LessonOutline:
     title: str
     required: bool
     check_ids: tuple[str, ...]
+    url: str = ""
+    module_title: str = ""
+    duration_minutes: int = 0
+
+    @property
+    def pk(self) -> int:
+        return self.id
+
+
+@dataclass(frozen=True)
+class ModuleOutline:
+    id: int
+    title: str
+    summary: str
+    url: str
+    lessons: tuple[LessonOutline, ...]
+
+    @property
+    def pk(self) -> int:
+        return self.id
+
+
+def course_outline(*, course: CoursePage) -> tuple[ModuleOutline, ...]:
+    """The live modules of a course in order, each with its live lessons in order (what
+    learners are served: no drafts, nothing under an unpublished module). From the cache
+    when the course tree has not changed since it was worked out; otherwise two
+    queries whatever the size of the course."""
+    version = course_tree_version()
+    if version is None:
+        return _course_outline_build(course=course)
+    key = f"courses:outline:{version}:{course.pk}"
+    outline = cache.get(key)
+    if outline is None:
+        outline = _course_outline_build(course=course)
+        cache.set(key, outline, timeout=OUTLINE_SECONDS)
+    return outline
 
 
 def course_lesson_outline(*, course: CoursePage) -> list[LessonOutline]:
-    """The live lessons of a course in order, with their module and the ids of their
-    knowledge checks. Two queries whatever the size of the course."""
-    modules = {
-        module.path: module.pk
-        for module in ModulePage.objects.live().child_of(course).only("id", "path")
-    }
-    outline = []
+    """The live lessons of a course in order, with their module, address, required flag
+    and the ids of their knowledge checks (course_outline, flattened)."""
+    return [lesson for module in course_outline(course=course) for lesson in module.lessons]
+
+
+def _course_outline_build(*, course: CoursePage) -> tuple[ModuleOutline, ...]:
+    modules = list(ModulePage.objects.live().child_of(course).order_by("path")
+                   .only("id", "path", "depth", "url_path", "title", "summary"))
+    lessons: dict[str, list[LessonOutline]] = {module.path: [] for module in modules}
+    by_path = {module.path: module for module in modules}
     for lesson in (LessonPage.objects.live().descendant_of(course).order_by("path")
-                   .only("id", "path", "depth", "title", "required", "body")):
-        module_id = modules.get(lesson.path[: -lesson.steplen])
-        if module_id is None:  # under an unpublished module
+                   .only("id", "path", "depth", "url_path", "title", "required",
+                         "duration_minutes", "body")):
+        module = by_path.get(lesson.path[: -lesson.steplen])
+        if module is None:  # under an unpublished module
             continue
-        outline.append(LessonOutline(
-            id=lesson.pk, module_id=module_id, title=lesson.title, required=lesson.required,
-            check_ids=tuple(lesson.knowledge_check_ids()),
+        lessons[module.path].append(LessonOutline(
+            id=lesson.pk, module_id=module.pk, title=lesson.title, required=lesson.required,
+            check_ids=tuple(lesson.knowledge_check_ids()), url=lesson.get_url() or "",
+            module_title=module.title, duration_minutes=lesson.duration_minutes,
         ))
-    return outline
+    return tuple(
+        ModuleOutline(
+            id=module.pk, title=module.title, summary=module.summary,
+            url=module.get_url() or "",
+            lessons=tuple(lessons[module.path]),
+        )
+        for module in modules
+    )
+

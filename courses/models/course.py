@@ -147,8 +147,15 @@ class CoursePage(CourseTree, WorkedOutDuration, Page):
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         # (module, lessons, status): learners adds each module's status for its learner.
-        context["outline"] = [(module, lessons, None) for module, lessons
-                              in self.outline(preview=in_preview(request))]
+        # Learners are shown the outline kept per published tree (courses.selectors);
+        # a preview works it out afresh, drafts included.
+        if in_preview(request):
+            outline = self.outline(preview=True)
+        else:
+            from courses.selectors import course_outline
+
+            outline = [(module, module.lessons) for module in course_outline(course=self)]
+        context["outline"] = [(module, lessons, None) for module, lessons in outline]
         context["trainer_names"] = [str(t) for t in self.trainers.all()]
         context["final_assessment"] = self.final_assessment()
         run_context_hooks(COURSE_PAGE_CONTEXT, request, self, context)
@@ -168,9 +175,17 @@ class ModulePage(CourseChildPage, Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["course"] = self.get_parent().specific
-        context["lessons"] = course_pages(
-            LessonPage.objects.child_of(self).order_by("path"), preview=in_preview(request))
+        if in_preview(request):
+            context["course"] = self.get_parent().specific
+            context["lessons"] = course_pages(
+                LessonPage.objects.child_of(self).order_by("path"), preview=True)
+        else:
+            context["course"] = self.course()
+            from courses.selectors import course_outline
+
+            context["lessons"] = next(
+                (module.lessons for module in course_outline(course=context["course"])
+                 if module.id == self.pk), ())
         return context
 
 
@@ -220,6 +235,28 @@ class LessonPage(CourseChildPage, WorkedOutDuration, Page):
         return [block["id"] for block in self.body.raw_data
                 if block["type"] == "knowledge_check"]
 
+    def _course_module_siblings(self, request) -> tuple:
+        """The lesson's course and module, and the course's lessons in order: for
+        learners from the course outline (courses.selectors, no query when it is kept);
+        in a preview the pages themselves, drafts too (issue 13: a draft lesson showed
+        "Lesson 1 of 0" and no next link)."""
+        if in_preview(request):
+            module = self.get_parent()
+            course = module.get_parent().specific
+            siblings = course_pages(
+                LessonPage.objects.descendant_of(course).order_by("path")
+                .only("id", "title", "draft_title", "path", "url_path", "depth", "live"),
+                preview=True,
+            )
+            return course, module, siblings
+        from courses.selectors import course_outline
+
+        course = self.course()
+        outline = course_outline(course=course)
+        module = next((m for m in outline if any(ls.id == self.pk for ls in m.lessons)), None)
+        return (course, module or self.get_parent(),
+                [lesson for m in outline for lesson in m.lessons])
+
     def serve(self, request, *args, **kwargs):
         if request.method == "POST" and not request.POST.get("check"):
             return redirect(self.url)
@@ -227,15 +264,7 @@ class LessonPage(CourseChildPage, WorkedOutDuration, Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        module = self.get_parent()
-        course = module.get_parent().specific
-        # The course's lessons in order: live ones for learners; in a preview, drafts
-        # too (issue 13: a draft lesson showed "Lesson 1 of 0" and no next link).
-        siblings = course_pages(
-            LessonPage.objects.descendant_of(course).order_by("path")
-            .only("id", "title", "draft_title", "path", "url_path", "depth", "live"),
-            preview=in_preview(request),
-        )
+        course, module, siblings = self._course_module_siblings(request)
         index_here = next((i for i, p in enumerate(siblings) if p.pk == self.pk), None)
         if index_here is None and in_preview(request) and self.path:
             # A new lesson previewed before its first save sits where it will be added.

@@ -1,5 +1,6 @@
 from django import template
 from django.urls import reverse
+from wagtail.models import Page
 
 register = template.Library()
 
@@ -20,9 +21,12 @@ def duration(minutes: int | None) -> str:
 
 @register.simple_tag(takes_context=True)
 def course_page_url(context, page) -> str:
-    """A course page's address for this visitor: its live URL, or in a Wagtail preview
-    its "view draft" preview, so a trainer clicks through a draft course page by page."""
+    """A course page's (or a course outline entry's) address for this visitor: its live
+    URL, or in a Wagtail preview its "view draft" preview, so a trainer clicks through a
+    draft course page by page."""
     request = context.get("request")
     if getattr(request, "is_preview", False) and page.pk:
         return reverse("wagtailadmin_pages:view_draft", args=[page.pk])
+    if not isinstance(page, Page):  # an entry of a course outline (courses.selectors)
+        return page.url
     return page.get_url(request=request) or ""

@@ -1,0 +1,99 @@
+"""The course tree version: one token in Django's cache that every cached view of the
+page tree (the route map in courses.routing, the course outlines in courses.selectors)
+puts in its key, and that changes whenever what learners are served could change.
+
+It changes on publish, unpublish, move, delete, slug change, on any save of a page that
+is not only the bookkeeping of a draft (so pages made live in code, as the demo loader
+and the tests do, count too), and on any change to a site or a view restriction. It is
+changed at once and again when the transaction commits: another process that read the
+tree between the two, before the change was visible to it, has its result discarded.
+
+A token, not a counter: a cleared or restarted cache starts a new one, so nothing kept
+under an earlier token (in this process's memory) can be taken for current.
+"""
+
+import logging
+import uuid
+
+from django.core.cache import cache
+from django.db import transaction
+
+logger = logging.getLogger(__name__)
+
+VERSION_KEY = "courses:tree-version"
+
+# Page fields a draft save, a lock or a new child writes: none changes what is served.
+_DRAFT_FIELDS = frozenset({
+    "latest_revision", "latest_revision_created_at", "draft_title", "has_unpublished_changes",
+    "wagtail_admin_comments", "comments", "locked", "locked_at", "locked_by", "numchild",
+})
+
+
+def course_tree_version() -> str | None:
+    """The current token (made if there is none), or None when the cache cannot be read:
+    then nothing is served from a cache."""
+    try:
+        version = cache.get(VERSION_KEY)
+        if version is None:
+            cache.add(VERSION_KEY, uuid.uuid4().hex, timeout=None)
+            version = cache.get(VERSION_KEY)
+    except Exception:  # a cache outage must not take pages down with it
+        logger.warning("course tree version unreadable; serving uncached", exc_info=True)
+        return None
+    return version
+
+
+def course_tree_version_bump() -> None:
+    """A new token now and another when the transaction commits (see the module's note)."""
+    _bump()
+    transaction.on_commit(_bump)
+
+
+def _bump() -> None:
+    try:
+        cache.set(VERSION_KEY, uuid.uuid4().hex, timeout=None)
+    except Exception:
+        # Nothing cached can be read while the cache is down either; a stale entry
+        # could outlive it only if the cache lost this write and kept the old token.
+        logger.error("course tree version not changed", exc_info=True)
+
+
+def course_tree_signals_connect() -> None:
+    """Wire the version to Wagtail's and Django's signals (from CoursesConfig.ready)."""
+    from django.db.models.signals import post_delete, post_save
+    from wagtail.signals import (
+        page_published,
+        page_slug_changed,
+        page_unpublished,
+        post_page_move,
+    )
+
+    for signal, uid in ((page_published, "published"), (page_unpublished, "unpublished"),
+                        (post_page_move, "moved"), (page_slug_changed, "slug")):
+        signal.connect(_page_changed, dispatch_uid=f"courses_tree_version_{uid}")
+    # Without a sender: a page's post_save names its own class, not Page.
+    post_save.connect(_row_saved, dispatch_uid="courses_tree_version_saved")
+    post_delete.connect(_row_deleted, dispatch_uid="courses_tree_version_deleted")
+
+
+def _page_changed(sender, **kwargs):
+    course_tree_version_bump()
+
+
+def _tree_row(instance) -> bool:
+    from wagtail.models import Page, PageViewRestriction, Site
+
+    return isinstance(instance, (Page, Site, PageViewRestriction))
+
+
+def _row_saved(sender, instance, created=False, update_fields=None, **kwargs):
+    if not _tree_row(instance):
+        return
+    if not created and update_fields is not None and set(update_fields) <= _DRAFT_FIELDS:
+        return
+    course_tree_version_bump()
+
+
+def _row_deleted(sender, instance, **kwargs):
+    if _tree_row(instance):
+        course_tree_version_bump()
