@@ -8,16 +8,19 @@ from django.conf import settings
 from django.db.models import (
     Case,
     CharField,
+    Count,
     DateField,
     Exists,
     F,
+    FilteredRelation,
     OuterRef,
     Q,
     QuerySet,
+    Subquery,
     Value,
     When,
 )
-from django.db.models.functions import TruncDate
+from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 from wagtail.rich_text import RichText
 
@@ -92,40 +95,94 @@ def enrolments_required_current(*, queryset: QuerySet[Enrolment]) -> QuerySet[En
             .exclude(Exists(later_cycle)))
 
 
-def enrolment_get(*, user: User, course: CoursePage) -> Enrolment | None:
-    """The learner's current enrolment on the course (the latest cycle), or None."""
+# What a learner's own pages read of an enrolment: its row (no lesson page joined;
+# the next and last lessons come from the course's outline) and the certificate's code
+# and file. Every other column stays behind.
+ENROLMENT_PAGE_FIELDS = (
+    "user_id", "course_id", "cycle", "due_on", "extended_due_on", "last_lesson_id",
+    "last_fact_at", "progress_percent", "score_percent", "module_status", "next_lesson_id",
+    "started_at", "completed_at", "certificate__id", "certificate__code",
+    "certificate__file",
+)
+
+
+def enrolment_get(*, user: User, course: CoursePage, lesson: LessonPage | None = None,
+                  required_lesson_ids=None) -> Enrolment | None:
+    """The learner's current enrolment on the course (the latest cycle), or None, in one
+    narrow query, with `course` and `user` set to those given (no query for either).
+
+    With `required_lesson_ids` (from the course's outline), it carries `lessons_done`,
+    how many of them the learner has completed. With `lesson`, it carries
+    `lesson_progress`: the learner's LessonProgress on that lesson, or None if they
+    have never opened it (a LEFT JOIN on the one row the constraint allows)."""
     if not user.is_authenticated:
         return None
-    return (
-        enrolments_annotate_status(queryset=Enrolment.objects.filter(user=user, course=course))
-        .select_related("next_lesson", "last_lesson", "certificate")
-        .order_by("-cycle")  # the current cycle of recurring required learning
-        .first()
-    )
+    queryset = enrolments_annotate_status(
+        queryset=Enrolment.objects.filter(user=user, course=course))
+    fields = list(ENROLMENT_PAGE_FIELDS)
+    if required_lesson_ids is not None:
+        done = (LessonProgress.objects
+                .filter(enrolment=OuterRef("pk"), completed_at__isnull=False,
+                        lesson_id__in=list(required_lesson_ids))
+                .order_by().values("enrolment").annotate(n=Count("pk")).values("n"))
+        queryset = queryset.annotate(lessons_done=Coalesce(Subquery(done), 0))
+    if lesson is not None:
+        queryset = queryset.annotate(
+            here=FilteredRelation("lesson_progress",
+                                  condition=Q(lesson_progress__lesson=lesson)),
+            here_id=F("here__id"), here_opened_at=F("here__opened_at"),
+            here_completed_at=F("here__completed_at"))
+    enrolment = (queryset.select_related("certificate").only(*fields)
+                 .order_by("-cycle")  # the current cycle of recurring required learning
+                 .first())
+    if enrolment is None:
+        return None
+    enrolment.user, enrolment.course = user, course
+    if lesson is not None:
+        enrolment.lesson_progress_here = None if enrolment.here_id is None else LessonProgress(
+            id=enrolment.here_id, enrolment=enrolment, lesson_id=lesson.pk,
+            opened_at=enrolment.here_opened_at, completed_at=enrolment.here_completed_at)
+    return enrolment
+
+
+# What a card needs to show a page's title and link to it (Page.get_url_parts reads
+# url_path; path and depth place it in the tree).
+LIST_PAGE_COLUMNS = ("title", "url_path", "path", "depth")
 
 
 def enrolments_list_for_learner(*, user: User):
-    """My learning: every enrolment with what its row needs, in one query."""
+    """My learning: every enrolment with what its card needs, in one query: the course's
+    and next lesson's titles and URL paths, not their whole pages."""
     return (
         enrolments_annotate_status(queryset=Enrolment.objects.filter(user=user))
         .select_related("course", "next_lesson", "certificate")
+        .only(*ENROLMENT_PAGE_FIELDS, *(f"{page}__{column}" for page in ("course", "next_lesson")
+                                         for column in LIST_PAGE_COLUMNS), "course__pass_mark")
         .order_by("-last_fact_at", "-enrolled_at")
     )
 
 
+
 def lesson_state_get(*, enrolment: Enrolment, lesson: LessonPage) -> dict:
     """The learner's progress on one lesson and the marking of their latest answer to
-    each of its knowledge checks."""
-    progress = LessonProgress.objects.filter(enrolment=enrolment, lesson=lesson).first()
+    each of its knowledge checks. The progress comes from `enrolment_get(lesson=...)`
+    where it was read with the enrolment; the answers are one query, and none for a
+    lesson without knowledge checks."""
+    if hasattr(enrolment, "lesson_progress_here"):
+        progress = enrolment.lesson_progress_here
+    else:
+        progress = LessonProgress.objects.filter(enrolment=enrolment, lesson=lesson).first()
     latest: dict[str, list[str]] = {}
-    for block_id, chosen in (
-        KnowledgeCheckAttempt.objects.filter(enrolment=enrolment, lesson=lesson)
-        .order_by("answered_at", "pk").values_list("block_id", "chosen")
-    ):
-        latest[block_id] = chosen
+    checks = lesson.knowledge_checks() if lesson.knowledge_check_ids() else []
+    if checks:
+        for block_id, chosen in (
+            KnowledgeCheckAttempt.objects.filter(enrolment=enrolment, lesson=lesson)
+            .order_by("answered_at", "pk").values_list("block_id", "chosen")
+        ):
+            latest[block_id] = chosen
     results = {
         block.id: knowledge_check_mark(value=block.value, chosen_ids=latest.get(block.id))
-        for block in lesson.knowledge_checks()
+        for block in checks
     }
     return {"progress": progress, "results": results}
 
@@ -156,7 +213,10 @@ class ActivityNotes:
 
 
 def learning_log_notes_for_lesson(*, user: User, lesson: LessonPage) -> dict[str, ActivityNotes]:
-    """The learner's own answers to the lesson's activities, by block id."""
+    """The learner's own answers to the lesson's activities, by block id. No query for
+    a lesson without activities."""
+    if not lesson_activities(lesson=lesson):
+        return {}
     return {
         entry.block_id: ActivityNotes(text=entry.answer, updated_at=entry.updated_at)
         for entry in LearningLogEntry.objects.filter(user=user, lesson=lesson)

@@ -12,8 +12,10 @@ from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 from django_ratelimit.core import get_usage, is_ratelimited
+from wagtail.models import Page
 
 from courses.models import CoursePage, LessonPage
+from courses.selectors import course_lesson_outline
 from learners import selectors, services
 from learners.certificate_pdf import learning_time_display
 from learners.enqueue import enqueue_on_commit
@@ -233,10 +235,19 @@ def enrol(request, course_id: int):
     return redirect(course.url)
 
 
-def _lesson_and_enrolment(request, lesson_id: int) -> tuple[LessonPage, Enrolment]:
+# What the learning actions read of a lesson: where it is and its address, not its body
+# (a lesson's knowledge checks are in the course's outline).
+LESSON_ACTION_FIELDS = ("id", "title", "path", "depth", "url_path", "live")
+
+
+def _lesson_and_enrolment(request, lesson_id: int, *, narrow: bool = False,
+                          ) -> tuple[LessonPage, Enrolment]:
     """The live lesson and the signed-in learner's own enrolment on its course. Not
-    enrolled is a 404: there is nothing of theirs here to change."""
-    lesson = get_object_or_404(LessonPage.objects.live().public(), pk=lesson_id)
+    enrolled is a 404: there is nothing of theirs here to change. `narrow`: the lesson
+    without its body."""
+    lessons = LessonPage.objects.live().public()
+    lesson = get_object_or_404(lessons.only(*LESSON_ACTION_FIELDS) if narrow else lessons,
+                               pk=lesson_id)
     course = CoursePage.objects.ancestor_of(lesson).first()
     enrolment = selectors.enrolment_get(user=request.user, course=course)
     if enrolment is None:
@@ -268,9 +279,10 @@ def knowledge_check_answer(request, lesson_id: int):
 @require_POST
 @login_required
 def lesson_complete(request, lesson_id: int):
-    lesson, enrolment = _lesson_and_enrolment(request, lesson_id)
+    lesson, enrolment = _lesson_and_enrolment(request, lesson_id, narrow=True)
+    outline = course_lesson_outline(course=enrolment.course)
     try:
-        services.lesson_complete(enrolment=enrolment, lesson=lesson)
+        services.lesson_complete(enrolment=enrolment, lesson=lesson, outline=outline)
     except services.LessonNotFinished as unfinished:
         questions = {block.id: block.value["question"] for block in lesson.knowledge_checks()}
         request.session[LESSON_ERRORS] = {"lesson": lesson.pk, "errors": {
@@ -281,12 +293,14 @@ def lesson_complete(request, lesson_id: int):
         # The top of the page, where the error summary is (it focuses itself).
         return redirect(lesson.url)
     messages.success(request, f"Lesson complete: {lesson.title}")
-    # The next lesson in course order, from the course's structure.
-    next_lesson = (
-        LessonPage.objects.live().descendant_of(enrolment.course)
-        .filter(path__gt=lesson.path).order_by("path").first()
-    )
-    return redirect(next_lesson.url if next_lesson else enrolment.course.url)
+    # The next lesson in course order, from the course's outline (which carries its
+    # address; read here only from an outline without one).
+    ids = [entry.id for entry in outline]
+    following = outline[ids.index(lesson.pk) + 1:] if lesson.pk in ids else []
+    if not following:
+        return redirect(enrolment.course.url)
+    return redirect(getattr(following[0], "url", "") or Page.objects.only(
+        "id", "path", "depth", "url_path").get(pk=following[0].id).url)
 
 
 @login_required

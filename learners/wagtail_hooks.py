@@ -12,6 +12,7 @@ from wagtail.admin.viewsets.model import ModelViewSet
 
 from courses.hooks import CATALOGUE_PAGE_CONTEXT, COURSE_PAGE_CONTEXT, LESSON_PAGE_CONTEXT
 from courses.models import AssessmentPage
+from courses.selectors import course_lesson_outline
 from learners import selectors, services
 from learners.lesson_session import (
     LESSON_ANSWERED,
@@ -22,9 +23,17 @@ from learners.lesson_session import (
 from learners.models import AssessmentAttempt, Certificate, Enrolment, EnrolmentStatus, SignUpDomain
 
 
+def _required_ids(outline) -> list[int]:
+    return [lesson.id for lesson in outline if lesson.required]
+
+
 @hooks.register(COURSE_PAGE_CONTEXT)
 def add_course_progress(request, page, context):
-    enrolment = selectors.enrolment_get(user=request.user, course=page)
+    """The learner's own enrolment, module statuses and "n of m lessons": one query
+    (the enrolment, with its completed lessons counted), the outline being cached."""
+    outline = course_lesson_outline(course=page)
+    enrolment = selectors.enrolment_get(user=request.user, course=page,
+                                        required_lesson_ids=_required_ids(outline))
     context["enrolment"] = enrolment
     if enrolment:
         context["outline"] = [
@@ -32,14 +41,17 @@ def add_course_progress(request, page, context):
              enrolment.module_status.get(str(module.pk), EnrolmentStatus.NOT_STARTED))
             for module, lessons, _status in context["outline"]
         ]
-        first = context["outline"][0][1][0] if context["outline"] and context["outline"][0][1] \
-            else None
-        context["continue_lesson"] = enrolment.next_lesson or enrolment.last_lesson or first
+        # Where to continue, from the lesson pages the course page has already read.
+        lessons = {lesson.pk: lesson for _module, module_lessons, _status in context["outline"]
+                   for lesson in module_lessons}
+        first = next(iter(lessons.values()), None)
+        context["continue_lesson"] = (lessons.get(enrolment.next_lesson_id)
+                                      or lessons.get(enrolment.last_lesson_id) or first)
         context["below_pass_mark"] = (enrolment.completed_at is None
                                       and enrolment.progress_percent == 100
                                       and not page.score_passes(enrolment.score_percent))
         context["lessons_done"], context["lessons_total"] = (
-            services.enrolment_lesson_counts(enrolment=enrolment))
+            services.enrolment_lesson_counts(enrolment=enrolment, outline=outline))
         assessment = context.get("final_assessment")
         if assessment is not None:
             # With a final assessment, the pass mark is the assessment's: the course
@@ -67,18 +79,24 @@ def keep_assessments_learners_have_taken(request, page):
 
 @hooks.register(LESSON_PAGE_CONTEXT)
 def add_lesson_progress(request, page, context):
+    """The learner's enrolment, their progress on this lesson and their "n of m
+    lessons" in one query; their answers to its checks in one more (none without
+    checks), their notes in one more (none without activities). Writes only on the
+    first open of the lesson, or when it is not the lesson they were last on."""
     course = context["course"]
-    enrolment = selectors.enrolment_get(user=request.user, course=course)
+    outline = course_lesson_outline(course=course)
+    enrolment = selectors.enrolment_get(user=request.user, course=course, lesson=page,
+                                        required_lesson_ids=_required_ids(outline))
     context["enrolment"] = enrolment
     if enrolment is None:
         return
     if not getattr(request, "is_preview", False):
-        services.lesson_open(enrolment=enrolment, lesson=page)
+        enrolment.lesson_progress_here = services.lesson_open(enrolment=enrolment, lesson=page)
     state = selectors.lesson_state_get(enrolment=enrolment, lesson=page)
     context["lesson_progress"] = state["progress"]
     context["check_results"] = state["results"]
     context["lessons_done"], context["lessons_total"] = (
-        services.enrolment_lesson_counts(enrolment=enrolment))
+        services.enrolment_lesson_counts(enrolment=enrolment, outline=outline))
     _lesson_action_outcome(request, page, context)
     if not getattr(request, "is_preview", False):  # a draft's activities cannot be saved
         context["activity_notes"] = _activity_notes(request, page, context)

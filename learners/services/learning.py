@@ -1,17 +1,26 @@
 """Facts a learner records while learning: opening a lesson, answering a knowledge
 check, marking a lesson complete. Each writes its row at once and leaves the
 consequences (progress, completion, certificate) to a task after commit. Answering and
-completing also recompute the learner's own progress at once (one enrolment, cheap),
-so the pages they see next never show progress older than what they just did."""
+completing also work out the learner's own progress at once, in the same UPDATE as the
+fact (one enrolment: their lesson progress is one read, the course's outline is
+cached), so the pages they see next never show progress older than what they just did.
+Opening a lesson writes only when something changed."""
+
+import logging
 
 from django.db import transaction
+from django.db.models import F, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from content.blocks import KnowledgeCheckResult, knowledge_check_mark
 from courses.models import LessonPage
+from courses.selectors import course_lesson_outline
 from learners.enqueue import enqueue_on_commit
 from learners.models import Enrolment, KnowledgeCheckAttempt, LessonProgress
-from learners.services.progress import enrolment_progress_recompute
+from learners.services.progress import progress_derive
+
+logger = logging.getLogger(__name__)
 
 
 class AnswerRejected(Exception):
@@ -30,26 +39,86 @@ class LessonNotFinished(Exception):
         self.unanswered = unanswered
 
 
-def _record_fact(enrolment: Enrolment, lesson: LessonPage) -> None:
-    now = timezone.now()
-    Enrolment.objects.filter(pk=enrolment.pk).update(last_lesson=lesson, last_fact_at=now)
+def _recompute_task():
     from learners.tasks import enrolment_progress_recompute as task
 
-    enqueue_on_commit(task, enrolment.pk)
+    return task
 
 
-@transaction.atomic
 def lesson_open(*, enrolment: Enrolment, lesson: LessonPage) -> LessonProgress:
-    """Record that the learner opened the lesson (the first time only)."""
-    progress, created = LessonProgress.objects.get_or_create(enrolment=enrolment, lesson=lesson)
-    if created or enrolment.last_lesson_id != lesson.pk:
-        _record_fact(enrolment, lesson)
+    """Record that the learner opened the lesson, writing only what changed: the first
+    open inserts the progress row and records the fact (two statements in one
+    transaction); opening another lesson already opened moves the resume point (one
+    UPDATE, no fact: nothing the progress is worked out from has changed); opening the
+    lesson they were last on writes nothing. Reads the learner's progress on the lesson
+    from `enrolment.lesson_progress_here` (selectors.enrolment_get(lesson=...)) where
+    it was read with the enrolment."""
+    if hasattr(enrolment, "lesson_progress_here"):
+        progress = enrolment.lesson_progress_here
+    else:
+        progress = LessonProgress.objects.filter(enrolment=enrolment, lesson=lesson).first()
+    if progress is None:
+        now = timezone.now()
+        with transaction.atomic():
+            # ON CONFLICT DO NOTHING: of two first opens at once, one row.
+            LessonProgress.objects.bulk_create(
+                [LessonProgress(enrolment=enrolment, lesson=lesson)], ignore_conflicts=True)
+            Enrolment.objects.filter(pk=enrolment.pk).update(last_lesson=lesson,
+                                                             last_fact_at=now)
+            enqueue_on_commit(_recompute_task(), enrolment.pk)
+        progress = LessonProgress(enrolment=enrolment, lesson=lesson, opened_at=now)
+        enrolment.last_lesson_id, enrolment.last_fact_at = lesson.pk, now
+    elif enrolment.last_lesson_id != lesson.pk:
+        Enrolment.objects.filter(pk=enrolment.pk).update(last_lesson=lesson)
+        enrolment.last_lesson_id = lesson.pk
     return progress
+
+
+def _progress_record(*, enrolment: Enrolment, lesson: LessonPage, outline,
+                     attempts: list[tuple[int, str, bool]]) -> None:
+    """Record the fact (the lesson last worked on, and when) and, in the same UPDATE,
+    this learner's progress worked out from the facts as they now stand (one read of
+    their lesson progress, and of the best final assessment score where the course
+    has one), so the next page they see is up to date. Enqueues the full recompute
+    after commit: Celery still does the consequences (completion's certificate, and
+    putting right a concurrent write; it runs under the enrolment's lock)."""
+    now = timezone.now()
+    course = enrolment.course
+    derived = progress_derive(
+        enrolment_id=enrolment.pk, course=course, outline=outline,
+        progress={lesson_id: (opened, completed) for lesson_id, opened, completed in
+                  LessonProgress.objects.filter(enrolment=enrolment)
+                  .values_list("lesson_id", "opened_at", "completed_at")},
+        attempts=[(block_id, correct) for _, block_id, correct in attempts],
+        assessment=course.final_assessment(),
+    )
+    Enrolment.objects.filter(pk=enrolment.pk).update(
+        last_lesson=lesson, last_fact_at=now, progress_computed_at=now,
+        started_at=enrolment.started_at or derived.started_at,
+        # Set once, never moved (as the recompute does).
+        completed_at=Coalesce(F("completed_at"), Value(now)) if derived.complete
+        else F("completed_at"),
+        **derived.columns(),
+    )
+    if derived.complete and enrolment.completed_at is None:
+        logger.info("completed enrolment=%s score=%s", enrolment.pk, derived.score_percent)
+    enqueue_on_commit(_recompute_task(), enrolment.pk)
+
+
+def _attempts(enrolment: Enrolment) -> list[tuple[int, str, bool]]:
+    """(lesson id, block id, correct) of each of the learner's answers, oldest first."""
+    return list(KnowledgeCheckAttempt.objects.filter(enrolment=enrolment)
+                .order_by("answered_at", "pk").values_list("lesson_id", "block_id", "correct"))
+
+
+def _outline(enrolment: Enrolment, outline):
+    return course_lesson_outline(course=enrolment.course) if outline is None else outline
 
 
 @transaction.atomic
 def knowledge_check_answer(
-    *, enrolment: Enrolment, lesson: LessonPage, block_id: str, chosen_ids: list[str]
+    *, enrolment: Enrolment, lesson: LessonPage, block_id: str, chosen_ids: list[str],
+    outline=None,
 ) -> KnowledgeCheckResult:
     """Mark the answer on the server and store the attempt. Raises AnswerRejected,
     storing nothing, when the answer cannot be marked."""
@@ -59,26 +128,33 @@ def knowledge_check_answer(
     result = knowledge_check_mark(value=block.value, chosen_ids=chosen_ids)
     if not result.answered:
         raise AnswerRejected(result.error)
-    LessonProgress.objects.get_or_create(enrolment=enrolment, lesson=lesson)
+    LessonProgress.objects.bulk_create(
+        [LessonProgress(enrolment=enrolment, lesson=lesson)], ignore_conflicts=True)
     KnowledgeCheckAttempt.objects.create(
         enrolment=enrolment, lesson=lesson, block_id=block_id,
         chosen=sorted(set(chosen_ids)), correct=result.correct,
     )
-    _record_fact(enrolment, lesson)
-    enrolment_progress_recompute(enrolment_id=enrolment.pk)
+    _progress_record(enrolment=enrolment, lesson=lesson, outline=_outline(enrolment, outline),
+                     attempts=_attempts(enrolment))
     return result
 
 
 @transaction.atomic
-def lesson_complete(*, enrolment: Enrolment, lesson: LessonPage) -> bool:
+def lesson_complete(*, enrolment: Enrolment, lesson: LessonPage, outline=None) -> bool:
     """Mark the lesson complete: allowed once every knowledge check in it has been
     answered (right or wrong). Completing again changes nothing. Returns whether this
-    call completed it."""
-    answered = set(
-        KnowledgeCheckAttempt.objects.filter(enrolment=enrolment, lesson=lesson)
-        .values_list("block_id", flat=True)
-    )
-    unanswered = [check for check in lesson.knowledge_check_ids() if check not in answered]
+    call completed it. The lesson's checks come from the course's outline, so the
+    lesson's body is not read; `outline` is the course's, where the caller has it."""
+    outline = _outline(enrolment, outline)
+    here = next((entry for entry in outline if entry.id == lesson.pk), None)
+    check_ids = here.check_ids if here is not None else lesson.knowledge_check_ids()
+    # The learner's answers: which of this lesson's checks they answered, and (for the
+    # progress below) whether their latest answer to each is right. Not read when
+    # neither the lesson nor the course has a check.
+    attempts = _attempts(enrolment) if check_ids or any(
+        entry.check_ids for entry in outline if entry.required) else []
+    answered = {block_id for lesson_id, block_id, _ in attempts if lesson_id == lesson.pk}
+    unanswered = [check for check in check_ids if check not in answered]
     if unanswered:
         raise LessonNotFinished(unanswered)
     now = timezone.now()
@@ -91,6 +167,6 @@ def lesson_complete(*, enrolment: Enrolment, lesson: LessonPage) -> bool:
         _, completed = LessonProgress.objects.get_or_create(
             enrolment=enrolment, lesson=lesson, defaults={"completed_at": now})
     if completed:
-        _record_fact(enrolment, lesson)
-        enrolment_progress_recompute(enrolment_id=enrolment.pk)
+        _progress_record(enrolment=enrolment, lesson=lesson, outline=outline,
+                         attempts=attempts)
     return completed
