@@ -54,8 +54,14 @@ check: install
 	$(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/lint-imports
 
-bench: install
+# The benchmarks (bench/README.md): certificate drawing on one core, then the
+# department-size harness, about 20 minutes (BENCH_SIZE=tiny: a couple). The harness
+# makes its own databases on DATABASE_URL's server and needs a Redis database of its
+# own (REDIS_URL; default database 3); the stack listens on BENCH_PORT or a free port.
+BENCH_SIZE ?= full
+bench: install frontend
 	$(PY) bench/certificates.py 2000
+	$(PY) bench/run.py --size $(BENCH_SIZE)
 
 clean:
 	rm -rf $(VENV) node_modules frontend/dist staticfiles .test-media db.sqlite3

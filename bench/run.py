@@ -1,15 +1,20 @@
 """The department-scale benchmark (issue 7): builds the dataset, starts `make up`'s
 stack against it, and measures every figure side by side with its baseline in the same
-run. Writes bench/RESULTS.md (a new section at the top) and bench/.out/results.json.
+run. Writes bench/RESULTS.md (a new section at the top), bench/.out/<run id>/ (the
+run's own files) and bench/.out/results-<size>.json (a copy of the latest run's figures).
 
     .venv/bin/python bench/run.py            # full size (make bench), about 20 minutes
     .venv/bin/python bench/run.py --size tiny   # a few seconds' worth, as CI runs it
 
-Needs PostgreSQL and Redis (DATABASE_URL's server, REDIS_URL) and wrk (Debian
-package `wrk`). Timings are never asserted: the harness reports, people judge.
+Needs PostgreSQL (DATABASE_URL's server; the run makes databases of its own there,
+named from DATABASE_URL's database, and drops only those), a Redis database of its own
+(REDIS_URL's number), and wrk (Debian package `wrk`). The stack listens on BENCH_PORT,
+or a free port. Two runs at once are safe given different REDIS_URL databases
+(bench/isolation.py). Timings are never asserted: the harness reports, people judge.
 """
 
 import argparse
+import fcntl
 import json
 import os
 import platform
@@ -20,23 +25,46 @@ import sys
 import tempfile
 import time
 import urllib.request
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-OUT = ROOT / "bench" / ".out"
-PY = str(ROOT / ".venv" / "bin" / "python")
-PG = os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432")
-REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/3")
-PORT = int(os.environ.get("BENCH_PORT", "8100"))
-BASE = f"http://127.0.0.1:{PORT}"
 sys.path.insert(0, str(ROOT))
+
+from bench.isolation import (
+    DEFAULT_DATABASE_URL,
+    DEFAULT_REDIS_URL,
+    Databases,
+    RedisClaim,
+    bench_database_name,
+    bench_port,
+    database_url_for,
+    database_url_split,
+    out_dir,
+    run_id_new,
+)
+
+OUT_ROOT = ROOT / "bench" / ".out"
+PY = str(ROOT / ".venv" / "bin" / "python")
+SOURCE_URL = os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL
+REDIS_URL = os.environ.get("REDIS_URL") or DEFAULT_REDIS_URL
+# Set for the run by run_configure() (and passed to the Django subprocesses in BENCH_*).
+RUN_ID = os.environ.get("BENCH_RUN_ID", "")
+OUT = Path(os.environ.get("BENCH_OUT") or OUT_ROOT)
+PORT = 0
+BASE = ""
+
+
+def run_configure(run_id: str, port: int) -> None:
+    global RUN_ID, OUT, PORT, BASE
+    RUN_ID, PORT, BASE = run_id, port, f"http://127.0.0.1:{port}"
+    OUT = out_dir(OUT_ROOT, run_id)
 
 
 def django_env(db: str) -> dict:
     """The environment of every Django process in the run: production settings, as
     `make up` has them, on the bench database."""
-    OUT.mkdir(parents=True, exist_ok=True)
     key_file = OUT / "secret-key"
     if not key_file.exists():
         import secrets
@@ -44,23 +72,35 @@ def django_env(db: str) -> dict:
         key_file.write_text(secrets.token_urlsafe(50))
     env = dict(os.environ)
     env.update(
-        DJANGO_SETTINGS_MODULE="config.settings.production", DATABASE_URL=f"{PG}/{db}",
+        DJANGO_SETTINGS_MODULE="config.settings.production",
+        DATABASE_URL=database_url_for(SOURCE_URL, db),
         REDIS_URL=REDIS_URL, ALLOWED_HOSTS="127.0.0.1,localhost", SECURE_SSL_REDIRECT="false",
         SECURE_COOKIES="false", SECRET_KEY=key_file.read_text().strip(),
         BASE_URL=BASE, PORT=str(PORT), MEDIA_ROOT=str(OUT / "media"),
         EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend",
         EMAIL_FILE_PATH=str(OUT / "mail"), UP_DEMO="0", UP_BEAT="0",
         ACADEMY_BENCH_VIEWS="1", PYTHONPATH=str(ROOT),
+        BENCH_RUN_ID=RUN_ID, BENCH_OUT=str(OUT),
     )
     return env
 
 
 def db_name(size: str) -> str:
-    return f"academy_bench_{size}"
+    return bench_database_name(database_url_split(SOURCE_URL)[1], size, RUN_ID)
 
 
-def psql(sql: str, db: str = "postgres") -> None:
-    subprocess.run(["psql", f"{PG}/{db}", "-qAtc", sql], check=True)
+@contextmanager
+def harness_lock(name: str):
+    """Runs at once take turns where they share a file of the checkout: collectstatic
+    (the build's and bin/up's) writes the one STATIC_ROOT; RESULTS.md and the latest
+    results-<size>.json."""
+    OUT_ROOT.mkdir(parents=True, exist_ok=True)
+    with open(OUT_ROOT / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 # --- steps run in a Django subprocess ----------------------------------------------
@@ -80,7 +120,8 @@ def step_build(size_name: str) -> None:
 
     started = time.perf_counter()
     call_command("migrate", "--noinput", verbosity=0)
-    call_command("collectstatic", "--noinput", verbosity=0)
+    with harness_lock("collectstatic"):
+        call_command("collectstatic", "--noinput", verbosity=0)
     manifest = dataset_build(SIZES[size_name])
     manifest["build_seconds"] = round(time.perf_counter() - started, 1)
     manifest["counts"] = dataset_counts()
@@ -136,9 +177,13 @@ class Stack:
 
     def __init__(self, env: dict):
         self.log = open(OUT / "stack.log", "w")  # noqa: SIM115 - closed in stop()
-        self.process = subprocess.Popen([str(ROOT / "bin" / "up")], env=env, cwd=ROOT,
-                                        stdout=self.log, stderr=subprocess.STDOUT,
-                                        start_new_session=True)
+        with harness_lock("collectstatic"):  # bin/up runs collectstatic before it serves
+            self.process = subprocess.Popen([str(ROOT / "bin" / "up")], env=env, cwd=ROOT,
+                                            stdout=self.log, stderr=subprocess.STDOUT,
+                                            start_new_session=True)
+            self._healthy()
+
+    def _healthy(self):
         for _ in range(180):
             try:
                 with urllib.request.urlopen(f"{BASE}/healthz", timeout=2) as response:
@@ -217,6 +262,8 @@ def wrk(path: str = "", cookie: str = "", requests_file: str = "", seconds: int 
 
 def sessions_for(emails: list[str]) -> dict[str, str]:
     """A signed-in session for each user, as the sign-in page would make it."""
+    from importlib import import_module
+
     from django.conf import settings
     from django.contrib.auth import (
         BACKEND_SESSION_KEY,
@@ -224,7 +271,8 @@ def sessions_for(emails: list[str]) -> dict[str, str]:
         SESSION_KEY,
         get_user_model,
     )
-    from django.contrib.sessions.backends.db import SessionStore
+
+    SessionStore = import_module(settings.SESSION_ENGINE).SessionStore
 
     out = {}
     for user in get_user_model().objects.filter(email__in=emails):
@@ -240,7 +288,11 @@ def sessions_for(emails: list[str]) -> dict[str, str]:
 def measure_pages(manifest: dict, seconds: int) -> dict:
     targets = page_targets(manifest)
     sessions = sessions_for([email for _, email in targets.values() if email])
-    results = {"baseline": [wrk("/bench/static/", seconds=seconds)]}
+    # The static page for a signed-in learner (session, user and navigation read as on
+    # every page), against the same page signed out: before and after the pages.
+    learner_cookie = f"sessionid={sessions[targets['lesson'][1]]}"
+    results = {"baseline": [wrk("/bench/static/", seconds=seconds)],
+               "baseline signed in": [wrk("/bench/static/", learner_cookie, seconds=seconds)]}
     for name, (path, email) in targets.items():
         cookie = f"sessionid={sessions[email]}" if email else ""
         # One view first, as someone would have made already: it records the first
@@ -251,25 +303,10 @@ def measure_pages(manifest: dict, seconds: int) -> dict:
         results[name] = wrk(path, cookie, seconds=seconds)
         print(f"  {name}: {results[name]['per_second']:.0f}/s p95 {results[name]['p95_ms']:.0f} ms")
     results["baseline"].append(wrk("/bench/static/", seconds=seconds))
+    results["baseline signed in"].append(wrk("/bench/static/", learner_cookie, seconds=seconds))
     results["HR report, figures afresh"] = report_afresh(targets["HR report"][0],
                                                          sessions[targets["HR report"][1]])
     return results
-
-
-# The keys a run leaves in its Redis database: Celery's queues and bindings, and the
-# academy's cache. Only these are deleted before a run, never the whole database.
-OWN_KEY_PATTERNS = ("celery", "celery\x06*", "slow", "slow\x06*", "unacked*", "_kombu.*",
-                    "academy:*")
-
-
-def forget_own_keys(broker) -> int:
-    """Delete what an earlier run left behind (queued tasks, kept figures), and nothing
-    else: the machine's Redis may be shared (no FLUSHDB)."""
-    deleted = 0
-    for pattern in OWN_KEY_PATTERNS:
-        for key in broker.scan_iter(match=pattern, count=1000):
-            deleted += broker.delete(key)
-    return deleted
 
 
 def report_afresh(path: str, session: str, times: int = 3) -> dict:
@@ -405,15 +442,19 @@ def measure_bulk(manifest: dict, rows: int) -> dict:
             "confirmations_seconds": emailed - start, "ratio": (finished - start) / baseline}
 
 
-def worker_pids(name: str) -> list[int]:
+def worker_pids(name: str, session: int) -> list[int]:
+    """The processes of this run's worker `name`: those of the stack's session (it is
+    started in a session of its own), not another run's."""
     pids = []
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             try:
                 cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+                stat = (entry / "stat").read_text()
             except OSError:
                 continue
-            if "celery" in cmdline and f"{name}@" in cmdline:
+            in_session = int(stat.rpartition(")")[2].split()[3]) == session
+            if in_session and "celery" in cmdline and f"{name}@" in cmdline:
                 pids.append(int(entry.name))
     return pids
 
@@ -428,7 +469,7 @@ def rss_mb(pid: int) -> float:
     return 0.0
 
 
-def measure_exports(manifest: dict, rows: int) -> dict:
+def measure_exports(manifest: dict, rows: int, session: int) -> dict:
     """The HR export of `rows` rows, CSV and .xlsx, end to end through the slow queue's
     worker, with that worker's peak memory; against COPY (the same query) TO STDOUT."""
     from django.contrib.auth import get_user_model
@@ -465,7 +506,7 @@ def measure_exports(manifest: dict, rows: int) -> dict:
     assert form.is_valid(), form.errors
     results = {}
     for fmt in ("csv", "xlsx"):
-        pids = worker_pids("slow")
+        pids = worker_pids("slow", session)
         peak = max(map(rss_mb, pids), default=0.0)
         start = time.perf_counter()
         with transaction.atomic():
@@ -546,10 +587,9 @@ def subprocess_step(step: str, size: str, env: dict) -> str:
     return result.stdout
 
 
-def build(size: str) -> dict:
-    db = db_name(size)
-    psql(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
-    psql(f'CREATE DATABASE "{db}"')
+def build(size: str, databases: Databases) -> dict:
+    db = databases.create(db_name(size))
+    print(f"  {size}: database {db}")
     subprocess_step("_build", size, django_env(db))
     manifest = json.loads((OUT / f"{size}.json").read_text())
     print(f"  {size}: built in {manifest['build_seconds']} s: {manifest['counts']}")
@@ -570,23 +610,53 @@ def main() -> None:
         return step_queries(args.size)
     if not shutil.which("wrk"):
         raise SystemExit("The benchmark needs wrk: apt-get install wrk")
+    sys.stdout.reconfigure(line_buffering=True)  # progress shows as it happens, piped too
+    import redis
+
     from bench.sizes import SIZES
 
     size = SIZES[args.size]
-    shutil.rmtree(OUT / "media", ignore_errors=True)
-    shutil.rmtree(OUT / "mail", ignore_errors=True)
+    run_configure(run_id_new(), bench_port())
     (OUT / "mail").mkdir(parents=True)
+    print(f"== run {RUN_ID}: files in {OUT}, stack on {BASE}, Redis {REDIS_URL}")
+    claim = RedisClaim(redis.Redis.from_url(REDIS_URL), RUN_ID)
+    claim.acquire()
+    databases = Databases(SOURCE_URL)
+    try:
+        results = run(size, databases, claim.client)
+    finally:
+        from django.apps import apps
+
+        if apps.ready:  # this process's own connection to the bench database
+            from django.db import connections
+
+            connections.close_all()
+        print(f"== cleaning up: dropped {', '.join(databases.drop_created()) or 'nothing'}; "
+              f"deleted {claim.release()} Redis keys of this run")
+    results_json = json.dumps(results, indent=2, default=str)
+    (OUT / f"results-{size.name}.json").write_text(results_json)
+    from bench.report import results_markdown
+
+    with harness_lock("results"):
+        latest = OUT_ROOT / f"results-{size.name}.json"
+        kept = ROOT / "bench" / f"previous-{size.name}.json"
+        previous = latest if latest.exists() else kept if kept.exists() else None
+        if previous:
+            print(f"== comparing with {previous.relative_to(ROOT)}")
+        text = results_markdown(results, json.loads(previous.read_text()) if previous else None)
+        latest.write_text(results_json)
+        if args.results != "-":
+            results_record(Path(args.results), text)
+    print(text)
+
+
+def run(size, databases: Databases, broker) -> dict:
     started = time.perf_counter()
     results = {"size": size.name, "date": datetime.now(UTC).isoformat(timespec="minutes"),
-               "machine": machine()}
-
-    import redis
-
-    broker = redis.Redis.from_url(REDIS_URL)
-    forget_own_keys(broker)
+               "run_id": RUN_ID, "machine": machine()}
     print("== building the datasets")
     sizes = ["tiny"] if size.name == "tiny" else ["tiny", size.name]
-    manifests = {name: build(name) for name in sizes}
+    manifests = {name: build(name, databases) for name in sizes}
     results["dataset"] = manifests[size.name]["counts"]
     results["build_seconds"] = manifests[size.name]["build_seconds"]
     manifest = manifests[size.name]
@@ -618,7 +688,7 @@ def main() -> None:
         print(f"  {results['bulk']['ours_seconds']:.1f} s against COPY "
               f"{results['bulk']['baseline_seconds']:.2f} s")
         print("== exports")
-        results["exports"] = measure_exports(manifest, size.export_rows)
+        results["exports"] = measure_exports(manifest, size.export_rows, stack.process.pid)
         print("== certificates")
         results["certificates"] = measure_certificates(manifest, size.certificates)
         print(f"  {results['certificates']['ours_seconds']:.1f} s against a bare loop "
@@ -626,13 +696,7 @@ def main() -> None:
     finally:
         stack.stop()
     results["total_seconds"] = time.perf_counter() - started
-    (OUT / f"results-{size.name}.json").write_text(json.dumps(results, indent=2, default=str))
-    from bench.report import results_markdown
-
-    text = results_markdown(results)
-    print(text)
-    if args.results != "-":
-        results_record(Path(args.results), text)
+    return results
 
 
 def machine() -> dict:

@@ -20,7 +20,11 @@ STATIC_TEMPLATE = engines["django"].from_string(
 
 
 def static_page(request):
-    """A static template, no queries: the ceiling for any page."""
+    """The site's base template (header, the navigation for whoever is signed in,
+    messages, footer) around a fixed paragraph, through the project's context
+    processors: the ceiling for any page. Signed out it reads nothing; signed in, what
+    every page reads for the learner (session, user, navigation), which the harness
+    measures as its own figure against the signed-out page."""
     return HttpResponse(STATIC_TEMPLATE.render(request=request))
 
 
