@@ -8,6 +8,7 @@ from wagtail.search import index
 
 from courses.filters import CatalogueFilterForm
 from courses.hooks import CATALOGUE_PAGE_CONTEXT, run_context_hooks
+from courses.models.review import RoutedFromMap
 
 
 class Topic(models.Model):
@@ -23,7 +24,7 @@ class Topic(models.Model):
         return self.name
 
 
-class CataloguePage(Page):
+class CataloguePage(RoutedFromMap, Page):
     """Lists the published courses beneath it, with search and filters."""
 
     introduction = models.TextField(blank=True)
@@ -39,10 +40,11 @@ class CataloguePage(Page):
     def courses(self):
         from .course import CoursePage
 
-        return (
-            CoursePage.objects.live().public().child_of(self)
-            .select_related("topic").order_by("title")
-        )
+        courses = CoursePage.objects.live().child_of(self)
+        # With no view restriction anywhere (courses.routing knows), public() is all.
+        if not getattr(self, "_tree_unrestricted", False):
+            courses = courses.public()
+        return courses.select_related("topic").order_by("title")
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)

@@ -17,6 +17,7 @@ from wagtail.models import (
     AbstractGroupApprovalTask,
     Page,
     PagePermissionTester,
+    PageViewRestriction,
     Revision,
     TaskState,
 )
@@ -101,7 +102,18 @@ class CourseTreePermissionTester(PagePermissionTester):
         return super().can_publish_subpage() and self.page.live
 
 
-class CourseTree:
+class RoutedFromMap:
+    """A page courses.routing may route from its map, which knows whether any view
+    restriction applies to the page: when none does, Wagtail's check before serving it
+    (two queries: its ancestors, their restrictions) is answered without asking."""
+
+    def get_view_restrictions(self):
+        if getattr(self, "_route_unrestricted", False):
+            return PageViewRestriction.objects.none()
+        return super().get_view_restrictions()
+
+
+class CourseTree(RoutedFromMap):
     """A course or a page in it (module, lesson, final assessment)."""
 
     def course(self):

@@ -1,0 +1,174 @@
+"""Course URLs routed from a map kept in this process's memory, and the site with it.
+
+Wagtail routes a URL down the tree a level at a time, a lookup and a specific fetch at
+each (about ten queries for a lesson, with the site and the view-restriction check).
+Here the catalogue and every course, module, lesson and assessment page is in a map
+from its URL path to its id and type, worked out in two queries for the current course
+tree version (courses.cache), together with whether any view restriction applies to it.
+`CourseRoutingMiddleware` reads the version (one cache read a request), hands Wagtail
+the request's Site from memory, and, for a URL Wagtail is about to serve that is in the
+map, fetches that one page and gives Wagtail the route, so serving a course URL is one
+query for the page. What the map does not hold goes down Wagtail's own routing.
+
+The map holds only what Wagtail would serve: a live page, none of whose course or
+module above it is unpublished (issue 13's guard, CourseTree.route). The page is
+fetched as live at that path, so a map that is somehow behind serves nothing stale.
+"""
+
+import copy
+import logging
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.http.request import split_domain_port
+from wagtail.url_routing import RouteResult
+from wagtail.views import serve as wagtail_serve
+
+from courses.cache import course_tree_version
+
+logger = logging.getLogger(__name__)
+
+# Host names kept per version: enough for any real deployment, and a bound on memory
+# whatever Host headers arrive (those past it are looked up each time, as by Wagtail).
+MAX_SITE_HOSTS = 32
+
+
+@dataclass(frozen=True)
+class PageRoute:
+    page_id: int
+    content_type_id: int
+    # No view restriction on the page or above it, and no alias in its line (whose
+    # restrictions are its original's): Wagtail's check may be skipped.
+    unrestricted: bool
+
+
+@dataclass
+class CourseTreeRoutes:
+    version: str
+    routes: dict[str, PageRoute]  # by url_path ("/home/courses/agile/")
+    any_restriction: bool
+    sites: dict[tuple[str, int], object] = field(default_factory=dict)
+
+    def site_for(self, request):
+        """The request's Site (or None), as Wagtail's Site.find_for_request finds it,
+        looked up once per host and version. A copy: nothing one request sets on it
+        reaches another."""
+        from wagtail.models import Site
+
+        key = (split_domain_port(request._get_raw_host())[0], request.get_port())
+        if key in self.sites:
+            site = self.sites[key]
+        else:
+            site = Site._find_for_request(request)
+            if len(self.sites) < MAX_SITE_HOSTS:
+                self.sites[key] = site
+        return _site_copy(site)
+
+    def route_for(self, *, site, path: str):
+        """Wagtail's route result for `path` on `site`, in one query, or None when the
+        map does not hold it (then Wagtail routes it itself)."""
+        from django.contrib.contenttypes.models import ContentType
+
+        components = [component for component in path.split("/") if component]
+        url_path = site.root_page.url_path + "".join(f"{c}/" for c in components)
+        route = self.routes.get(url_path)
+        if route is None:
+            return None
+        model = ContentType.objects.get_for_id(route.content_type_id).model_class()
+        try:
+            page = model._default_manager.get(pk=route.page_id, live=True, url_path=url_path)
+        except model.DoesNotExist:
+            return None
+        page._route_unrestricted = route.unrestricted
+        page._tree_unrestricted = not self.any_restriction
+        return RouteResult(page)
+
+
+_current: CourseTreeRoutes | None = None
+
+
+def course_tree_routes() -> CourseTreeRoutes | None:
+    """The map for the current course tree version (worked out on the first request
+    after a change), or None when the version cannot be read."""
+    global _current
+    version = course_tree_version()
+    if version is None:
+        return None
+    current = _current
+    if current is None or current.version != version:
+        current = _routes_build(version)
+        _current = current
+    return current
+
+
+def _routable_types() -> tuple[set[int], set[int]]:
+    """(content types routed from the map, content types whose unpublished pages hide
+    everything under them)."""
+    from django.contrib.contenttypes.models import ContentType
+    from wagtail.models import Page
+
+    from courses.models import AssessmentPage, CataloguePage, CoursePage, LessonPage, ModulePage
+    from courses.models.review import CourseTree
+
+    models = [CataloguePage, CoursePage, ModulePage, LessonPage, AssessmentPage]
+    # Only pages Wagtail routes in the ordinary way (or with issue 13's guard).
+    models = [m for m in models if m.route in (Page.route, CourseTree.route)]
+    types = ContentType.objects.get_for_models(*models, for_concrete_models=False)
+    return ({types[m].pk for m in models},
+            {types[m].pk for m in models if issubclass(m, CourseTree)})
+
+
+def _routes_build(version: str) -> CourseTreeRoutes:
+    from wagtail.models import Page, PageViewRestriction
+
+    routable, guarded = _routable_types()
+    restricted = set(PageViewRestriction.objects.values_list("page__path", flat=True))
+    # path -> (hidden: under an unpublished course or module, restricted or aliased)
+    above: dict[str, tuple[bool, bool]] = {}
+    routes = {}
+    for page_id, path, url_path, live, content_type_id, alias_of_id in (
+        Page.objects.order_by("path").values_list(
+            "id", "path", "url_path", "live", "content_type_id", "alias_of_id")
+    ):
+        hidden, limited = above.get(path[: -Page.steplen], (False, False))
+        limited = limited or path in restricted or alias_of_id is not None
+        if live and not hidden and content_type_id in routable:
+            routes[url_path] = PageRoute(page_id, content_type_id, unrestricted=not limited)
+        above[path] = (hidden or (content_type_id in guarded and not live), limited)
+    return CourseTreeRoutes(version=version, routes=routes, any_restriction=bool(restricted))
+
+
+def _site_copy(site):
+    if site is None:
+        return None
+    site_copy = copy.copy(site)
+    site_copy.root_page = copy.copy(site.root_page)
+    return site_copy
+
+
+class CourseRoutingMiddleware:
+    """Gives Wagtail the request's Site from memory, and the route of a course URL it
+    is about to serve from the course tree map (see the module's note)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.enabled = not getattr(settings, "WAGTAIL_I18N_ENABLED", False)
+
+    def __call__(self, request):
+        routes = course_tree_routes() if self.enabled else None
+        if routes is not None:
+            request._course_tree_routes = routes
+            request._wagtail_site = routes.site_for(request)
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        routes = getattr(request, "_course_tree_routes", None)
+        site = getattr(request, "_wagtail_site", None)
+        if (routes is None or site is None or view_func is not wagtail_serve
+                or hasattr(request, "_wagtail_route_for_request")):
+            return None
+        path = view_args[0] if view_args else view_kwargs.get("path", "")
+        route = routes.route_for(site=site, path=path)
+        if route is not None:
+            request._wagtail_route_for_request = route
+        return None

@@ -1,0 +1,175 @@
+"""Course URLs routed from the course tree map (issue 15, courses.routing): a course,
+module, lesson or catalogue URL is one query whatever its depth, with the site held in
+memory and no view-restriction query when none applies; and what learners are served
+is never stale: a page published, unpublished, moved or renamed, a module withdrawn, a
+restriction added or a site changed is seen by the next request."""
+
+import pytest
+from django.db import connection
+from django.test import RequestFactory
+from django.test.utils import CaptureQueriesContext
+from django.urls import resolve
+from wagtail.models import Page, PageViewRestriction, Site
+
+from courses.models import LessonPage
+from courses.routing import CourseRoutingMiddleware
+from tests.factories import LessonPageFactory, UserFactory, course_with_lessons
+
+pytestmark = pytest.mark.django_db
+
+MIDDLEWARE = "courses.routing.CourseRoutingMiddleware"
+
+
+@pytest.fixture(autouse=True)
+def _routing_middleware(settings):
+    """The middleware as config/settings/base.py has it (added where it is missing)."""
+    if MIDDLEWARE not in settings.MIDDLEWARE:
+        settings.MIDDLEWARE = [*settings.MIDDLEWARE, MIDDLEWARE]
+
+
+@pytest.fixture
+def course(catalogue):
+    """A published course of 20 lessons: four modules of five."""
+    return course_with_lessons(catalogue, modules=4, lessons=5, title="Agile basics")
+
+
+def lessons_of(course):
+    return list(LessonPage.objects.live().descendant_of(course).order_by("path"))
+
+
+def route(path):
+    """What Wagtail's serve view would serve at `path` for this request, routed as a
+    request is: the middleware, then Wagtail's own route_for_request, then its
+    view-restriction check."""
+    request = RequestFactory().get(path)
+    middleware = CourseRoutingMiddleware(lambda request: None)
+    middleware(request)
+    match = resolve(path)
+    middleware.process_view(request, match.func, match.args, match.kwargs)
+    result = Page.route_for_request(request, match.args[0])
+    if result is None:
+        return None
+    page = result[0]
+    list(page.get_view_restrictions())
+    return page
+
+
+def status(client, path):
+    return client.get(path).status_code
+
+
+def test_every_course_url_routes_in_one_query_whatever_its_depth(
+    catalogue, course, django_assert_max_num_queries
+):
+    module = course.get_children().last()
+    pages = [catalogue, course, module, *lessons_of(course)]
+    route(course.url)  # the map and the site, once per tree version
+    for page in pages:
+        with django_assert_max_num_queries(1):
+            served = route(page.url)
+        assert (served.pk, type(served)) == (page.pk, type(page.specific))
+
+
+def test_a_learners_lesson_view_asks_nothing_of_the_site_or_restrictions(client, course):
+    client.force_login(UserFactory())
+    lesson = lessons_of(course)[17]
+    client.get(lesson.url)
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(lesson.url)
+    assert response.status_code == 200
+    assert b"Agile basics lesson 4.3" in response.content
+    asked = " ".join(query["sql"] for query in captured)
+    assert "wagtailcore_site" not in asked
+    assert "wagtailcore_pageviewrestriction" not in asked
+
+
+def test_a_newly_published_lesson_is_served_at_once(client, course):
+    module = course.get_children().first()
+    draft = LessonPageFactory(parent=module, title="Late addition", live=False)
+    draft.save_revision()
+    assert status(client, draft.url) == 404
+    draft.get_latest_revision().publish()
+    assert status(client, draft.url) == 200
+
+
+@pytest.mark.parametrize("withdraw", ["unpublish", "delete"])
+def test_an_unpublished_or_deleted_lesson_404s_at_once(client, course, withdraw):
+    lesson = lessons_of(course)[3]
+    url = lesson.url
+    assert status(client, url) == 200
+    getattr(lesson, withdraw)()
+    assert status(client, url) == 404
+
+
+def test_a_moved_lesson_is_served_at_its_new_url_and_404s_at_its_old(client, course):
+    lesson = lessons_of(course)[0]
+    old_url = lesson.url
+    assert status(client, old_url) == 200
+    lesson.move(course.get_children().last(), pos="last-child")
+    new_url = LessonPage.objects.get(pk=lesson.pk).url
+    assert new_url != old_url
+    assert status(client, new_url) == 200
+    # Not served there: Wagtail's redirect (made on the move) answers the 404.
+    response = client.get(old_url)
+    assert (response.status_code, response["Location"]) == (301, new_url)
+
+
+@pytest.mark.parametrize("renamed", ["lesson", "module"])
+def test_a_renamed_lesson_or_module_serves_the_lesson_at_its_new_url_only(
+    client, course, renamed
+):
+    lesson = lessons_of(course)[0]
+    page = lesson if renamed == "lesson" else course.get_children().first().specific
+    old_url = lesson.url
+    assert status(client, old_url) == 200
+    page.slug = "first-steps"
+    page.save_revision().publish()
+    new_url = LessonPage.objects.get(pk=lesson.pk).url
+    assert new_url != old_url
+    assert status(client, old_url) == 404
+    assert status(client, new_url) == 200
+
+
+def test_nothing_under_an_unpublished_module_or_course_is_served(client, course):
+    module = course.get_children().first().specific
+    first, last = lessons_of(course)[0], lessons_of(course)[-1]
+    assert status(client, first.url) == 200
+    module.unpublish()
+    assert LessonPage.objects.get(pk=first.pk).live  # the lesson itself is still live
+    assert status(client, first.url) == 404
+    assert status(client, module.url) == 404
+    assert status(client, last.url) == 200
+    course.unpublish()
+    assert status(client, last.url) == 404
+
+
+def test_a_view_restriction_added_to_a_course_applies_at_once(client, course):
+    lesson = lessons_of(course)[8]
+    assert status(client, lesson.url) == 200
+    PageViewRestriction.objects.create(page=course, restriction_type=PageViewRestriction.LOGIN)
+    response = client.get(lesson.url)
+    assert response.status_code == 302
+    assert "next=" in response["Location"]
+    client.force_login(UserFactory())
+    assert status(client, lesson.url) == 200
+
+
+def test_a_restricted_catalogue_lists_no_private_course(client, catalogue, course):
+    private = course_with_lessons(catalogue, modules=1, lessons=1, title="Private course")
+    assert b"Private course" in client.get(catalogue.url).content
+    PageViewRestriction.objects.create(page=private, restriction_type=PageViewRestriction.LOGIN)
+    content = client.get(catalogue.url).content
+    assert b"Private course" not in content
+    assert b"Agile basics" in content
+
+
+def test_a_site_change_is_seen_at_once(client, catalogue, course):
+    assert status(client, "/agile-basics/") == 404
+    Site.objects.create(hostname="testserver", port=80, root_page=catalogue)
+    assert status(client, "/agile-basics/") == 200
+    assert status(client, "/courses/agile-basics/") == 404  # not under this site now
+
+
+def test_unknown_addresses_still_404(client, course):
+    assert status(client, "/courses/agile-basics/no-such-module/") == 404
+    assert status(client, course.url + "agile-basics-module-1/nothing/") == 404
