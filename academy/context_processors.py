@@ -1,6 +1,9 @@
-"""The service navigation, which depends on who is signed in and their roles."""
+"""The service navigation, which depends on who is signed in and their roles (kept in
+the cache: academy.roles)."""
 
-from academy.managers.selectors import direct_reports_exist
+from django.utils.functional import SimpleLazyObject
+
+from academy.roles import roles_get
 from academy.setup import TRAINERS
 from learners.scoping import HR_REPORTERS
 
@@ -12,14 +15,15 @@ SIGNED_OUT = [
 ]
 
 
-def navigation(request):
+def _items(request) -> list[dict]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         items = SIGNED_OUT
     else:
-        groups = set(user.groups.values_list("name", flat=True))
+        roles = roles_get(user)
+        groups = set(roles["groups"])
         items = [("Courses", "/courses/"), ("My learning", "/my-learning/")]
-        if direct_reports_exist(manager=user):  # one EXISTS query
+        if roles["team"]:
             items.append(("Your team", "/my-team/"))
         if TRAINERS in groups:
             items.append(("Your courses", "/trainer/"))
@@ -28,6 +32,17 @@ def navigation(request):
         items += [("Glossary", "/glossary/"), ("Your profile", "/profile/"),
                   ("Sign out", "/sign-out/")]
     path = request.path
-    return {"navigation": [
-        {"text": text, "href": href, "current": path.startswith(href)} for text, href in items
-    ]}
+    return [{"text": text, "href": href, "current": path.startswith(href)}
+            for text, href in items]
+
+
+def navigation(request):
+    """`navigation` (the links) and `show_userbar` (Wagtail's editor bar, for people who
+    may edit), both worked out only if the template uses them: a JSON view or an email
+    rendered with a request costs nothing."""
+    return {
+        "navigation": SimpleLazyObject(lambda: _items(request)),
+        "show_userbar": SimpleLazyObject(
+            lambda: bool(getattr(request, "user", None) and request.user.is_authenticated
+                         and roles_get(request.user)["editor"])),
+    }

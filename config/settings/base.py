@@ -264,6 +264,12 @@ CACHES = {
         {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }
+# Sessions are read from the shared cache, with the database behind it (a session
+# survives a Redis restart; measured in bench/RESULTS.md, issue 15). Without Redis each
+# process would keep its own copy, and a sign-out in one would not reach the others, so
+# then the database alone.
+SESSION_ENGINE = ("django.contrib.sessions.backends.cached_db" if REDIS_URL
+                  else "django.contrib.sessions.backends.db")
 # The verify page is public: a generous limit for people, a wall for scripts.
 CERTIFICATE_VERIFY_RATE = env("CERTIFICATE_VERIFY_RATE", default="30/m")
 # Behind a proxy, set this to the header carrying the client address.

@@ -17,6 +17,8 @@ CELERY_TASK_ROUTES = {}
 MEDIA_ROOT = BASE_DIR / ".test-media"
 # One process's memory is enough for rate limits in tests (each test clears it).
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# As production has it with Redis: one process, so its memory is a shared cache here.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 # Reports work their figures out afresh each time, except in the test of the keeping.
 REPORT_CACHE_SECONDS = 0
 SILENCED_SYSTEM_CHECKS = [*SILENCED_SYSTEM_CHECKS, "django_ratelimit.E003"]

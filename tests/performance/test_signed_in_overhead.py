@@ -1,0 +1,74 @@
+"""What being signed in costs every page (issue 15): the session and the person, and no
+query for the navigation or Wagtail's editor bar once the person's roles are kept;
+changes of role still show at once, and nobody is shown another person's links."""
+
+import pytest
+from django.contrib.auth.models import Group
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from academy.setup import TRAINERS
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+PAGE = "/glossary/"  # a page of the academy's own, with the service navigation
+
+
+def _view(client, path=PAGE):
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(path)
+    assert response.status_code == 200
+    return response, [query["sql"] for query in captured]
+
+
+def _links(response) -> list[str]:
+    return [item["text"] for item in response.context["navigation"]]
+
+
+def test_a_learners_second_page_reads_no_roles_and_no_permissions(client, site):
+    client.force_login(UserFactory())
+    _view(client)
+    _response, queries = _view(client)
+    for table in ("auth_group", "auth_permission", "\"line_manager_id\" ="):
+        assert not [sql for sql in queries if table in sql], table
+
+
+def test_a_learner_sees_no_editor_bar_and_a_trainer_does(client, trainer):
+    client.force_login(UserFactory())
+    assert b"wagtail-userbar" not in _view(client)[0].content
+    client.force_login(trainer)
+    assert b"wagtail-userbar" in _view(client)[0].content
+
+
+def test_joining_or_leaving_a_group_shows_on_the_next_page(client, site):
+    person = UserFactory()
+    client.force_login(person)
+    assert "Your courses" not in _links(_view(client)[0])
+    trainers = Group.objects.get(name=TRAINERS)
+    person.groups.add(trainers)
+    assert "Your courses" in _links(_view(client)[0])
+    trainers.user_set.remove(person)  # the other side of the relation
+    assert "Your courses" not in _links(_view(client)[0])
+    trainers.user_set.add(person)
+    assert "Your courses" in _links(_view(client)[0])
+    trainers.user_set.clear()
+    assert "Your courses" not in _links(_view(client)[0])
+
+
+def test_kept_roles_are_each_persons_own(client, trainer):
+    client.force_login(trainer)
+    assert "Your courses" in _links(_view(client)[0])
+    client.force_login(UserFactory())
+    assert "Your courses" not in _links(_view(client)[0])
+    client.logout()
+    assert _links(_view(client)[0])[-1] == "Create an account"
+
+
+def test_a_signed_in_page_reads_the_session_from_the_cache(client, site):
+    """Sessions are on the cache with the database behind them: a repeat page reads
+    no session row."""
+    client.force_login(UserFactory())
+    _view(client)
+    _response, queries = _view(client)
+    assert not [sql for sql in queries if "django_session" in sql]
