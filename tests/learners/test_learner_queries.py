@@ -1,0 +1,218 @@
+"""What a signed-in, enrolled learner's pages and lesson completion cost the learning
+record (issue 15), on a 20-lesson course: the queries that read or write the learner's
+own rows (enrolment, lesson progress, answers, notes, certificate), so these fail if the
+counts creep back; that looking at a lesson again writes nothing; and that no learner
+sees another's progress."""
+
+import re
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from learners.models import Enrolment, LessonProgress
+from tests.factories import UserFactory, activity, course_with_lessons, knowledge_check
+from tests.learners.conftest import enrol, lessons_of, right_answers
+
+# The learner's own rows. learners_user (the signed-in user) is the session's.
+RECORD = re.compile(r'"learners_(enrolment|lessonprogress|knowledgecheckattempt|'
+                    r'learninglogentry|certificate|assessmentattempt)"')
+WRITE = re.compile(r"^\s*(INSERT|UPDATE|DELETE)\b", re.IGNORECASE)
+
+
+def lesson_body():
+    return [{"type": "text", "value": "<p>Teams work in short cycles called sprints.</p>"},
+            knowledge_check()]
+
+
+@pytest.fixture
+def course(catalogue):
+    """A published course of 20 lessons (4 modules of 5), each with a knowledge check."""
+    return course_with_lessons(catalogue, modules=4, lessons=5, body=lesson_body,
+                               title="Agile at scale", pass_mark=50)
+
+
+@pytest.fixture
+def learner(client, course):
+    """Signed in and enrolled, with the first lesson opened (so the pages are warm)."""
+    person = UserFactory(email="ola@example.gov.uk")
+    client.force_login(person)
+    enrol(client, course)
+    assert client.get(lessons_of(course)[0].url).status_code == 200
+    return person
+
+
+def captured(client, method: str, url: str, **data) -> list[str]:
+    with CaptureQueriesContext(connection) as queries:
+        response = getattr(client, method)(url, data)
+    assert response.status_code in (200, 302)
+    return [query["sql"] for query in queries.captured_queries]
+
+
+def record(sqls: list[str]) -> list[str]:
+    return [sql for sql in sqls if RECORD.search(sql)]
+
+
+def writes(sqls: list[str]) -> list[str]:
+    return [sql for sql in sqls if WRITE.match(sql)]
+
+
+def request_only(learner) -> Client:
+    """A client whose requests' after-commit work (the Celery recompute, run eagerly by
+    the `client` fixture) never runs: what the request itself does."""
+    plain = Client()
+    plain.force_login(learner)
+    return plain
+
+
+def answer(client, lesson):
+    block = lesson.knowledge_checks()[0]
+    response = client.post(reverse("knowledge_check_answer", args=[lesson.pk]),
+                           {"check": block.id, "answer": right_answers(lesson, block)})
+    assert response.status_code == 302
+
+
+# --- The lesson page ----------------------------------------------------------------
+
+
+def test_looking_at_a_lesson_again_reads_the_record_twice_and_writes_nothing(
+    client, course, learner
+):
+    lesson = lessons_of(course)[0]
+    sqls = captured(client, "get", lesson.url)
+    # The enrolment with this lesson's progress and the lessons done; the answers.
+    assert len(record(sqls)) == 2, record(sqls)
+    assert writes(sqls) == []
+    assert not [sql for sql in sqls if sql.startswith(("SAVEPOINT", "BEGIN"))]
+
+
+def test_opening_a_lesson_the_first_time_inserts_its_progress_and_records_the_fact(
+    client, course, learner
+):
+    lesson = lessons_of(course)[1]
+    sqls = writes(record(captured(request_only(learner), "get", lesson.url)))
+    assert len(sqls) == 2, sqls
+    assert sqls[0].startswith('INSERT INTO "learners_lessonprogress"')
+    assert sqls[1].startswith('UPDATE "learners_enrolment"')
+    enrolment = Enrolment.objects.get(user=learner)
+    assert enrolment.last_lesson_id == lesson.pk
+    assert LessonProgress.objects.filter(enrolment=enrolment).count() == 2
+
+
+def test_going_back_to_a_lesson_opened_before_only_moves_the_resume_point(
+    client, course, learner
+):
+    first, second = lessons_of(course)[:2]
+    client.get(second.url)
+    fact_at = Enrolment.objects.get(user=learner).last_fact_at
+    sqls = writes(captured(client, "get", first.url))
+    assert len(sqls) == 1, sqls
+    assert sqls[0].startswith('UPDATE "learners_enrolment" SET "last_lesson_id"')
+    enrolment = Enrolment.objects.get(user=learner)
+    assert (enrolment.last_lesson_id, enrolment.last_fact_at) == (first.pk, fact_at)
+    # The course page continues from there.
+    page = client.get(course.url).content.decode()
+    assert f'href="{first.url}" role="button"' in page
+
+
+def test_a_lesson_without_checks_or_activities_reads_the_record_once(
+    client, catalogue, learner
+):
+    plain = course_with_lessons(catalogue, modules=1, lessons=2, title="Plain reading")
+    enrol(client, plain)
+    lesson = lessons_of(plain)[0]
+    client.get(lesson.url)
+    assert len(record(captured(client, "get", lesson.url))) == 1
+
+
+def test_a_lesson_with_an_activity_reads_the_learners_notes_once_more(
+    client, catalogue, learner
+):
+    with_notes = course_with_lessons(catalogue, modules=1, lessons=1, title="Reflecting",
+                                     body=lambda: [activity()])
+    enrol(client, with_notes)
+    lesson = lessons_of(with_notes)[0]
+    client.get(lesson.url)
+    sqls = record(captured(client, "get", lesson.url))
+    assert len(sqls) == 2, sqls
+    assert '"learners_learninglogentry"' in sqls[1]
+
+
+# --- The course page and My learning --------------------------------------------------
+
+
+def test_the_course_page_reads_the_record_once(client, course, learner):
+    client.get(course.url)
+    sqls = record(captured(client, "get", course.url))
+    assert len(sqls) == 1, sqls
+    page = client.get(course.url).content.decode()
+    assert "0 of 20 required lessons complete" in page
+
+
+def test_my_learning_takes_at_most_six_queries_and_one_for_the_record(
+    client, course, learner
+):
+    client.get(reverse("my_learning"))
+    sqls = captured(client, "get", reverse("my_learning"))
+    assert len(record(sqls)) == 1, record(sqls)
+    assert len(sqls) <= 6, sqls
+    assert writes(sqls) == []
+
+
+# --- Completing a lesson ------------------------------------------------------------
+
+
+def test_completing_a_lesson_is_two_updates_and_three_reads_of_the_record(
+    client, course, learner
+):
+    lesson = lessons_of(course)[0]
+    answer(client, lesson)
+    sqls = captured(request_only(learner), "post",
+                    reverse("lesson_complete", args=[lesson.pk]))
+    assert [sql.split(" SET ")[0] for sql in writes(record(sqls))] == [
+        'UPDATE "learners_lessonprogress"', 'UPDATE "learners_enrolment"']
+    # The enrolment, the answers, the lesson progress; the two UPDATEs.
+    assert len(record(sqls)) == 5, record(sqls)
+    # No read of the lesson's body: its checks come from the course's outline.
+    assert not [sql for sql in sqls if '"courses_lessonpage"."body"' in sql]
+
+
+def test_the_next_page_shows_the_completion_before_celery_has_run(client, course, learner):
+    lessons = lessons_of(course)
+    answer(client, lessons[0])
+    learner_alone = request_only(learner)  # Celery never runs
+    response = learner_alone.post(reverse("lesson_complete", args=[lessons[0].pk]))
+    assert response.url == lessons[1].url
+    enrolment = Enrolment.objects.get(user=learner)
+    assert enrolment.progress_percent == 5
+    assert enrolment.next_lesson_id == lessons[1].pk
+    assert enrolment.progress_computed_at == enrolment.last_fact_at
+    page = learner_alone.get(course.url).content.decode()
+    assert "1 of 20 required lessons complete" in page
+
+
+# --- Each learner's own -------------------------------------------------------------
+
+
+def test_a_learner_never_sees_another_learners_progress(client, course, learner):
+    lessons = lessons_of(course)
+    for lesson in lessons[:3]:
+        client.get(lesson.url)
+        answer(client, lesson)
+        client.post(reverse("lesson_complete", args=[lesson.pk]))
+    assert "3 of 20 required lessons" in client.get(course.url).content.decode()
+
+    other = request_only(UserFactory(email="kit@example.gov.uk"))
+    enrol(other, course)
+    course_page = other.get(course.url).content.decode()
+    assert "0 of 20 required lessons complete" in course_page
+    lesson_page = other.get(lessons[0].url).content.decode()
+    assert "You have completed 0 of 20 required lessons" in lesson_page
+    assert "You completed this lesson on" not in lesson_page
+    my_learning = other.get(reverse("my_learning")).content.decode()
+    assert "0%" in my_learning
+    assert "15%" not in my_learning
+    # The first learner's own pages still say theirs.
+    assert "You completed this lesson on" in client.get(lessons[0].url).content.decode()
