@@ -8,13 +8,18 @@ ISO dates (YYYY-MM-DD, and YYYY-MM-DD HH:MM in UK time)."""
 
 import csv
 import io
+import os
+import re
+import tempfile
+import zipfile
 from collections.abc import Callable, Iterable
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 
 import xlsxwriter
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import F, OuterRef, Subquery
 from django.db.models.functions import Substr
 from django.utils import timezone
@@ -140,58 +145,101 @@ def write_csv(path, rows, export_id) -> int:
 # without a row passing through Python: many times faster for a million rows. Each
 # column is (SQL over the inner query's c0..c19, its parameters); text goes through
 # neutralise_sql, the same rule as neutralise for the other writers.
-_DATE = "to_char({0}, 'YYYY-MM-DD')"
-_TIME = "to_char({0} AT TIME ZONE %s, 'YYYY-MM-DD HH24:MI')"
+# ISO text (the session's DateStyle is ISO: _copy_session): cheaper than to_char.
+_DATE = "{0}::text"
+_TIME = "left(({0} AT TIME ZONE %s)::text, 16)"
 _STATUS = ("CASE c19 " + "WHEN %s THEN %s " * len(EnrolmentStatus.choices) + "ELSE c19 END",
            [part for value, _label in EnrolmentStatus.choices
             for part in (value, status_label(value))])
 
 
+def _text(expression: str) -> tuple[str, list]:
+    """neutralise_sql, with a cheap test first: text that starts with an ASCII letter
+    (most names, emails, organisations, courses) cannot be a formula, so skips the
+    regular expression."""
+    sql, params = neutralise_sql(expression)
+    return (f"CASE WHEN ascii({expression}) BETWEEN 65 AND 122 THEN {expression} "
+            f"ELSE {sql} END", params)
+
+
 def _copy_columns() -> list[tuple[str, list]]:
     zone = [settings.TIME_ZONE]
     return [
-        neutralise_sql("btrim(c0 || ' ' || c1)"),
-        *[neutralise_sql(f"c{n}") for n in range(2, 8)],
-        neutralise_sql("btrim(coalesce(c8, '') || ' ' || coalesce(c9, ''))"),
-        neutralise_sql("c10"),
+        _text("btrim(c0 || ' ' || c1)"),
+        *[_text(f"c{n}") for n in range(2, 5)],
+        _text("directorate"),
+        *[_text(f"c{n}") for n in range(6, 8)],
+        _text("btrim(coalesce(c8, '') || ' ' || coalesce(c9, ''))"),
+        _text("c10"),
         ("CASE WHEN c11 IS NULL THEN 'No' ELSE 'Yes' END", []),
         (_DATE.format("c12"), []),
         (_TIME.format("c13"), zone), (_TIME.format("c14"), zone),
         ("c15", []), (_TIME.format("c16"), zone), ("c17", []),
-        neutralise_sql("c18"),
+        _text("c18"),
         _STATUS,
     ]
 
 
+def _copy_source(queryset) -> tuple[str, list]:
+    """The export's rows in report order (by id), unformatted: FIELDS as c0..c19, but
+    the directorate (c5 in FIELDS) found by a hash join on its path rather than a
+    look-up for each row, and sorted before the cells are formatted (sorting the
+    narrower raw rows; the formatting query keeps that order without sorting again)."""
+    fields = [*FIELDS]
+    fields[5] = F("user__organisation__path")
+    inner = queryset.order_by("pk").values(
+        row_id=F("pk"), **{f"c{n}": source for n, source in enumerate(fields)})
+    sql, params = inner.query.sql_with_params()
+    table = connection.ops.quote_name(Organisation._meta.db_table)
+    # OFFSET 0 keeps each query whole (a fence): the outer query formats rows already
+    # in order, and the directorate is looked up once a row, not once a use.
+    return (f"SELECT source.*, directorate.name AS directorate "  # noqa: S608  # nosec B608
+            f"FROM ({sql}) AS source LEFT JOIN {table} AS directorate "
+            f"ON directorate.path = substr(source.c5, 1, {2 * Organisation.steplen}) "
+            "ORDER BY source.row_id OFFSET 0", params)
+
+
+@contextmanager
+def _copy_session():
+    """A transaction with PostgreSQL's JIT compiler off for it (for one long, simple
+    scan, compiling the expressions costs more, over a second, than it saves) and ISO
+    dates, which the CSV's date cells are."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL jit = off; SET LOCAL DateStyle = 'ISO'")
+        yield cursor
+
+
 def export_copy_sql(queryset) -> tuple[str, list]:
     """`COPY (...) TO STDOUT` for the export's rows, in report order (by id)."""
-    inner = queryset.order_by().values(
-        row_id=F("pk"), **{f"c{n}": source for n, source in enumerate(FIELDS)})
-    sql, params = inner.query.sql_with_params()
+    source, params = _copy_source(queryset)
     columns = _copy_columns()
     selected = ", ".join(column for column, _ in columns)
     outer_params = [param for _, column_params in columns for param in column_params]
-    # OFFSET 0 keeps the inner query whole: merged into the outer one, the directorate's
-    # look-up would run once for each time a column's SQL names it (three, not one).
-    return (f"COPY (SELECT {selected} FROM ({sql} OFFSET 0) AS export ORDER BY row_id) "  # noqa: S608  # nosec B608
+    return (f"COPY (SELECT {selected} FROM ({source}) AS export ORDER BY row_id) "  # noqa: S608  # nosec B608
             "TO STDOUT WITH (FORMAT csv)", [*outer_params, *params])
 
 
-def write_csv_copy(path, queryset) -> int:
-    """Stream COPY's output to the file. The connection is busy with the COPY until it
-    ends, so progress is not written as it goes (the total is, at the end): a million
-    rows take seconds."""
+def csv_header() -> bytes:
+    """The CSV's first bytes: a BOM (Excel reads UTF-8) and the header row."""
+    header = io.StringIO()
+    csv.writer(header, lineterminator="\n").writerow(HEADERS)
+    return ("\ufeff" + header.getvalue()).encode()
+
+
+def write_csv_copy(path_or_file, queryset) -> int:
+    """Stream COPY's output to the file (a path, or a binary file open for writing).
+    The connection is busy with the COPY until it ends, so progress is not written as
+    it goes (the total is, at the end): a million rows take seconds."""
     statement, params = export_copy_sql(queryset)
-    with open(path, "wb") as out:
-        out.write("\ufeff".encode())  # BOM: Excel reads UTF-8
-        header = io.StringIO()
-        csv.writer(header, lineterminator="\n").writerow(HEADERS)
-        out.write(header.getvalue().encode())
-        with connection.cursor() as cursor:
-            with cursor.cursor.copy(statement, params) as copy:
-                for data in copy:
-                    out.write(data)
-            return cursor.cursor.rowcount
+    with ExitStack() as stack:
+        out = (stack.enter_context(open(path_or_file, "wb"))
+               if isinstance(path_or_file, str | os.PathLike) else path_or_file)
+        out.write(csv_header())
+        cursor = stack.enter_context(_copy_session())
+        with cursor.cursor.copy(statement, params) as copy:
+            for data in copy:
+                out.write(data)
+        return cursor.cursor.rowcount
 
 
 def _date_words(value: date) -> str:
@@ -249,12 +297,9 @@ def export_about(*, export: Export, run_at: datetime, rows: int) -> list[tuple[s
     ]
 
 
-def write_xlsx(path, rows, export_id, *,
-               about: Callable[[int], list[tuple[str, object]]] | None = None) -> int:
-    """Write export_rows to an Excel workbook: typed cells, a frozen header row with
-    filter buttons, and (given `about`, called with the number of rows) an "About this
-    report" sheet. A sheet holds XLSX_MAX_ROWS at most: the rest are left out, and the
-    About sheet says so (the CSV has them all)."""
+def _xlsx_begin(path):
+    """A workbook with the report's sheet begun: column widths, the header row (bold)
+    and frozen. Returns (workbook, sheet, bold, formats by kind)."""
     # constant_memory writes each row to disk as it goes: memory stays flat.
     workbook = xlsxwriter.Workbook(path, {"constant_memory": True,
                                           "strings_to_formulas": False,
@@ -269,6 +314,38 @@ def write_xlsx(path, rows, export_id, *,
     sheet.freeze_panes(1, 0)
     for number, heading in enumerate(HEADERS):
         sheet.write_string(0, number, heading, bold)
+    # Number the styles now, in this order (xlsxwriter numbers a format when it is first
+    # used, and writes only those it numbered): write_xlsx_copy's cells name them.
+    for fmt in (bold, formats[DATE], formats[DATETIME]):
+        fmt._get_xf_index()
+    return workbook, sheet, bold, formats
+
+
+def _xlsx_end(workbook, sheet, bold, *, written: int, cut_short: bool,
+              about: Callable[[int], list[tuple[str, object]]] | None) -> None:
+    """Filter buttons over the header and `written` rows, the About sheet, and close."""
+    # Set last: with constant_memory the range must be known, and xlsxwriter takes it
+    # any time before the workbook closes.
+    sheet.autofilter(0, 0, written, len(COLUMNS) - 1)
+    if about is not None:
+        lines = about(written)
+        if cut_short:
+            lines.insert(next(n for n, (label, _) in enumerate(lines) if label == "Rows") + 1,
+                         ("Rows left out", f"More records matched than an Excel sheet holds "
+                          f"({XLSX_MAX_ROWS:,}): this file has the first {XLSX_MAX_ROWS:,}. "
+                          "Export to CSV for every record."))
+        _write_about(workbook, lines, bold)
+    workbook.close()
+
+
+def write_xlsx(path, rows, export_id, *,
+               about: Callable[[int], list[tuple[str, object]]] | None = None) -> int:
+    """Write export_rows to an Excel workbook: typed cells, a frozen header row with
+    filter buttons, and (given `about`, called with the number of rows) an "About this
+    report" sheet. A sheet holds XLSX_MAX_ROWS at most: the rest are left out, and the
+    About sheet says so (the CSV has them all). Row by row (SQLite; PostgreSQL writes
+    the cells itself: write_xlsx_copy)."""
+    workbook, sheet, bold, formats = _xlsx_begin(path)
     kinds = [column.kind for column in COLUMNS]
     written, cut_short = 0, False
     for written, row in enumerate(rows, start=1):
@@ -286,18 +363,129 @@ def write_xlsx(path, rows, export_id, *,
                 sheet.write_datetime(written, number, value, formats[kind])
         if written % CHUNK == 0:
             _progress(export_id, written)
-    # Set last: with constant_memory the range must be known, and xlsxwriter takes it
-    # any time before the workbook closes.
-    sheet.autofilter(0, 0, written, len(COLUMNS) - 1)
-    if about is not None:
-        lines = about(written)
-        if cut_short:
-            lines.insert(next(n for n, (label, _) in enumerate(lines) if label == "Rows") + 1,
-                         ("Rows left out", f"More records matched than an Excel sheet holds "
-                          f"({XLSX_MAX_ROWS:,}): this file has the first {XLSX_MAX_ROWS:,}. "
-                          "Export to CSV for every record."))
-        _write_about(workbook, lines, bold)
-    workbook.close()
+    _xlsx_end(workbook, sheet, bold, written=written, cut_short=cut_short, about=about)
+    return written
+
+
+# --- Excel from PostgreSQL ----------------------------------------------------------
+# A sheet's cells are XML, and for a million rows building them cell by cell in Python
+# (xlsxwriter's write_string and write_number) is most of the time. So PostgreSQL
+# writes each row's XML, the XML xlsxwriter's constant_memory mode writes (inline
+# strings, dates as Excel serial numbers with the date formats' style), COPY streams
+# it, and it goes straight into the workbook's zip; xlsxwriter writes everything else
+# (styles, the header row, widths, the frozen pane, filters, the About sheet).
+SHEET = "xl/worksheets/sheet1.xml"
+_XML_PLAIN = "[&<>\\\\\x01-\x1f_\ufffe\uffff]"  # text with none of these is written as it is
+_XML_PRESERVE = (9, 10, 13, 32)  # XML whitespace: a cell starting or ending with it
+
+
+def _xml_escaped(value: str) -> tuple[str, list]:
+    """SQL for text as xlsxwriter writes it in a cell (a literal _xHHHH_ escaped, control
+    characters as _xHHHH_, then & < > as entities), and for COPY's text format
+    (backslash, tab and line feed as character references, which XML reads as the same
+    characters): COPY writes it unchanged, one row a line."""
+    sql = f"regexp_replace({value}, '(_x[0-9a-fA-F]{{4}}_)', '_x005F\\1', 'g')"
+    for point in [*range(1, 9), *range(11, 32), 0xFFFE, 0xFFFF]:
+        sql = f"replace({sql}, chr({point}), '_x{point:04X}_')"
+    for character, entity in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"),
+                              ("\\", "&#92;"), ("\t", "&#9;"), ("\n", "&#10;")):
+        sql = f"replace({sql}, chr({ord(character)}), '{entity}')"
+    return f"CASE WHEN {value} ~ %s THEN {sql} ELSE {value} END", [_XML_PLAIN]
+
+
+def _xml_cells(styles: dict[str, int]) -> tuple[str, list]:
+    """SQL for a row's <row> element over t0..t17 (the cells' values) and rn (its row
+    number in the sheet)."""
+    cells, params = [], []
+    for number, column in enumerate(COLUMNS):
+        value, ref = f"t{number}", f"'<c r=\"{chr(65 + number)}' || rn || '\""
+        if column.kind == TEXT:
+            escaped, escaped_params = _xml_escaped(value)
+            preserve = (f"CASE WHEN ascii({value}) IN {_XML_PRESERVE} OR "
+                        f"ascii(right({value}, 1)) IN {_XML_PRESERVE} "
+                        "THEN ' xml:space=\"preserve\"' ELSE '' END")
+            cell = (f"{ref} t=\"inlineStr\"><is><t' || {preserve} || '>' || {escaped} "
+                    "|| '</t></is></c>'")
+            params += escaped_params
+        elif column.kind == NUMBER:
+            cell = f"{ref}><v>' || {value} || '</v></c>'"
+        else:
+            cell = f"{ref} s=\"{styles[column.kind]}\"><v>' || {value} || '</v></c>'"
+        cells.append(f"CASE WHEN {value} IS NULL THEN '' ELSE {cell} END")
+    return "'<row r=\"' || rn || '\">' || " + " || ".join(cells) + " || '</row>'", params
+
+
+def _serial(expression: str, kind: str) -> str:
+    """An Excel serial number (days since 30 December 1899, as Excel counts them after
+    February 1900) of a date, or of a date-time in UK time, as xlsxwriter works it out."""
+    if kind == DATE:
+        return f"({expression} - DATE '1899-12-30')"
+    local = f"({expression} AT TIME ZONE %s)"
+    return (f"(({local}::date - DATE '1899-12-30') "
+            f"+ extract(epoch FROM {local}::time)::float8 / 86400)")
+
+
+def export_xlsx_copy_sql(queryset, *, styles: dict[str, int], limit: int) -> tuple[str, list]:
+    """`COPY (...) TO STDOUT` of the sheet's rows after the header, as XML, one a line:
+    the first `limit` of the export's rows in report order."""
+    source, params = _copy_source(queryset)
+    zone = settings.TIME_ZONE
+    values, value_params = [], []
+    for number, (column, (text_sql, text_params)) in enumerate(
+            zip(COLUMNS, _copy_columns(), strict=True)):
+        if column.kind in (DATE, DATETIME):
+            source_column = {10: "c12", 11: "c13", 12: "c14", 14: "c16"}[number]
+            text_sql = _serial(source_column, column.kind)
+            text_params = [zone, zone] if column.kind == DATETIME else []
+        values.append(f"{text_sql} AS t{number}")
+        value_params += text_params
+    row_sql, row_params = _xml_cells(styles)
+    cells = (f"SELECT row_id, row_number() OVER (ORDER BY row_id) + 1 AS rn, {', '.join(values)} "  # noqa: S608  # nosec B608
+             f"FROM ({source} LIMIT %s) AS export ORDER BY row_id OFFSET 0")
+    return (f"COPY (SELECT {row_sql} FROM ({cells}) AS cells ORDER BY row_id) "  # noqa: S608  # nosec B608
+            "TO STDOUT", [*row_params, *value_params, *params, limit])
+
+
+def write_xlsx_copy(path, queryset, *,
+                    about: Callable[[int], list[tuple[str, object]]] | None = None) -> int:
+    """write_xlsx's workbook, its rows' XML written by PostgreSQL (export_xlsx_copy_sql)
+    and streamed into the file. xlsxwriter makes the workbook around them twice, small
+    (header only): before, for the sheet's start, and once the rows are counted, for the
+    rest (filters, the About sheet); the sheet's <dimension> is left out (optional, and
+    only known at the end)."""
+    with tempfile.TemporaryDirectory() as folder:
+        before = os.path.join(folder, "before.xlsx")
+        workbook, sheet, bold, formats = _xlsx_begin(before)
+        styles = {kind: fmt._get_xf_index() for kind, fmt in formats.items()}
+        _xlsx_end(workbook, sheet, bold, written=0, cut_short=False, about=None)
+        with zipfile.ZipFile(before) as template:
+            head = template.read(SHEET).decode()
+        head = re.sub(r"<dimension [^>]*/>", "", head.split("</sheetData>")[0])
+        statement, params = export_xlsx_copy_sql(queryset, styles=styles, limit=XLSX_MAX_ROWS)
+        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as out:
+            with out.open(SHEET, "w") as sheet_xml, _copy_session() as cursor:
+                sheet_xml.write(head.encode())
+                buffer = bytearray()
+                with cursor.cursor.copy(statement, params) as copy:
+                    for data in copy:
+                        buffer += data
+                        if len(buffer) > 1 << 20:
+                            sheet_xml.write(buffer)
+                            buffer.clear()
+                sheet_xml.write(buffer)
+                written = cursor.cursor.rowcount
+                cut_short = written == XLSX_MAX_ROWS and \
+                    queryset.order_by("pk")[XLSX_MAX_ROWS:XLSX_MAX_ROWS + 1].exists()
+                after = os.path.join(folder, "after.xlsx")
+                _xlsx_end(*_xlsx_begin(after)[:3], written=written, cut_short=cut_short,
+                          about=about)
+                with zipfile.ZipFile(after) as template:
+                    tail = template.read(SHEET).decode().split("</sheetData>", 1)[1]
+                sheet_xml.write(f"</sheetData>{tail}".encode())
+            with zipfile.ZipFile(after) as template:
+                for item in template.infolist():
+                    if item.filename != SHEET:
+                        out.writestr(item, template.read(item))
     return written
 
 

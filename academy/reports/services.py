@@ -6,6 +6,7 @@ a Celery task enqueued on commit (docs/celery.md)."""
 import logging
 import os
 import tempfile
+from contextlib import contextmanager
 from datetime import timedelta
 
 from django.conf import settings
@@ -56,6 +57,45 @@ def export_rows_queryset(*, export: Export):
                                   filters=ReportFilters.from_dict(export.filters))
 
 
+@contextmanager
+def _export_file(export: Export, filename: str):
+    """Where to write an export's file, and a function that stores it and returns its
+    name in storage. On a storage with local paths (FileSystemStorage) the file is
+    written where it will be kept, under a name no other file has, and renamed into
+    place when stored (no temporary copy to read back: a million rows make a 200 MB
+    CSV); anywhere else, to a temporary file that the storage then saves. A file not
+    stored (an error, or another delivery finished first) is removed."""
+    storage = export.file.storage
+    name = storage.get_available_name(export.file.field.generate_filename(export, filename))
+    try:
+        final = storage.path(name)
+    except NotImplementedError:  # a remote storage
+        final = None
+    folder = os.path.dirname(final) if final else None
+    if folder:
+        os.makedirs(folder, exist_ok=True)
+    handle, path = tempfile.mkstemp(suffix=f".{export.format}.part", dir=folder)
+    os.close(handle)
+    stored = []
+
+    def store() -> str:
+        if final:
+            os.replace(path, final)
+            if settings.FILE_UPLOAD_PERMISSIONS is not None:
+                os.chmod(final, settings.FILE_UPLOAD_PERMISSIONS)
+            stored.append(name)
+            return name
+        with open(path, "rb") as source:
+            stored.append(storage.save(name, File(source)))
+        return stored[-1]
+
+    try:
+        yield path, store
+    finally:
+        if os.path.exists(path):
+            os.unlink(path)
+
+
 def export_build(*, export_id) -> Export:
     """Write the export's file and mark it done. Idempotent: a finished export is left
     alone, and an export that was interrupted is written again from the start."""
@@ -63,7 +103,7 @@ def export_build(*, export_id) -> Export:
     if export.status == JobStatus.DONE:
         return export
     queryset = export_rows_queryset(export=export)
-    by_copy = export.format == Export.Format.CSV and connection.vendor == "postgresql"
+    by_copy = connection.vendor == "postgresql"
     # COPY writes no progress as it goes, so there is nothing to count against (and
     # counting a million rows first would take a third as long as writing them).
     total = 0 if by_copy else queryset.count()
@@ -72,27 +112,31 @@ def export_build(*, export_id) -> Export:
         attempts=F("attempts") + 1, scope_paths=reporting_paths(export.requested_by))
     if not started:  # another delivery finished it meanwhile
         return Export.objects.get(pk=export.pk)
-    suffix = f".{export.format}"
-    handle, path = tempfile.mkstemp(suffix=suffix)
-    os.close(handle)
-    try:
+    run_at = timezone.now()
+
+    def about(rows):
+        return exports.export_about(export=export, run_at=run_at, rows=rows)
+
+    def write(path) -> int:
+        if export.format == Export.Format.XLSX:
+            if by_copy:
+                return exports.write_xlsx_copy(path, queryset, about=about)
+            return exports.write_xlsx(path, exports.export_rows(queryset), export.pk,
+                                      about=about)
         if by_copy:
-            written = exports.write_csv_copy(path, queryset)
-        elif export.format == Export.Format.XLSX:
-            run_at = timezone.now()
-            written = exports.write_xlsx(
-                path, exports.export_rows(queryset), export.pk,
-                about=lambda rows: exports.export_about(export=export, run_at=run_at,
-                                                        rows=rows))
-        else:  # the embedded SQLite of `make run`
-            written = exports.write_csv(path, exports.export_rows(queryset), export.pk)
-        with open(path, "rb") as source, transaction.atomic():
+            return exports.write_csv_copy(path, queryset)
+        # the embedded SQLite of `make run`
+        return exports.write_csv(path, exports.export_rows(queryset), export.pk)
+
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    name = f"completion-report-{stamp}-{export.pk.hex[:8]}.{export.format}"
+    with _export_file(export, name) as (path, store):
+        written = write(path)
+        with transaction.atomic():
             export = Export.objects.select_for_update().get(pk=export.pk)
             if export.status == JobStatus.DONE:  # another delivery finished first
                 return export
-            stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-            export.file.save(f"completion-report-{stamp}-{export.pk.hex[:8]}{suffix}",
-                             File(source), save=False)
+            export.file.name = store()
             export.status = JobStatus.DONE
             export.processed = export.total = written
             export.finished_at = timezone.now()
@@ -101,8 +145,6 @@ def export_build(*, export_id) -> Export:
             audit_record(actor=export.requested_by, action=AuditEvent.Action.EXPORT,
                          filters={**export.filters, "format": export.format},
                          row_count=written)
-    finally:
-        os.unlink(path)
     logger.info("export %s done: %s rows", export.pk, written)
     return export
 
