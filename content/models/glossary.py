@@ -73,3 +73,73 @@ class GlossaryTerm(WorkflowMixin, DraftStateMixin, RevisionMixin, index.Indexed,
         forms = [self.term] if self.link_term else []
         forms += [line.strip() for line in self.also_matches.splitlines() if line.strip()]
         return [re.sub(r"\s+", " ", form) for form in forms]
+
+
+# --- Keeping linked lesson bodies fresh (content.cache) ---------------------------
+# A draft save of a live term only writes a revision (Wagtail leaves the live row
+# alone), so a save of the row is a publish, an unpublish or a direct change; a
+# save that leaves a term unpublished throughout touches no lesson.
+
+
+# A term's fields that lessons show; a save of others (Wagtail's save_revision writes
+# only latest_revision) changes no lesson.
+LINKED_FIELDS = frozenset({"term", "definition", "also_matches", "link_term", "live"})
+
+
+def _touches_lessons(update_fields) -> bool:
+    return update_fields is None or bool(LINKED_FIELDS & set(update_fields))
+
+
+def _term_before_save(sender, instance, update_fields=None, **kwargs):
+    before = None
+    if instance.pk and _touches_lessons(update_fields):
+        before = (sender.objects.filter(pk=instance.pk)
+                  .values("live", "term", "also_matches").first())
+    instance._glossary_before = before
+
+
+def _term_saved(sender, instance, update_fields=None, **kwargs):
+    from content.cache import glossary_changed
+
+    if not _touches_lessons(update_fields):
+        return
+    before = getattr(instance, "_glossary_before", None)
+    was_live = bool(before and before["live"])
+    if instance.live or was_live:
+        forms = set(instance.link_forms()) | {instance.term}
+        if before:
+            forms |= {before["term"], *before["also_matches"].splitlines()}
+        glossary_changed(forms=sorted(form.strip() for form in forms if form.strip()))
+
+
+def _term_deleted(sender, instance, **kwargs):
+    from content.cache import glossary_changed
+
+    if instance.live:
+        glossary_changed(forms=[instance.term, *instance.link_forms()])
+
+
+def _shown_in_bodies_changed(sender, **kwargs):
+    """A document, image or page a lesson body may show changed: bodies are stale."""
+    from content.cache import body_version_bump
+
+    body_version_bump()
+
+
+def connect_signals() -> None:
+    """Wired in ContentConfig.ready."""
+    from django.db.models.signals import post_delete, post_save, pre_save
+    from wagtail.documents import get_document_model
+    from wagtail.images import get_image_model
+    from wagtail.models import Page
+    from wagtail.signals import post_page_move
+
+    pre_save.connect(_term_before_save, sender=GlossaryTerm, dispatch_uid="glossary-before")
+    post_save.connect(_term_saved, sender=GlossaryTerm, dispatch_uid="glossary-saved")
+    post_delete.connect(_term_deleted, sender=GlossaryTerm, dispatch_uid="glossary-deleted")
+    for model in (get_document_model(), get_image_model()):
+        for signal in (post_save, post_delete):
+            signal.connect(_shown_in_bodies_changed, sender=model,
+                           dispatch_uid=f"lesson-body-{model._meta.label}-{id(signal)}")
+    post_page_move.connect(_shown_in_bodies_changed, dispatch_uid="lesson-body-page-move")
+    post_delete.connect(_shown_in_bodies_changed, sender=Page, dispatch_uid="lesson-body-page-del")

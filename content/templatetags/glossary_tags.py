@@ -1,11 +1,21 @@
-"""`{% linkglossary as terms_used %} … {% endlinkglossary %}`: renders its contents
-and links glossary terms in them (content.glossary). `terms_used` is set to the terms
-linked, for the page's "Words used in this lesson" list."""
+"""Glossary linking in templates (content.glossary).
+
+`{% lessonbody as terms_used %}`: the lesson's blocks, linked, through the cache of
+linked bodies (content.cache); `terms_used` is set to the terms linked, for the page's
+"Words used in this lesson" list.
+
+`{% learnerpart %} … {% endlearnerpart %}`: markup that belongs to one learner (a form,
+its answer, its CSRF token). Inside a lesson body it is rendered for each request and
+never linked or cached; anywhere else it renders as if the tag were not there.
+
+`{% linkglossary as terms_used %} … {% endlinkglossary %}`: renders its contents and
+links glossary terms in them, uncached."""
 
 from django import template
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 
+from content.cache import PARTS, render_lesson_body
 from content.glossary import LinkableTerm, link_glossary_terms
 from content.models import GlossaryTerm
 
@@ -21,25 +31,72 @@ def linkable_terms() -> list[LinkableTerm]:
     ]
 
 
+def link_lesson_html(html: str) -> tuple[str, list[LinkableTerm]]:
+    """Link the live glossary terms in rendered HTML."""
+    linked, used = link_glossary_terms(html, linkable_terms(), glossary_url=reverse("glossary"))
+    # The HTML is the template's own (already escaped) output, parsed and written back
+    # by BeautifulSoup, which escapes text it writes; see docs/security.md.
+    return mark_safe(linked), used  # noqa: S308  # nosec B308 B703
+
+
+def _variable_after_as(parser, token, tag: str) -> str:
+    bits = token.split_contents()
+    if len(bits) != 3 or bits[1] != "as":
+        raise template.TemplateSyntaxError(f"Usage: {{% {tag} as variable %}}")
+    return bits[2]
+
+
 class LinkGlossaryNode(template.Node):
     def __init__(self, nodelist, target):
         self.nodelist = nodelist
         self.target = target
 
     def render(self, context):
-        html, used = link_glossary_terms(self.nodelist.render(context), linkable_terms(),
-                                         glossary_url=reverse("glossary"))
+        html, used = link_lesson_html(self.nodelist.render(context))
         context[self.target] = used
-        # The HTML is the template's own (already escaped) output, parsed and written back
-        # by BeautifulSoup, which escapes text it writes; see docs/security.md.
-        return mark_safe(html)  # noqa: S308  # nosec B308 B703
+        return html
 
 
 @register.tag("linkglossary")
 def do_linkglossary(parser, token):
-    bits = token.split_contents()
-    if len(bits) != 3 or bits[1] != "as":
-        raise template.TemplateSyntaxError("Usage: {% linkglossary as variable %}")
+    target = _variable_after_as(parser, token, "linkglossary")
     nodelist = parser.parse(("endlinkglossary",))
     parser.delete_first_token()
-    return LinkGlossaryNode(nodelist, bits[2])
+    return LinkGlossaryNode(nodelist, target)
+
+
+class LessonBodyNode(template.Node):
+    def __init__(self, target):
+        self.target = target
+
+    def render(self, context):
+        html, used = render_lesson_body(context, page=context["page"],
+                                        request=context.get("request"))
+        context[self.target] = used
+        # Shared pieces are linked HTML (above); learner parts are the block
+        # templates' own escaped output.
+        return mark_safe(html)  # noqa: S308  # nosec B308 B703
+
+
+@register.tag("lessonbody")
+def do_lessonbody(parser, token):
+    return LessonBodyNode(_variable_after_as(parser, token, "lessonbody"))
+
+
+class LearnerPartNode(template.Node):
+    def __init__(self, nodelist):
+        self.nodelist = nodelist
+
+    def render(self, context):
+        parts = context.get(PARTS)
+        if parts is None:
+            return self.nodelist.render(context)
+        parts.parts.append(self.nodelist.render(context) if parts.render_parts else "")
+        return parts.marker
+
+
+@register.tag("learnerpart")
+def do_learnerpart(parser, token):
+    nodelist = parser.parse(("endlearnerpart",))
+    parser.delete_first_token()
+    return LearnerPartNode(nodelist)

@@ -1,0 +1,251 @@
+"""Lesson bodies linked once, not on every view (issue 15).
+
+Linking glossary terms (content.glossary) parses and rewrites a lesson's rendered body
+with BeautifulSoup, and reads every live term: a fifth to a third of a lesson view.
+The linked body is the same for every learner, so it is kept in the cache, keyed by
+the lesson, a digest of its published body and the *body version*: a number in the
+cache that a glossary term's publication, change, unpublication or deletion bumps
+(and a replaced document or image, a moved or deleted page, which a body can show).
+
+Per-learner markup (a knowledge check's form with its answer, errors and CSRF token;
+an activity's answer box or enrol hint) is never cached. Each sits in
+`{% learnerpart %}` in the block templates: when the body is built, a part is rendered
+on its own and an empty marker stands in its place while the terms are linked (none of
+it is ever linked: its text is outside `data-glossary="on"` regions); the linked body
+is cut at the markers and the pieces stored. A warm view renders only the learner
+parts, in order, and puts them between the stored pieces.
+"""
+
+import hashlib
+import json
+import logging
+import secrets
+import time
+from dataclasses import dataclass
+
+from django.core.cache import cache
+from django.db import transaction
+from django.template import Context
+from django.template.loader import get_template
+from kombu.exceptions import OperationalError as BrokerError
+
+logger = logging.getLogger(__name__)
+
+BODY_TEMPLATE = "content/blocks/lesson_body.html"
+VERSION_KEY = "lesson-body:version"
+ENTRY_SECONDS = 7 * 24 * 3600
+# Block types whose markup depends on the learner: always rendered per request.
+LEARNER_BLOCK_TYPES = frozenset({"knowledge_check", "activity"})
+# Context key the `{% learnerpart %}` tag reads (content.templatetags.glossary_tags).
+PARTS = "_learner_parts"
+
+
+@dataclass(frozen=True)
+class LinkedBody:
+    """A lesson body as every learner shares it: the linked HTML cut where the learner
+    parts go (one more piece than parts), and the glossary terms it marked."""
+
+    pieces: tuple[str, ...]
+    terms_used: tuple
+
+
+class LearnerParts:
+    """Collects the learner parts of one render of a lesson body.
+
+    `render_parts`: render each part (False when warming: no learner, no request).
+    `marker`: the placeholder written where a part goes ("" when only parts are
+    wanted: the rest of that render is thrown away)."""
+
+    def __init__(self, *, render_parts: bool, marker: str):
+        self.render_parts = render_parts
+        self.marker = marker
+        self.parts: list[str] = []
+
+
+def body_version() -> int:
+    """The current body version. A version lost from the cache (eviction, a Redis
+    restart) is started again from the clock, so no entry from before is reused."""
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        cache.add(VERSION_KEY, time.time_ns(), timeout=None)
+        version = cache.get(VERSION_KEY)
+    return version
+
+
+def body_version_bump() -> None:
+    """Make every cached lesson body stale."""
+    try:
+        cache.incr(VERSION_KEY)
+    except ValueError:  # not in the cache: start it afresh
+        cache.add(VERSION_KEY, time.time_ns(), timeout=None)
+
+
+def lesson_body_key(page, *, version: int | None = None) -> str:
+    """The cache key of a lesson's linked body: its page, a digest of its stored body
+    (so a publish, or any change to the live row, is a new key) and the body version."""
+    raw = json.dumps(list(page.body.raw_data), sort_keys=True, separators=(",", ":"))
+    digest = hashlib.blake2b(raw.encode(), digest_size=12).hexdigest()
+    version = body_version() if version is None else version
+    return f"lesson-body:{page.pk}:{digest}:{version}"
+
+
+def cacheable(page, request) -> bool:
+    """Only a live lesson as stored is shared: never a preview or a draft."""
+    if request is not None and getattr(request, "is_preview", False):
+        return False
+    return bool(page.pk and page.live)
+
+
+def lesson_blocks(page, *, check_results=None, activity_notes=None, learner_only=False):
+    """(block, knowledge check result, activity notes) for the body template: every
+    block, or only those with learner parts (in order) for a warm view. Only the block
+    types needed are built, so a warm view fetches no snippet, image or document."""
+    check_results = check_results or {}
+    activity_notes = activity_notes or {}
+    if learner_only:
+        blocks = [page.body[i] for i, raw in enumerate(page.body.raw_data)
+                  if raw["type"] in LEARNER_BLOCK_TYPES]
+    else:
+        blocks = list(page.body)
+    return [(block, check_results.get(block.id), activity_notes.get(block.id))
+            for block in blocks]
+
+
+def _render(context, *, blocks, parts: LearnerParts) -> str:
+    template = get_template(BODY_TEMPLATE).template
+    with context.push(lesson_blocks=blocks, **{PARTS: parts}):
+        return template.render(context)
+
+
+def _interleave(pieces, parts) -> str:
+    out = [pieces[0]]
+    for part, piece in zip(parts, pieces[1:], strict=True):
+        out += [part, piece]
+    return "".join(out)
+
+
+def _link(html: str, marker: str, part_count: int, page=None):
+    # Imported here: the template tag library imports this module.
+    from content.templatetags.glossary_tags import link_lesson_html
+
+    linked, used = link_lesson_html(html)
+    pieces = linked.split(marker)
+    if len(pieces) != part_count + 1:
+        logger.warning("lesson body markers lost in linking",
+                       extra={"page": getattr(page, "pk", None)})
+        return None, linked, used
+    return LinkedBody(tuple(pieces), tuple(used)), linked, used
+
+
+def render_lesson_body(context, *, page, request=None) -> tuple[str, list]:
+    """The lesson's body for this learner, linked, and the glossary terms it marks.
+
+    Warm (in the cache for this body and body version): no BeautifulSoup and no
+    glossary query; only the learner parts are rendered. Cold: the body is rendered
+    and linked, and the shared pieces stored."""
+    check_results = context.get("check_results")
+    activity_notes = context.get("activity_notes")
+    key = None
+    if cacheable(page, request):
+        # The version is read before the terms, so a body built from terms older than
+        # a bump is never stored under the new version.
+        key = lesson_body_key(page)
+        entry = cache.get(key)
+        if entry is not None:
+            parts = LearnerParts(render_parts=True, marker="")
+            blocks = lesson_blocks(page, check_results=check_results,
+                                   activity_notes=activity_notes, learner_only=True)
+            _render(context, blocks=blocks, parts=parts)
+            if len(parts.parts) == len(entry.pieces) - 1:
+                return _interleave(entry.pieces, parts.parts), list(entry.terms_used)
+
+    marker = f'<span data-learner-part="{secrets.token_hex(8)}"></span>'
+    parts = LearnerParts(render_parts=True, marker=marker)
+    blocks = lesson_blocks(page, check_results=check_results, activity_notes=activity_notes)
+    entry, linked, used = _link(_render(context, blocks=blocks, parts=parts), marker,
+                                len(parts.parts), page)
+    if entry is None:  # never seen; show the page, store nothing
+        for part in parts.parts:
+            linked = linked.replace(marker, part, 1)
+        return linked, used
+    if key is not None:
+        cache.set(key, entry, ENTRY_SECONDS)
+    return _interleave(entry.pieces, parts.parts), used
+
+
+def lesson_body_warm(page) -> bool:
+    """Build and store a live lesson's shared body with no learner and no request (the
+    Celery task after a glossary change). True if stored."""
+    if not page.live:
+        return False
+    key = lesson_body_key(page)
+    marker = f'<span data-learner-part="{secrets.token_hex(8)}"></span>'
+    parts = LearnerParts(render_parts=False, marker=marker)
+    context = Context({"page": page, "self": page})
+    html = _render(context, blocks=lesson_blocks(page), parts=parts)
+    entry, _, _ = _link(html, marker, len(parts.parts), page)
+    if entry is None:
+        return False
+    cache.set(key, entry, ENTRY_SECONDS)
+    return True
+
+
+# --- What a glossary change touches -----------------------------------------------
+
+
+def lesson_body_models():
+    """Page models whose `body` is a lesson body (content.blocks.LessonBodyBlock),
+    found from the app registry so content never imports the apps that use it."""
+    from django.apps import apps
+    from django.core.exceptions import FieldDoesNotExist
+    from wagtail.fields import StreamField
+    from wagtail.models import Page
+
+    from content.blocks.lesson import LessonBodyBlock
+
+    found = []
+    for model in apps.get_models():
+        if not issubclass(model, Page):
+            continue
+        try:
+            field = model._meta.get_field("body")
+        except FieldDoesNotExist:
+            continue
+        if isinstance(field, StreamField) and isinstance(field.stream_block, LessonBodyBlock):
+            found.append(model)
+    return found
+
+
+def lessons_using(forms) -> list:
+    """Live lessons whose stored body mentions any of the forms (a first sift in the
+    JSON text; linking decides what is really a use)."""
+    from django.db.models import Q
+
+    forms = [form for form in forms if form]
+    if not forms:
+        return []
+    query = Q()
+    for form in forms:
+        query |= Q(body__icontains=form)
+    pages = []
+    for model in lesson_body_models():
+        pages += list(model.objects.live().filter(query))
+    return pages
+
+
+def glossary_changed(*, forms) -> None:
+    """A live glossary term changed: every lesson body is stale now (the version is
+    bumped at once, and again when the transaction commits, so a body built from the
+    old terms in between is not kept), and the lessons using it are warmed by Celery."""
+    body_version_bump()
+
+    def after_commit():
+        body_version_bump()
+        from content.tasks import lesson_bodies_warm_for_term
+
+        try:
+            lesson_bodies_warm_for_term.delay(list(forms))
+        except (BrokerError, ConnectionError, OSError):  # costs a cold view, no more
+            logger.warning("glossary warm not enqueued; lessons are built on first view")
+
+    transaction.on_commit(after_commit)
