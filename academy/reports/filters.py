@@ -75,10 +75,13 @@ class ColumnsField(forms.MultipleChoiceField):
 
 
 class ReportFilterForm(forms.Form):
-    organisation = OrganisationField(
+    # Chosen by following the "Completion by organisation" table's links down the tree
+    # (and the trail back up), not from a list: a department has thousands. Kept in a
+    # hidden field so other filters keep it; a slug outside the viewer's scope is an
+    # error, as any choice not offered is.
+    organisation = forms.ModelChoiceField(
         queryset=Organisation.objects.none(), required=False, to_field_name="slug",
-        empty_label="All your organisations",
-        help_text="Includes the teams below it.",
+        widget=forms.HiddenInput,
     )
     grade = forms.ModelChoiceField(queryset=Grade.objects.all(), required=False,
                                    empty_label="All grades")

@@ -28,6 +28,15 @@ def report_organisation_path(*, viewer, slug: str | None) -> str | None:
             .values_list("path", flat=True).first() or "")
 
 
+def report_organisation_trail(*, viewer, organisation: Organisation) -> list[Organisation]:
+    """The way down to an organisation from the top of the viewer's scope: those of its
+    ancestors the viewer reports on, and itself, top first. One query."""
+    steplen = Organisation.steplen
+    above = [organisation.path[:end] for end in range(steplen, len(organisation.path) + 1,
+                                                      steplen)]
+    return list(reporting_organisations(viewer).filter(path__in=above).order_by("depth"))
+
+
 def report_enrolments_list(*, viewer, filters: ReportFilters,
                            organisation_path: str | None = None) -> QuerySet[Enrolment]:
     """The enrolments the viewer may see, with their status, narrowed by the filters.
@@ -77,6 +86,7 @@ class Group:
     enrolled: int
     completed: int
     suppressed: bool
+    slug: str | None = None  # an organisation's, for the link to the report filtered to it
 
     @property
     def rate(self) -> int | None:
@@ -125,10 +135,11 @@ def report_groups_by_organisation(*, queryset, bases: list[str] | None) -> list[
           for base in sorted(bases, key=len, reverse=True)],
         default=Value(""), output_field=CharField()))
     groups = _groups(queryset.annotate(unit=level), "unit")
-    names = dict(Organisation.objects.filter(path__in=[g.label for g in groups])
-                 .values_list("path", "name"))
-    rows = [Group(label=names.get(g.label, "No organisation"), enrolled=g.enrolled,
-                  completed=g.completed, suppressed=g.suppressed) for g in groups]
+    names = {path: (name, slug) for path, name, slug in Organisation.objects.filter(
+        path__in=[g.label for g in groups]).values_list("path", "name", "slug")}
+    rows = [Group(label=names.get(g.label, ("No organisation",))[0], enrolled=g.enrolled,
+                  completed=g.completed, suppressed=g.suppressed,
+                  slug=names.get(g.label, (None, None))[1]) for g in groups]
     return sorted(rows, key=lambda g: g.label)
 
 

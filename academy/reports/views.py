@@ -61,6 +61,9 @@ def report(request):
     # The export posts the filters as the form reads them (a date as its three boxes),
     # not the table's sort, columns or page: an export has every column.
     export_fields = [(key, value) for key, value in sort_query.items() if key != "columns"]
+    # Links down and up the organisation tree keep every other choice (not the page).
+    elsewhere = query.copy()
+    elsewhere.pop("organisation", None)
     context.update(
         **figures,
         figures_minutes=max(1, settings.REPORT_CACHE_SECONDS // 60),
@@ -71,6 +74,11 @@ def report(request):
         columns=columns_chosen(keys=form.cleaned_data.get("columns")),
         filters=filters.as_dict(),
         export_fields=export_fields,
+        organisation=organisation,
+        trail=(selectors.report_organisation_trail(viewer=request.user,
+                                                   organisation=organisation)
+               if organisation else []),
+        elsewhere_query=elsewhere.urlencode(),
     )
     return render(request, "academy/reports/report.html", context)
 
