@@ -611,18 +611,21 @@ def main() -> None:
     if not shutil.which("wrk"):
         raise SystemExit("The benchmark needs wrk: apt-get install wrk")
     sys.stdout.reconfigure(line_buffering=True)  # progress shows as it happens, piped too
+    # Stopped (kill, CI timeout), the run still stops its stack and drops its databases.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     import redis
 
     from bench.sizes import SIZES
 
     size = SIZES[args.size]
-    run_configure(run_id_new(), bench_port())
-    (OUT / "mail").mkdir(parents=True)
-    print(f"== run {RUN_ID}: files in {OUT}, stack on {BASE}, Redis {REDIS_URL}")
-    claim = RedisClaim(redis.Redis.from_url(REDIS_URL), RUN_ID)
-    claim.acquire()
+    run_id = run_id_new()
+    claim = RedisClaim(redis.Redis.from_url(REDIS_URL), run_id)
+    claim.acquire()  # first: refused, the run leaves nothing behind
     databases = Databases(SOURCE_URL)
     try:
+        run_configure(run_id, bench_port())
+        (OUT / "mail").mkdir(parents=True)
+        print(f"== run {RUN_ID}: files in {OUT}, stack on {BASE}, Redis {REDIS_URL}")
         results = run(size, databases, claim.client)
     finally:
         from django.apps import apps
