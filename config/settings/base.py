@@ -67,6 +67,8 @@ MIDDLEWARE = [
     "config.input_hygiene.InputHygieneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "learners.session_limits.SessionLimitsMiddleware",  # 12 hours, or 30 minutes idle
+    # Course URLs routed from a map in memory, and the Site with them (courses.routing)
+    "courses.routing.CourseRoutingMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     "axes.middleware.AxesMiddleware",
