@@ -1,7 +1,8 @@
 """The benchmark harness is safe to run beside anything else (issue 15): its database
 names are its own, it drops only databases it created, and in Redis it deletes only the
 keys it wrote, in a database no other run holds. Against the real PostgreSQL
-(DATABASE_URL's server) and Redis (REDIS_URL's database)."""
+(DATABASE_URL's server) and a redis-server of the tests' own (a shared Redis may hold
+anyone's Celery keys, which the harness rightly refuses)."""
 
 import os
 import uuid
@@ -16,7 +17,8 @@ from bench.isolation import (
     database_url_for,
     database_url_split,
 )
-from tests.conftest import _missing, redis_available
+from tests.conftest import _missing
+from tests.reliability.conftest import free_port, own_redis
 
 
 @pytest.fixture
@@ -27,16 +29,20 @@ def server_url():
     return url
 
 
-@pytest.fixture
-def broker():
-    from django.conf import settings
+@pytest.fixture(scope="module")
+def redis_port():
+    port = free_port()
+    with own_redis(port):
+        yield port
 
-    if not redis_available():
-        _missing("needs Redis: set REDIS_URL")
+
+@pytest.fixture
+def broker(redis_port):
     import redis
 
-    client = redis.Redis.from_url(settings.REDIS_URL)
+    client = redis.Redis(port=redis_port, db=0)
     yield client
+    client.flushall()  # the tests' own server
     client.close()
 
 
@@ -125,3 +131,17 @@ def test_a_redis_database_holding_someone_elses_queue_is_refused_and_left_alone(
         assert not broker.exists(CLAIM_KEY)
     finally:
         broker.delete("celery")
+
+
+def test_keys_of_another_redis_database_are_left_alone(broker, redis_port):
+    import redis
+
+    other = redis.Redis(port=redis_port, db=1)  # say, another run's database
+    other.lpush("celery", "another run's task")
+    other.set("academy:1:page", "another run's cache")
+    claim = RedisClaim(broker, f"t{uuid.uuid4().hex[:8]}")
+    claim.acquire()
+    broker.lpush("celery", "this run's task")
+    assert claim.release() == 1
+    assert other.lrange("celery", 0, -1) == [b"another run's task"]
+    assert other.get("academy:1:page") == b"another run's cache"
