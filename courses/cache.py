@@ -14,6 +14,9 @@ under an earlier token (in this process's memory) can be taken for current.
 
 import logging
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.core.cache import cache
 from django.db import transaction
@@ -21,6 +24,10 @@ from django.db import transaction
 logger = logging.getLogger(__name__)
 
 VERSION_KEY = "courses:tree-version"
+
+# The version a request read first (courses.routing's middleware holds it for the
+# request), so that its routing and every outline it reads ask the cache once.
+_held: ContextVar[str | None] = ContextVar("course_tree_version_held", default=None)
 
 # Page fields a draft save, a lock or a new child writes: none changes what is served.
 _DRAFT_FIELDS = frozenset({
@@ -31,7 +38,9 @@ _DRAFT_FIELDS = frozenset({
 
 def course_tree_version() -> str | None:
     """The current token (made if there is none), or None when the cache cannot be read:
-    then nothing is served from a cache."""
+    then nothing is served from a cache. Within a request, the one it started with."""
+    if (held := _held.get()) is not None:
+        return held
     try:
         version = cache.get(VERSION_KEY)
         if version is None:
@@ -43,8 +52,20 @@ def course_tree_version() -> str | None:
     return version
 
 
+@contextmanager
+def course_tree_version_held() -> Iterator[str | None]:
+    """Read the version once, and answer course_tree_version() with it until the block
+    ends or the version is changed in it."""
+    token = _held.set(course_tree_version())
+    try:
+        yield _held.get()
+    finally:
+        _held.reset(token)
+
+
 def course_tree_version_bump() -> None:
     """A new token now and another when the transaction commits (see the module's note)."""
+    _held.set(None)
     _bump()
     transaction.on_commit(_bump)
 

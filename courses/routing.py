@@ -12,7 +12,9 @@ query for the page. What the map does not hold goes down Wagtail's own routing.
 
 The map holds only what Wagtail would serve: a live page, none of whose course or
 module above it is unpublished (issue 13's guard, CourseTree.route). The page is
-fetched as live at that path, so a map that is somehow behind serves nothing stale.
+fetched as live, at that path, under a live course and module, so a map that is
+somehow behind (a change made with QuerySet.update, which sends no signal) serves
+nothing that is not there to serve.
 """
 
 import copy
@@ -24,7 +26,7 @@ from django.http.request import split_domain_port
 from wagtail.url_routing import RouteResult
 from wagtail.views import serve as wagtail_serve
 
-from courses.cache import course_tree_version
+from courses.cache import course_tree_version, course_tree_version_held
 
 logger = logging.getLogger(__name__)
 
@@ -40,6 +42,8 @@ class PageRoute:
     # No view restriction on the page or above it, and no alias in its line (whose
     # restrictions are its original's): Wagtail's check may be skipped.
     unrestricted: bool
+    # The course and module above it, checked live when it is fetched.
+    guard_ids: tuple[int, ...] = ()
 
 
 @dataclass
@@ -74,10 +78,16 @@ class CourseTreeRoutes:
         route = self.routes.get(url_path)
         if route is None:
             return None
+        from django.db.models import Exists
+        from wagtail.models import Page
+
         model = ContentType.objects.get_for_id(route.content_type_id).model_class()
-        try:
-            page = model._default_manager.get(pk=route.page_id, live=True, url_path=url_path)
-        except model.DoesNotExist:
+        pages = model._default_manager.filter(pk=route.page_id, live=True, url_path=url_path)
+        if route.guard_ids:
+            pages = pages.exclude(Exists(Page.objects.filter(pk__in=route.guard_ids,
+                                                             live=False)))
+        page = pages.first()
+        if page is None:
             return None
         page._route_unrestricted = route.unrestricted
         page._tree_unrestricted = not self.any_restriction
@@ -123,18 +133,22 @@ def _routes_build(version: str) -> CourseTreeRoutes:
 
     routable, guarded = _routable_types()
     restricted = set(PageViewRestriction.objects.values_list("page__path", flat=True))
-    # path -> (hidden: under an unpublished course or module, restricted or aliased)
-    above: dict[str, tuple[bool, bool]] = {}
+    # path -> (hidden: under an unpublished course or module, restricted or aliased,
+    # the ids of the courses and modules down to it)
+    above: dict[str, tuple[bool, bool, tuple[int, ...]]] = {}
     routes = {}
     for page_id, path, url_path, live, content_type_id, alias_of_id in (
         Page.objects.order_by("path").values_list(
             "id", "path", "url_path", "live", "content_type_id", "alias_of_id")
     ):
-        hidden, limited = above.get(path[: -Page.steplen], (False, False))
+        hidden, limited, guards = above.get(path[: -Page.steplen], (False, False, ()))
         limited = limited or path in restricted or alias_of_id is not None
         if live and not hidden and content_type_id in routable:
-            routes[url_path] = PageRoute(page_id, content_type_id, unrestricted=not limited)
-        above[path] = (hidden or (content_type_id in guarded and not live), limited)
+            routes[url_path] = PageRoute(page_id, content_type_id, unrestricted=not limited,
+                                         guard_ids=guards)
+        if content_type_id in guarded:
+            hidden, guards = hidden or not live, (*guards, page_id)
+        above[path] = (hidden, limited, guards)
     return CourseTreeRoutes(version=version, routes=routes, any_restriction=bool(restricted))
 
 
@@ -155,11 +169,14 @@ class CourseRoutingMiddleware:
         self.enabled = not getattr(settings, "WAGTAIL_I18N_ENABLED", False)
 
     def __call__(self, request):
-        routes = course_tree_routes() if self.enabled else None
-        if routes is not None:
-            request._course_tree_routes = routes
-            request._wagtail_site = routes.site_for(request)
-        return self.get_response(request)
+        if not self.enabled:
+            return self.get_response(request)
+        with course_tree_version_held():
+            routes = course_tree_routes()
+            if routes is not None:
+                request._course_tree_routes = routes
+                request._wagtail_site = routes.site_for(request)
+            return self.get_response(request)
 
     def process_view(self, request, view_func, view_args, view_kwargs):
         routes = getattr(request, "_course_tree_routes", None)

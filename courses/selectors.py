@@ -13,6 +13,10 @@ from courses.models import CoursePage, LessonPage, ModulePage
 
 # Outlines of earlier versions are never read again; they leave the cache after this.
 OUTLINE_SECONDS = 24 * 60 * 60
+# Outlines of the current version this process has read, by course id: the next read
+# is no cache round trip. Immutable, so shared between requests.
+_kept: dict[str, dict[int, tuple]] = {}
+_KEPT_MAX = 1000
 
 
 @dataclass(frozen=True)
@@ -46,17 +50,25 @@ class ModuleOutline:
 
 def course_outline(*, course: CoursePage) -> tuple[ModuleOutline, ...]:
     """The live modules of a course in order, each with its live lessons in order (what
-    learners are served: no drafts, nothing under an unpublished module). From the cache
-    when the course tree has not changed since it was worked out; otherwise two
-    queries whatever the size of the course."""
+    learners are served: no drafts, nothing under an unpublished module). From this
+    process's memory or the cache when the course tree has not changed since it was
+    worked out; otherwise two queries whatever the size of the course."""
     version = course_tree_version()
     if version is None:
         return _course_outline_build(course=course)
+    kept = _kept.get(version)
+    if kept is None:
+        _kept.clear()
+        kept = _kept.setdefault(version, {})
+    if (outline := kept.get(course.pk)) is not None:
+        return outline
     key = f"courses:outline:{version}:{course.pk}"
     outline = cache.get(key)
     if outline is None:
         outline = _course_outline_build(course=course)
         cache.set(key, outline, timeout=OUTLINE_SECONDS)
+    if len(kept) < _KEPT_MAX:
+        kept[course.pk] = outline
     return outline
 
 
