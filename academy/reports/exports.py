@@ -375,11 +375,15 @@ def write_xlsx(path, rows, export_id, *,
 # it, and it goes straight into the workbook's zip; xlsxwriter writes everything else
 # (styles, the header row, widths, the frozen pane, filters, the About sheet).
 SHEET = "xl/worksheets/sheet1.xml"
-_XML_PLAIN = "[&<>\\\\\x01-\x1f_\ufffe\uffff]"  # text with none of these is written as it is
+# A row whose text cells, joined by "|", match none of this is written as it is: no
+# character to escape (for XML, for Excel's _xHHHH_, or for COPY's text format: a
+# backslash, tab or line feed) and no value starting or ending with a space (a "|" in
+# the text can only send a row the careful way when it need not go).
+_XML_PLAIN_ROW = "[&<>\\\\\x01-\x1f\ufffe\uffff]|_x[0-9a-fA-F]{4}_|(^|\\|) | (\\||$)"
 _XML_PRESERVE = (9, 10, 13, 32)  # XML whitespace: a cell starting or ending with it
 
 
-def _xml_escaped(value: str) -> tuple[str, list]:
+def _xml_escaped(value: str) -> str:
     """SQL for text as xlsxwriter writes it in a cell (a literal _xHHHH_ escaped, control
     characters as _xHHHH_, then & < > as entities), and for COPY's text format
     (backslash, tab and line feed as character references, which XML reads as the same
@@ -390,60 +394,60 @@ def _xml_escaped(value: str) -> tuple[str, list]:
     for character, entity in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"),
                               ("\\", "&#92;"), ("\t", "&#9;"), ("\n", "&#10;")):
         sql = f"replace({sql}, chr({ord(character)}), '{entity}')"
-    return f"CASE WHEN {value} ~ %s THEN {sql} ELSE {value} END", [_XML_PLAIN]
+    return sql
 
 
-def _xml_cells(styles: dict[str, int]) -> tuple[str, list]:
-    """SQL for a row's <row> element over t0..t17 (the cells' values) and rn (its row
-    number in the sheet)."""
-    cells, params = [], []
+def _xml_row(styles: dict[str, int], *, careful: bool) -> str:
+    """SQL for a row's <row> element over t0..t17 (the cells' values; NULL: no cell)
+    and r (its row number in the sheet, as text). concat() leaves out a NULL cell.
+    `careful`: escape each text and keep its spaces (see _XML_PLAIN_ROW)."""
+    cells = []
     for number, column in enumerate(COLUMNS):
-        value, ref = f"t{number}", f"'<c r=\"{chr(65 + number)}' || rn || '\""
+        value, ref = f"t{number}", f"'<c r=\"{chr(65 + number)}', r"
         if column.kind == TEXT:
-            escaped, escaped_params = _xml_escaped(value)
-            preserve = (f"CASE WHEN ascii({value}) IN {_XML_PRESERVE} OR "
-                        f"ascii(right({value}, 1)) IN {_XML_PRESERVE} "
-                        "THEN ' xml:space=\"preserve\"' ELSE '' END")
-            cell = (f"{ref} t=\"inlineStr\"><is><t' || {preserve} || '>' || {escaped} "
-                    "|| '</t></is></c>'")
-            params += escaped_params
+            preserve = ((f"CASE WHEN ascii({value}) IN {_XML_PRESERVE} OR "
+                         f"ascii(right({value}, 1)) IN {_XML_PRESERVE} "
+                         "THEN ' xml:space=\"preserve\"' END, ") if careful else "")
+            text = _xml_escaped(value) if careful else value
+            cell = f"{ref}, '\" t=\"inlineStr\"><is><t', {preserve}'>', {text}, '</t></is></c>'"
         elif column.kind == NUMBER:
-            cell = f"{ref}><v>' || {value} || '</v></c>'"
+            cell = f"{ref}, '\"><v>', {value}, '</v></c>'"
         else:
-            cell = f"{ref} s=\"{styles[column.kind]}\"><v>' || {value} || '</v></c>'"
-        cells.append(f"CASE WHEN {value} IS NULL THEN '' ELSE {cell} END")
-    return "'<row r=\"' || rn || '\">' || " + " || ".join(cells) + " || '</row>'", params
+            cell = f"{ref}, '\" s=\"{styles[column.kind]}\"><v>', {value}, '</v></c>'"
+        # One concat() a cell (not a || for each piece, each a copy of the text so far).
+        cells.append(f"CASE WHEN {value} IS NOT NULL THEN concat({cell}) END")
+    return "concat('<row r=\"', r, '\">', " + ", ".join(cells) + ", '</row>')"
 
 
 def _serial(expression: str, kind: str) -> str:
     """An Excel serial number (days since 30 December 1899, as Excel counts them after
-    February 1900) of a date, or of a date-time in UK time, as xlsxwriter works it out."""
+    February 1900) of a date, or of a date-time in UK time, as xlsxwriter works it out
+    (to well within a millisecond)."""
     if kind == DATE:
         return f"({expression} - DATE '1899-12-30')"
-    local = f"({expression} AT TIME ZONE %s)"
-    return (f"(({local}::date - DATE '1899-12-30') "
-            f"+ extract(epoch FROM {local}::time)::float8 / 86400)")
+    return f"(date_part('epoch', {expression} AT TIME ZONE %s) / 86400 + 25569)"
 
 
 def export_xlsx_copy_sql(queryset, *, styles: dict[str, int], limit: int) -> tuple[str, list]:
     """`COPY (...) TO STDOUT` of the sheet's rows after the header, as XML, one a line:
     the first `limit` of the export's rows in report order."""
     source, params = _copy_source(queryset)
-    zone = settings.TIME_ZONE
     values, value_params = [], []
     for number, (column, (text_sql, text_params)) in enumerate(
             zip(COLUMNS, _copy_columns(), strict=True)):
         if column.kind in (DATE, DATETIME):
             source_column = {10: "c12", 11: "c13", 12: "c14", 14: "c16"}[number]
             text_sql = _serial(source_column, column.kind)
-            text_params = [zone, zone] if column.kind == DATETIME else []
+            text_params = [settings.TIME_ZONE] if column.kind == DATETIME else []
         values.append(f"{text_sql} AS t{number}")
         value_params += text_params
-    row_sql, row_params = _xml_cells(styles)
-    cells = (f"SELECT row_id, row_number() OVER (ORDER BY row_id) + 1 AS rn, {', '.join(values)} "  # noqa: S608  # nosec B608
-             f"FROM ({source} LIMIT %s) AS export ORDER BY row_id OFFSET 0")
-    return (f"COPY (SELECT {row_sql} FROM ({cells}) AS cells ORDER BY row_id) "  # noqa: S608  # nosec B608
-            "TO STDOUT", [*row_params, *value_params, *params, limit])
+    texts = ", ".join(f"t{n}" for n, column in enumerate(COLUMNS) if column.kind == TEXT)
+    cells = ("SELECT row_id, (row_number() OVER (ORDER BY row_id) + 1)::text AS r, "  # noqa: S608  # nosec B608
+             f"{', '.join(values)} FROM ({source} LIMIT %s) AS export ORDER BY row_id OFFSET 0")
+    rows = (f"CASE WHEN concat_ws('|', {texts}) ~ %s THEN {_xml_row(styles, careful=True)} "
+            f"ELSE {_xml_row(styles, careful=False)} END")
+    return (f"COPY (SELECT {rows} FROM ({cells}) AS cells ORDER BY row_id) "  # noqa: S608  # nosec B608
+            "TO STDOUT", [_XML_PLAIN_ROW, *value_params, *params, limit])
 
 
 def write_xlsx_copy(path, queryset, *,

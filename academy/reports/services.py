@@ -74,7 +74,8 @@ def _export_file(export: Export, filename: str):
     folder = os.path.dirname(final) if final else None
     if folder:
         os.makedirs(folder, exist_ok=True)
-    handle, path = tempfile.mkstemp(suffix=f".{export.format}.part", dir=folder)
+    handle, path = tempfile.mkstemp(prefix=f"{os.path.basename(name)}.", suffix=".part",
+                                    dir=folder)
     os.close(handle)
     stored = []
 

@@ -345,3 +345,25 @@ def test_more_rows_than_an_excel_sheet_holds_are_left_out_and_the_about_sheet_sa
     assert "Export to CSV for every record" in about["Rows left out"]
     assert made.processed == 2
     assert len(read(export(client, "csv"))) == 5  # the CSV has all 4
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_the_file_is_written_where_it_is_kept_and_nothing_else_is_left(client, hr, rows, fmt,
+                                                                       monkeypatch):
+    """Written in place under a name of its own and renamed when done: not copied into
+    storage from a temporary file, and no part-written file left beside it."""
+    import os
+
+    def no_copy(*args, **kwargs):
+        raise AssertionError("copied into storage")
+
+    monkeypatch.setattr(Export.file.field.storage, "save", no_copy)
+    client.force_login(hr)
+    made = export(client, fmt)
+    made.refresh_from_db()
+    folder = os.path.dirname(made.file.path)
+    mine = made.pk.hex[:8]
+    assert [name for name in os.listdir(folder) if mine in name] == [
+        os.path.basename(made.file.name)]
+    assert made.file.name.endswith(f".{fmt}")
+    assert len(read(made)) == 1 + 7  # the header and the 7 people in scope
