@@ -83,6 +83,8 @@ class CourseTreeRoutes:
 
         model = ContentType.objects.get_for_id(route.content_type_id).model_class()
         pages = model._default_manager.filter(pk=route.page_id, live=True, url_path=url_path)
+        if related := getattr(model, "route_select_related", ()):
+            pages = pages.select_related(*related)
         if route.guard_ids:
             pages = pages.exclude(Exists(Page.objects.filter(pk__in=route.guard_ids,
                                                              live=False)))

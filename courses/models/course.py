@@ -118,6 +118,8 @@ class CoursePage(CourseTree, WorkedOutDuration, Page):
 
     parent_page_types = ["courses.CataloguePage"]
     subpage_types = ["courses.ModulePage", "courses.AssessmentPage"]
+    # Fetched with the page when courses.routing serves it (the page shows its topic).
+    route_select_related = ("topic",)
 
     def worked_out_minutes(self) -> int:
         """The override, or the sum of the required published lessons' durations."""
@@ -156,6 +158,10 @@ class CoursePage(CourseTree, WorkedOutDuration, Page):
 
             outline = [(module, module.lessons) for module in course_outline(course=self)]
         context["outline"] = [(module, lessons, None) for module, lessons in outline]
+        # The catalogue is the course's parent: its address is the course's, one level
+        # up (no query for the parent page).
+        url = self.get_url(request=request) if self.pk else None
+        context["catalogue_url"] = url.rstrip("/").rsplit("/", 1)[0] + "/" if url else "/courses/"
         context["trainer_names"] = [str(t) for t in self.trainers.all()]
         context["final_assessment"] = self.final_assessment()
         run_context_hooks(COURSE_PAGE_CONTEXT, request, self, context)

@@ -17,14 +17,9 @@ from tests.factories import LessonPageFactory, UserFactory, course_with_lessons
 
 pytestmark = pytest.mark.django_db
 
-MIDDLEWARE = "courses.routing.CourseRoutingMiddleware"
 
-
-@pytest.fixture(autouse=True)
-def _routing_middleware(settings):
-    """The middleware as config/settings/base.py has it (added where it is missing)."""
-    if MIDDLEWARE not in settings.MIDDLEWARE:
-        settings.MIDDLEWARE = [*settings.MIDDLEWARE, MIDDLEWARE]
+def test_the_routing_middleware_is_installed(settings):
+    assert "courses.routing.CourseRoutingMiddleware" in settings.MIDDLEWARE
 
 
 @pytest.fixture
@@ -81,6 +76,20 @@ def test_a_learners_lesson_view_asks_nothing_of_the_site_or_restrictions(client,
     asked = " ".join(query["sql"] for query in captured)
     assert "wagtailcore_site" not in asked
     assert "wagtailcore_pageviewrestriction" not in asked
+
+
+def test_a_course_page_reads_its_topic_with_it_and_its_catalogue_not_at_all(
+    client, catalogue, course
+):
+    client.get(course.url)
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(course.url)
+    content = response.content.decode()
+    assert f'href="{catalogue.url}">Courses</a>' in content
+    assert "Agile ways of working" in content  # the topic
+    asked = [query["sql"] for query in captured]
+    assert not [sql for sql in asked if 'FROM "courses_topic"' in sql]
+    assert not [sql for sql in asked if f"\"path\" = '{catalogue.path}'" in sql]
 
 
 def test_a_newly_published_lesson_is_served_at_once(client, course):
