@@ -212,3 +212,20 @@ def test_a_signed_out_reader_and_a_learner_see_their_own_hints(client, course, l
     assert hint in signed_out
     assert hint not in enrolled
     assert 'name="answer"' in enrolled
+
+
+def test_a_renamed_document_is_seen_at_once_in_a_cached_lesson(client, catalogue):
+    from django.core.files.base import ContentFile
+    from wagtail.documents.models import Document
+
+    document = Document(title="Retrospective template")
+    document.file.save("retro.txt", ContentFile(b"What went well?"), save=False)
+    document.save()
+    course = course_with_lessons(catalogue, modules=1, lessons=1, title="Retros", body=[
+        {"type": "resource", "value": {"title": "Template", "description": "",
+                                       "document": document.pk}}])
+    lesson = lessons_of(course)[0]
+    assert "Retrospective template" in seen(client, lesson)
+    document.title = "Retro template, second edition"
+    document.save()
+    assert "Retro template, second edition" in seen(client, lesson)
