@@ -1,0 +1,67 @@
+"""Every query a page costs (issue 15), for a signed-in learner enrolled on a 20-lesson
+course, on the second view (the first records the visit and warms what a running server
+keeps warm): session, person, routing, the page and the learner's own record. Exact
+numbers, so they cannot creep back; the department-size benchmark shows they stay flat
+with 100,000 people (bench/RESULTS.md)."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from courses.models import LessonPage
+from tests.factories import UserFactory, activity, course_with_lessons, knowledge_check
+from tests.learners.conftest import enrol
+
+pytestmark = pytest.mark.django_db
+
+# Issue 15's ceilings, and the counts now (session from the cache; the person; the page
+# routed in one query; the learner's own record):
+CEILINGS = {"lesson": 10, "course": 8, "catalogue": 6, "my learning": 6}
+NOW = {"lesson": 6, "course": 5, "catalogue": 6, "my learning": 3}
+
+
+def lesson_body():
+    return [
+        {"type": "text", "value": "<p>In a sprint the team plans, builds and reviews.</p>"},
+        knowledge_check(),
+        activity(),
+    ]
+
+
+@pytest.fixture
+def course(catalogue):
+    return course_with_lessons(catalogue, modules=4, lessons=5, body=lesson_body,
+                               title="Agile at scale")
+
+
+@pytest.fixture
+def pages(client, catalogue, course):
+    learner = UserFactory(email="queries@example.gov.uk")
+    client.force_login(learner)
+    assert enrol(client, course).status_code == 302
+    lesson = LessonPage.objects.live().descendant_of(course).order_by("path")[6]
+    return {"lesson": lesson.url, "course": course.url, "catalogue": catalogue.url,
+            "my learning": "/my-learning/"}
+
+
+def queries_for(client, path: str) -> list[str]:
+    assert client.get(path).status_code == 200  # the first view warms
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(path)
+    assert response.status_code == 200
+    return [query["sql"] for query in captured]
+
+
+@pytest.mark.parametrize("page", list(CEILINGS))
+def test_each_page_costs_what_it_does_now(client, pages, page):
+    assert NOW[page] <= CEILINGS[page]
+    queries = queries_for(client, pages[page])
+    assert len(queries) == NOW[page], "\n".join(queries)
+
+
+def test_a_lesson_costs_the_same_in_a_course_of_two_lessons(client, catalogue, pages):
+    small = course_with_lessons(catalogue, modules=1, lessons=2, body=lesson_body,
+                                title="Agile in brief")
+    assert enrol(client, small).status_code == 302
+    lesson = LessonPage.objects.live().descendant_of(small).order_by("path")[1]
+    assert len(queries_for(client, lesson.url)) == NOW["lesson"]
