@@ -15,16 +15,24 @@ from django.template import engines
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+HERE = Path(__file__).resolve().parent
 STATIC_TEMPLATE = engines["django"].from_string(
-    (Path(__file__).resolve().parent / "static_page.html").read_text(encoding="utf-8"))
+    (HERE / "static_page.html").read_text(encoding="utf-8"))
+BARE_TEMPLATE = engines["django"].from_string((HERE / "bare_page.html").read_text(encoding="utf-8"))
+
+
+def bare_page(request):
+    """A bare static template (no base template, nothing read): the ceiling for any
+    page, and what every page's share is of (as in every run since issue 7)."""
+    return HttpResponse(BARE_TEMPLATE.render(request=request))
 
 
 def static_page(request):
     """The site's base template (header, the navigation for whoever is signed in,
     messages, footer) around a fixed paragraph, through the project's context
-    processors: the ceiling for any page. Signed out it reads nothing; signed in, what
-    every page reads for the learner (session, user, navigation), which the harness
-    measures as its own figure against the signed-out page."""
+    processors. Signed out it reads nothing; signed in, what every page reads for the
+    learner (session, user, navigation): the harness measures the one against the
+    other."""
     return HttpResponse(STATIC_TEMPLATE.render(request=request))
 
 

@@ -43,6 +43,7 @@ if settings.BENCH_VIEWS:  # the benchmark harness's baselines (bench/README.md);
     from bench import views as bench_views  # bench/ is on the repo root, not an app
 
     urlpatterns += [
+        path("bench/bare/", bench_views.bare_page),
         path("bench/static/", bench_views.static_page),
         path("bench/insert/", bench_views.one_insert),
     ]
