@@ -18,17 +18,19 @@ nothing that is not there to serve.
 """
 
 import copy
-import logging
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Exists
 from django.http.request import split_domain_port
+from wagtail.models import Page, PageViewRestriction, Site
 from wagtail.url_routing import RouteResult
 from wagtail.views import serve as wagtail_serve
 
 from courses.cache import course_tree_version, course_tree_version_held
-
-logger = logging.getLogger(__name__)
+from courses.models import AssessmentPage, CataloguePage, CoursePage, LessonPage, ModulePage
+from courses.models.review import CourseTree
 
 # Host names kept per version: enough for any real deployment, and a bound on memory
 # whatever Host headers arrive (those past it are looked up each time, as by Wagtail).
@@ -57,8 +59,6 @@ class CourseTreeRoutes:
         """The request's Site (or None), as Wagtail's Site.find_for_request finds it,
         looked up once per host and version. A copy: nothing one request sets on it
         reaches another."""
-        from wagtail.models import Site
-
         key = (split_domain_port(request._get_raw_host())[0], request.get_port())
         if key in self.sites:
             site = self.sites[key]
@@ -71,16 +71,11 @@ class CourseTreeRoutes:
     def route_for(self, *, site, path: str):
         """Wagtail's route result for `path` on `site`, in one query, or None when the
         map does not hold it (then Wagtail routes it itself)."""
-        from django.contrib.contenttypes.models import ContentType
-
         components = [component for component in path.split("/") if component]
         url_path = site.root_page.url_path + "".join(f"{c}/" for c in components)
         route = self.routes.get(url_path)
         if route is None:
             return None
-        from django.db.models import Exists
-        from wagtail.models import Page
-
         model = ContentType.objects.get_for_id(route.content_type_id).model_class()
         pages = model._default_manager.filter(pk=route.page_id, live=True, url_path=url_path)
         if related := getattr(model, "route_select_related", ()):
@@ -116,12 +111,6 @@ def course_tree_routes() -> CourseTreeRoutes | None:
 def _routable_types() -> tuple[set[int], set[int]]:
     """(content types routed from the map, content types whose unpublished pages hide
     everything under them)."""
-    from django.contrib.contenttypes.models import ContentType
-    from wagtail.models import Page
-
-    from courses.models import AssessmentPage, CataloguePage, CoursePage, LessonPage, ModulePage
-    from courses.models.review import CourseTree
-
     models = [CataloguePage, CoursePage, ModulePage, LessonPage, AssessmentPage]
     # Only pages Wagtail routes in the ordinary way (or with issue 13's guard).
     models = [m for m in models if m.route in (Page.route, CourseTree.route)]
@@ -131,8 +120,6 @@ def _routable_types() -> tuple[set[int], set[int]]:
 
 
 def _routes_build(version: str) -> CourseTreeRoutes:
-    from wagtail.models import Page, PageViewRestriction
-
     routable, guarded = _routable_types()
     restricted = set(PageViewRestriction.objects.values_list("page__path", flat=True))
     # path -> (hidden: under an unpublished course or module, restricted or aliased,
