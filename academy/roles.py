@@ -21,6 +21,9 @@ def _roles_key(user_id) -> str:
 def roles_get(user) -> dict:
     """{"groups": [...], "team": bool, "editor": bool} for a signed-in person: from the
     cache, or from the database (three queries for a learner) and then kept."""
+    roles = getattr(user, "_academy_roles", None)  # read already for this request
+    if roles is not None:
+        return roles
     key = _roles_key(user.pk)
     roles = cache.get(key)
     if roles is None:
@@ -31,6 +34,7 @@ def roles_get(user) -> dict:
             "editor": user.has_perm("wagtailadmin.access_admin"),
         }
         cache.set(key, roles, ROLES_SECONDS)
+    user._academy_roles = roles
     return roles
 
 
