@@ -94,15 +94,18 @@ class CourseTreeRoutes:
 _current: CourseTreeRoutes | None = None
 
 
-def course_tree_routes() -> CourseTreeRoutes | None:
+def course_tree_routes(*, build: bool = True) -> CourseTreeRoutes | None:
     """The map for the current course tree version (worked out on the first request
-    after a change), or None when the version cannot be read."""
+    after a change), or None when the version cannot be read (or, with build=False,
+    when this process has not worked out the current map yet)."""
     global _current
     version = course_tree_version()
     if version is None:
         return None
     current = _current
     if current is None or current.version != version:
+        if not build:
+            return None
         current = _routes_build(version)
         _current = current
     return current
@@ -151,7 +154,9 @@ def _site_copy(site):
 
 class CourseRoutingMiddleware:
     """Gives Wagtail the request's Site from memory, and the route of a course URL it
-    is about to serve from the course tree map (see the module's note)."""
+    is about to serve from the course tree map (see the module's note). The map is
+    worked out only for a request Wagtail serves: other views (the academy's own pages,
+    the admin) take the Site from it when this process has it already."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -160,18 +165,24 @@ class CourseRoutingMiddleware:
     def __call__(self, request):
         if not self.enabled:
             return self.get_response(request)
+        # The version read once, and held for the page's own outline reads.
         with course_tree_version_held():
-            routes = course_tree_routes()
+            routes = course_tree_routes(build=False)
             if routes is not None:
-                request._course_tree_routes = routes
                 request._wagtail_site = routes.site_for(request)
             return self.get_response(request)
 
     def process_view(self, request, view_func, view_args, view_kwargs):
-        routes = getattr(request, "_course_tree_routes", None)
-        site = getattr(request, "_wagtail_site", None)
-        if (routes is None or site is None or view_func is not wagtail_serve
+        if (not self.enabled or view_func is not wagtail_serve
                 or hasattr(request, "_wagtail_route_for_request")):
+            return None
+        routes = course_tree_routes()
+        if routes is None:
+            return None
+        if getattr(request, "_wagtail_site", None) is None:
+            request._wagtail_site = routes.site_for(request)
+        site = request._wagtail_site
+        if site is None:
             return None
         path = view_args[0] if view_args else view_kwargs.get("path", "")
         route = routes.route_for(site=site, path=path)

@@ -233,7 +233,9 @@ class LessonPage(CourseChildPage, WorkedOutDuration, Page):
         return self.duration_override or lesson_minutes(body_raw=list(self.body.raw_data))
 
     def knowledge_checks(self):
-        return [block for block in self.body if block.block_type == "knowledge_check"]
+        """The lesson's knowledge checks, built alone (building every block would fetch
+        glossary terms, documents and images for nothing)."""
+        return list(self.body.blocks_by_name("knowledge_check"))
 
     def knowledge_check_ids(self) -> list[str]:
         """The ids of the lesson's knowledge checks, read from the stored JSON without
@@ -294,5 +296,4 @@ class LessonPage(CourseChildPage, WorkedOutDuration, Page):
             check_results=results,
         )
         run_context_hooks(LESSON_PAGE_CONTEXT, request, self, context)
-        context["blocks"] = [(block, context["check_results"].get(block.id)) for block in self.body]
         return context

@@ -40,6 +40,9 @@ def pages(client, catalogue, course):
     client.force_login(learner)
     assert enrol(client, course).status_code == 302
     lesson = LessonPage.objects.live().descendant_of(course).order_by("path")[6]
+    # A running server has served a course page since the last publish, so it holds the
+    # course tree map (and the Site with it) that every page then reads from memory.
+    assert client.get(lesson.url).status_code == 200
     return {"lesson": lesson.url, "course": course.url, "catalogue": catalogue.url,
             "my learning": "/my-learning/"}
 
