@@ -21,6 +21,7 @@ import json
 import logging
 import secrets
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.core.cache import cache
@@ -216,7 +217,7 @@ def lesson_body_models():
     return found
 
 
-def lessons_using(forms) -> list:
+def lessons_using(forms) -> Iterator:
     """Live lessons whose stored body mentions any of the forms (a first sift in the
     JSON text; linking decides what is really a use)."""
     from django.db.models import Q
@@ -227,10 +228,8 @@ def lessons_using(forms) -> list:
     query = Q()
     for form in forms:
         query |= Q(body__icontains=form)
-    pages = []
     for model in lesson_body_models():
-        pages += list(model.objects.live().filter(query))
-    return pages
+        yield from model.objects.live().filter(query).iterator(chunk_size=100)
 
 
 def glossary_changed(*, forms) -> None:
@@ -244,7 +243,7 @@ def glossary_changed(*, forms) -> None:
         from content.tasks import lesson_bodies_warm_for_term
 
         try:
-            lesson_bodies_warm_for_term.delay(list(forms))
+            lesson_bodies_warm_for_term.delay(list(forms), body_version())
         except (BrokerError, ConnectionError, OSError):  # costs a cold view, no more
             logger.warning("glossary warm not enqueued; lessons are built on first view")
 

@@ -151,6 +151,19 @@ def test_a_glossary_change_warms_the_lessons_that_use_the_term(
     assert cached(unrelated) is None
 
 
+def test_a_warm_for_a_glossary_change_overtaken_by_another_does_nothing(course, sprint):
+    """Terms loaded one after another enqueue a warm each: only the last one's runs."""
+    from content.cache import body_version_bump
+    from content.tasks import lesson_bodies_warm_for_term
+
+    overtaken = body_version()
+    body_version_bump()
+    assert lesson_bodies_warm_for_term(["sprint"], overtaken) == 0
+    assert all(cached(lesson) is None for lesson in lessons_of(course))
+    assert lesson_bodies_warm_for_term(["sprint"], body_version()) == 2
+    assert all(cached(lesson) is not None for lesson in lessons_of(course))
+
+
 def test_a_lesson_publish_is_seen_at_once(client, lesson, sprint):
     seen(client, lesson)
     page = LessonPage.objects.get(pk=lesson.pk)
