@@ -18,15 +18,19 @@ ALL = None  # the scope of an academy admin: everyone
 
 def _scope_paths(user: User) -> list[str] | None:
     """The tree paths of the organisations the user reports on: ALL (None) for an
-    academy admin, their scopes for an HR reporter, [] for anyone else."""
+    academy admin, their scopes for an HR reporter, [] for anyone else. Read once for
+    the user object (a request's user is a new object each request; the report page
+    asked five times)."""
     if not user.is_authenticated or not user.is_active:
         return []
     if user.is_superuser:
         return ALL
-    return list(
-        ReportingScope.objects.filter(user=user, user__groups__name=HR_REPORTERS)
-        .values_list("organisation__path", flat=True)
-    )
+    paths = getattr(user, "_academy_scope_paths", None)
+    if paths is None:
+        paths = user._academy_scope_paths = tuple(
+            ReportingScope.objects.filter(user=user, user__groups__name=HR_REPORTERS)
+            .values_list("organisation__path", flat=True))
+    return list(paths)
 
 
 def _under(paths: list[str], field: str) -> Q:

@@ -15,7 +15,7 @@ from academy.audit import audit_record
 from academy.jobs import job_get_own
 from academy.models import AuditEvent, Export
 from academy.reports import selectors, services
-from academy.reports.columns import columns_chosen
+from academy.reports.columns import columns_chosen, rows_html
 from academy.reports.filters import ReportFilterForm
 from learners.models import JobStatus
 from learners.scoping import can_report
@@ -64,6 +64,7 @@ def report(request):
     # Links down and up the organisation tree keep every other choice (not the page).
     elsewhere = query.copy()
     elsewhere.pop("organisation", None)
+    columns = columns_chosen(keys=form.cleaned_data.get("columns"))
     context.update(
         **figures,
         figures_minutes=max(1, settings.REPORT_CACHE_SECONDS // 60),
@@ -71,7 +72,8 @@ def report(request):
         page_query=query.urlencode(),
         sort_query=sort_query.urlencode(),
         sort=sort, descending=descending,
-        columns=columns_chosen(keys=form.cleaned_data.get("columns")),
+        columns=columns,
+        row_cells=rows_html(page, columns),
         filters=filters.as_dict(),
         export_fields=export_fields,
         organisation=organisation,
