@@ -17,12 +17,15 @@ from .learning import (
 )
 from .learning_log import LEARNING_LOG_MAX_LENGTH, LearningLogEntry
 from .organisations import Grade, Organisation, Profession
+from .sessions import Booking, BookingStatus, SessionMode, TrainingSession
 from .signup import SignUpDomain, learner_q
 from .users import User
 
 __all__ = [
     "LEARNING_LOG_MAX_LENGTH",
     "AssessmentAttempt",
+    "Booking",
+    "BookingStatus",
     "BulkEnrolment",
     "Certificate",
     "ComplianceStatus",
@@ -39,8 +42,10 @@ __all__ = [
     "Profession",
     "ReportingScope",
     "RequiredLearning",
+    "SessionMode",
     "SignUpDomain",
     "TrackedJob",
+    "TrainingSession",
     "User",
     "learner_q",
 ]
