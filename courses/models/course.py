@@ -15,6 +15,7 @@ from wagtail.search import index
 from content.blocks import LessonBodyBlock, knowledge_check_mark
 from courses.choices import FORMAT_CHOICES, LEVEL_CHOICES
 from courses.durations import DURATION_HELP, lesson_minutes
+from courses.followups import FollowUpPointsField
 from courses.hooks import COURSE_PAGE_CONTEXT, LESSON_PAGE_CONTEXT, run_context_hooks
 from courses.models.assessment import AssessmentPage
 from courses.models.review import CourseChildPage, CourseTree
@@ -84,6 +85,12 @@ class CoursePage(CourseTree, WorkedOutDuration, Page):
         "(the best attempt); otherwise the share of knowledge checks answered correctly.",
     )
 
+    followup_points = FollowUpPointsField(
+        "ask learners whether they have used this at work",
+        help_text="We email learners one question (have you used this at work?) this many "
+        "days after they complete the course. Untick all three to ask nothing.",
+    )
+
     def score_passes(self, score_percent: int | None) -> bool:
         """The course's pass rule: with no pass mark, or no knowledge checks scored,
         any score passes; otherwise the score must reach the pass mark."""
@@ -103,6 +110,7 @@ class CoursePage(CourseTree, WorkedOutDuration, Page):
             ],
             heading="About the course",
         ),
+        FieldPanel("followup_points"),
         FieldPanel("trainers", widget=forms.CheckboxSelectMultiple),
     ]
     search_fields = Page.search_fields + [

@@ -1,4 +1,11 @@
 from .assessment import AssessmentAttempt
+from .followups import (
+    FOLLOWUP_HOW_MAX_LENGTH,
+    FOLLOWUP_POINTS,
+    FollowUp,
+    FollowUpAnswer,
+    FollowUpOptOut,
+)
 from .hr import (
     BulkEnrolment,
     DeadlineExtension,
@@ -22,6 +29,8 @@ from .signup import SignUpDomain, learner_q
 from .users import User
 
 __all__ = [
+    "FOLLOWUP_HOW_MAX_LENGTH",
+    "FOLLOWUP_POINTS",
     "LEARNING_LOG_MAX_LENGTH",
     "AssessmentAttempt",
     "Booking",
@@ -32,6 +41,9 @@ __all__ = [
     "DeadlineExtension",
     "Enrolment",
     "EnrolmentStatus",
+    "FollowUp",
+    "FollowUpAnswer",
+    "FollowUpOptOut",
     "Grade",
     "JobStatus",
     "KnowledgeCheckAttempt",
