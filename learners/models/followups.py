@@ -10,6 +10,7 @@ from django.db.models.functions import Length
 from django.db.models.lookups import LessThanOrEqual
 
 from courses.followups import FOLLOWUP_POINTS
+
 # The most a learner may write in "How did you use it?": a paragraph or two.
 FOLLOWUP_HOW_MAX_LENGTH = 1200
 
