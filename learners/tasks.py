@@ -107,3 +107,50 @@ def required_learning_reconcile() -> int:
     """Daily (celery beat): expand every assignment again, so anyone missed is enrolled
     and any change or withdrawal whose message was lost is applied."""
     return services.required_learning_reconcile()
+
+
+@shared_task(**RETRY)
+def session_notice_send(booking_id: int, event: str) -> bool:
+    """Email one person about their booking on a session: "booked" (with the calendar
+    invitation), "waiting" (their place on the list), "promoted" (a place from the
+    list, with the invitation; told once) or "cancelled" (the calendar cancellation).
+    Returns whether it sent."""
+    from learners.services.session_notices import session_notice_send as send
+
+    return send(booking_id=booking_id, event=event)
+
+
+@shared_task(**RETRY)
+def session_update_notify(session_id: int) -> int:
+    """Send the updated invitation to everyone with a place, after the session's times,
+    venue or link changed; returns how many were sent."""
+    from learners.services.session_notices import session_update_notify as notify
+
+    return notify(session_id=session_id)
+
+
+@shared_task
+def session_reminders_send() -> dict:
+    """Hourly (celery beat): the reminders a week and a day before each session, each
+    once per booking."""
+    from learners.services.session_notices import session_reminders_send as send
+
+    return send()
+
+
+@shared_task(**RETRY)
+def session_waitlist_promote(session_id: int) -> int:
+    """Give the session's free places to the head of its waiting list (after a
+    cancellation); returns how many were promoted. Running it again promotes no one."""
+    from learners.services.sessions import session_waitlist_promote as promote
+
+    return len(promote(session_id=session_id))
+
+
+@shared_task
+def sessions_waitlist_reconcile() -> int:
+    """Periodic (celery beat): enqueue the promotion for sessions with a free place and
+    someone waiting; returns how many."""
+    from learners.services.sessions import sessions_waitlist_reconcile as reconcile
+
+    return reconcile()
