@@ -24,6 +24,16 @@ from .learning import (
 )
 from .learning_log import LEARNING_LOG_MAX_LENGTH, LearningLogEntry
 from .organisations import Grade, Organisation, Profession
+from .programmes import (
+    Evidence,
+    LedBy,
+    PhaseChange,
+    Practice,
+    PracticePhase,
+    Programme,
+    ProgrammeMember,
+    ProgrammeRole,
+)
 from .sessions import Booking, BookingStatus, SessionMode, TrainingSession
 from .signup import SignUpDomain, learner_q
 from .users import User
@@ -41,6 +51,7 @@ __all__ = [
     "DeadlineExtension",
     "Enrolment",
     "EnrolmentStatus",
+    "Evidence",
     "FollowUp",
     "FollowUpAnswer",
     "FollowUpOptOut",
@@ -48,10 +59,17 @@ __all__ = [
     "JobStatus",
     "KnowledgeCheckAttempt",
     "LearningLogEntry",
+    "LedBy",
     "LessonProgress",
     "ManagerDigest",
     "Organisation",
+    "PhaseChange",
+    "Practice",
+    "PracticePhase",
     "Profession",
+    "Programme",
+    "ProgrammeMember",
+    "ProgrammeRole",
     "ReportingScope",
     "RequiredLearning",
     "SessionMode",
