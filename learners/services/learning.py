@@ -18,7 +18,7 @@ from courses.models import LessonPage
 from courses.selectors import course_lesson_outline
 from learners.enqueue import enqueue_on_commit
 from learners.models import Enrolment, KnowledgeCheckAttempt, LessonProgress
-from learners.services.progress import progress_derive
+from learners.services.progress import progress_derive, sessions_attended
 
 logger = logging.getLogger(__name__)
 
@@ -91,6 +91,9 @@ def _progress_record(*, enrolment: Enrolment, lesson: LessonPage, outline,
                   .values_list("lesson_id", "opened_at", "completed_at")},
         attempts=[(block_id, correct) for _, block_id, correct in attempts],
         assessment=course.final_assessment(),
+        # One query (empty for a course without sessions): attending a session
+        # completes its module, here as in the recompute.
+        sessions=sessions_attended(user_id=enrolment.user_id, course_id=course.pk),
     )
     Enrolment.objects.filter(pk=enrolment.pk).update(
         last_lesson=lesson, last_fact_at=now, progress_computed_at=now,

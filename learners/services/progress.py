@@ -7,7 +7,7 @@ from datetime import datetime
 from math import floor
 
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Case, FilteredRelation, IntegerField, Max, Q, When
 from django.utils import timezone
 
 from courses.selectors import course_lesson_outline
@@ -18,6 +18,7 @@ from learners.models import (
     Enrolment,
     EnrolmentStatus,
     KnowledgeCheckAttempt,
+    TrainingSession,
 )
 
 logger = logging.getLogger(__name__)
@@ -43,22 +44,65 @@ class DerivedProgress:
                 "next_lesson_id": self.next_lesson_id}
 
 
+WHOLE_COURSE = None  # the module of a session that teaches the whole course
+
+
+def sessions_attended(*, user_id: int, course_id: int) -> dict[int | None, bool]:
+    """The course's sessions that go ahead (not cancelled), by the module they teach
+    (WHOLE_COURSE for the whole course; modules that are live), and whether the learner
+    attended one of them (the register says so). One query, whatever the number of
+    sessions; {} for a course taught without sessions."""
+    rows = (
+        TrainingSession.objects
+        .filter(Q(module__isnull=True) | Q(module__live=True), course_id=course_id,
+                cancelled_at__isnull=True)
+        # A LEFT JOIN on this learner's attended bookings only, not everyone's.
+        .annotate(theirs=FilteredRelation("bookings", condition=Q(
+            bookings__user_id=user_id, bookings__attended=True)))
+        .order_by().values("module_id")
+        .annotate(attended=Max(Case(When(theirs__id__isnull=False, then=1),
+                                    default=0, output_field=IntegerField())))
+        .values_list("module_id", "attended")
+    )
+    return {module_id: bool(attended) for module_id, attended in rows}
+
+
 def progress_derive(*, enrolment_id: int, course, outline,
                     progress: dict[int, tuple[datetime, datetime | None]],
-                    attempts: Iterable[tuple[str, bool]], assessment) -> DerivedProgress:
+                    attempts: Iterable[tuple[str, bool]], assessment,
+                    sessions: dict[int | None, bool] | None = None) -> DerivedProgress:
     """The rule, applied to facts already read: `progress` is lesson id -> (opened_at,
     completed_at); `attempts` the (block_id, correct) of every knowledge-check answer,
     oldest first (the latest counts); `assessment` the course's live final assessment
-    or None. With an assessment, the score is the best submitted attempt at it (one
-    query) and knowledge checks are practice. A course is complete when every required
-    lesson is complete and the score reaches any pass mark."""
+    or None; `sessions` what sessions_attended read (None or {}: no sessions). With an
+    assessment, the score is the best submitted attempt at it (one query) and knowledge
+    checks are practice. A course is complete when every required step is complete and
+    the score reaches any pass mark.
+
+    The steps are the required lessons, each module with a session but no live lesson,
+    and (in a course with no lessons) a session of the whole course. Attending a
+    session (the register says attended) completes every lesson of its module, or of
+    the whole course, and the module's own step; a no-show or an unmarked register
+    completes nothing."""
     latest_correct: dict[str, bool] = dict(attempts)
+    sessions = sessions or {}
+    whole_course_attended = sessions.get(WHOLE_COURSE, False)
 
     def done(lesson) -> bool:
-        return lesson.id in progress and progress[lesson.id][1] is not None
+        return (lesson.id in progress and progress[lesson.id][1] is not None) or (
+            whole_course_attended or sessions.get(lesson.module_id, False))
 
     required = [lesson for lesson in outline if lesson.required]
-    required_done = sum(1 for lesson in required if done(lesson))
+    modules_with_lessons = {lesson.module_id for lesson in outline}
+    # Steps that are sessions alone, in course order where the module is known.
+    session_steps = {module_id: attended or whole_course_attended
+                     for module_id, attended in sessions.items()
+                     if module_id is not WHOLE_COURSE and module_id not in modules_with_lessons}
+    if not outline and WHOLE_COURSE in sessions:
+        session_steps[WHOLE_COURSE] = whole_course_attended
+    steps = len(required) + len(session_steps)
+    required_done = (sum(1 for lesson in required if done(lesson))
+                     + sum(1 for attended in session_steps.values() if attended))
     checks = [check for lesson in required for check in lesson.check_ids]
     score = (
         round(100 * sum(latest_correct.get(c, False) for c in checks) / len(checks))
@@ -73,6 +117,9 @@ def progress_derive(*, enrolment_id: int, course, outline,
             modules[str(lesson.module_id)] = lesson_status
         elif status != lesson_status:
             modules[str(lesson.module_id)] = IN_PROGRESS
+    for module_id, attended in session_steps.items():
+        if module_id is not WHOLE_COURSE:
+            modules[str(module_id)] = COMPLETED if attended else NOT_STARTED
     if assessment is not None:
         score = AssessmentAttempt.objects.filter(
             enrolment_id=enrolment_id, assessment=assessment, submitted_at__isnull=False,
@@ -81,17 +128,18 @@ def progress_derive(*, enrolment_id: int, course, outline,
     else:
         passes = course.score_passes(score)
     return DerivedProgress(
-        progress_percent=floor(100 * required_done / len(required)) if required else 0,
+        progress_percent=floor(100 * required_done / steps) if steps else 0,
         score_percent=score, module_status=modules,
         next_lesson_id=next((lesson.id for lesson in outline if not done(lesson)), None),
         started_at=min((opened for opened, _ in progress.values()), default=None),
-        complete=bool(required) and required_done == len(required) and passes,
+        complete=bool(steps) and required_done == steps and passes,
     )
 
 
 def enrolment_progress_recompute(*, enrolment_id: int) -> Enrolment:
     """Recompute progress, per-module status, score, next lesson and completion from the
-    lesson progress and knowledge-check attempts (progress_derive has the rule).
+    lesson progress, knowledge-check attempts and the registers of the course's
+    sessions (progress_derive has the rule).
     Idempotent: the result depends only on the facts, and `completed_at` is set once
     and never moved. On completion, enqueues the certificate after commit."""
     with transaction.atomic():
@@ -109,6 +157,8 @@ def enrolment_progress_recompute(*, enrolment_id: int) -> Enrolment:
             attempts=enrolment.attempts.order_by("answered_at", "pk")
             .values_list("block_id", "correct"),
             assessment=enrolment.course.final_assessment(),
+            sessions=sessions_attended(user_id=enrolment.user_id,
+                                       course_id=enrolment.course_id),
         )
         for column, value in derived.columns().items():
             setattr(enrolment, column, value)
