@@ -129,7 +129,7 @@ class ProgrammeMember(models.Model):
         return f"{self.user_id} in programme {self.programme_id} ({self.role})"
 
 
-class Practice(Orderable):
+class Practice(ClusterableModel, Orderable):
     """A named way of working the partner team is to own, and the courses that teach it."""
 
     programme = ParentalKey(Programme, on_delete=models.PROTECT, related_name="practices")
