@@ -1,11 +1,13 @@
 """Cancelling a whole instructor-led session, in the Wagtail admin: a page that shows
 the session and who is booked and waiting, and asks why (the reason goes to everyone
 booked and waiting). The session's trainer, the course's trainers and academy admins
-may; anyone else gets 403. The work is learners.services.session_notices.session_cancel."""
+may; anyone else gets the 404 of a session that does not exist. The work is
+learners.services.session_notices.session_cancel."""
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.views.generic import TemplateView
@@ -42,7 +44,9 @@ class SessionCancelView(WagtailAdminTemplateMixin, TemplateView):
             TrainingSession.objects.select_related("course", "module", "trainer"),
             pk=session_id)
         if not session_may_cancel(user=request.user, session=self.session):
-            raise PermissionDenied
+            # The same answer as for a session that does not exist: whether it does is
+            # not for them to learn.
+            raise Http404
         return super().dispatch(request)
 
     def get_page_subtitle(self):
