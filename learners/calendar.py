@@ -19,6 +19,7 @@ from django.utils import timezone
 from icalendar import Calendar, Event, vCalAddress, vText
 
 from learners.models import Booking, BookingStatus, SessionMode, TrainingSession
+from learners.templatetags.learning import govuk_time
 
 REQUEST = "REQUEST"
 CANCEL = "CANCEL"
@@ -50,6 +51,16 @@ def session_local_times(session: TrainingSession) -> tuple[datetime, datetime]:
     return session.starts_at.astimezone(zone), session.ends_at.astimezone(zone)
 
 
+def session_when(session: TrainingSession) -> str:
+    """"Monday 29 March 2027, 10am to 4:30pm (UK time)", as GOV.UK writes times; a
+    session over two days names both."""
+    start, end = session_local_times(session)
+    day = f"{start:%A %-d %B %Y}"
+    if start.date() == end.date():
+        return f"{day}, {govuk_time(start)} to {govuk_time(end)} (UK time)"
+    return f"{day}, {govuk_time(start)} to {end:%A %-d %B %Y}, {govuk_time(end)} (UK time)"
+
+
 def _has_place(session: TrainingSession, attendee: Booking | None) -> bool:
     return (attendee is not None and attendee.session_id == session.pk
             and attendee.status == BookingStatus.BOOKED and not session.is_cancelled)
@@ -66,10 +77,7 @@ def session_location(session: TrainingSession, *, with_link: bool) -> str:
 
 
 def _description(session: TrainingSession, *, method: str, with_link: bool) -> str:
-    start, end = session_local_times(session)
-    lines = [session_title(session), "",
-             f"{start:%A %-d %B %Y}, {start:%-I:%M%p} to {end:%-I:%M%p} (UK time)"
-             .replace("AM", "am").replace("PM", "pm")]
+    lines = [session_title(session), "", session_when(session)]
     if session.is_cancelled:
         lines += ["", f"This session is cancelled: {session.cancelled_reason}"]
     elif method == CANCEL:

@@ -13,7 +13,12 @@ from django.urls import path, reverse
 from django.views.generic import TemplateView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
-from learners.calendar import session_local_times, session_location, session_title
+from learners.calendar import (
+    session_local_times,
+    session_location,
+    session_title,
+    session_when,
+)
 from learners.models import TrainingSession
 from learners.services.session_notices import (
     REASON_MAX,
@@ -61,9 +66,8 @@ class SessionCancelView(WagtailAdminTemplateMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        start, end = session_local_times(self.session)
         context.update(session=self.session, title=session_title(self.session),
-                       start=start, end=end,
+                       when=session_when(self.session),
                        location=session_location(self.session, with_link=False),
                        counts=session_booking_counts(session=self.session),
                        form=kwargs.get("form") or SessionCancelForm())

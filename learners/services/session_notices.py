@@ -33,6 +33,7 @@ from learners.calendar import (
     session_location,
     session_page_url,
     session_title,
+    session_when,
 )
 from learners.enqueue import enqueue_on_commit
 from learners.models import Booking, BookingStatus, SessionMode, TrainingSession, User
@@ -75,11 +76,10 @@ def _bookings():
 
 def _context(booking: Booking, **extra) -> dict:
     session = booking.session
-    start, end = session_local_times(session)
     has_place = booking.status == BookingStatus.BOOKED and not session.is_cancelled
     return {
         "booking": booking, "session": session, "user": booking.user,
-        "title": session_title(session), "start": start, "end": end,
+        "title": session_title(session), "when": session_when(session),
         "online": session.mode == SessionMode.ONLINE,
         "location": session_location(session, with_link=has_place),
         "joining_link": session.joining_link if has_place else "",

@@ -91,7 +91,7 @@ def test_the_invitation_names_the_session_its_place_and_its_people(course):
     assert str(event["ATTENDEE"]) == "mailto:amara@example.gov.uk"
     assert str(event["ATTENDEE"].params["CN"]) == "Amara Osei"
     description = str(event["DESCRIPTION"])
-    assert "Monday 29 March 2027, 10:00am to 12:00pm (UK time)" in description
+    assert "Monday 29 March 2027, 10am to midday (UK time)" in description
     assert f"http://testserver/learning/sessions/{session.pk}/" in description
     assert event["DTSTAMP"].dt.tzinfo is not None
 
