@@ -24,6 +24,8 @@ from wagtail.documents.models import Document
 from wagtail.images.models import Image
 from wagtail.models import Collection
 
+from academy.demo.programmes import demo_programme_load
+from academy.demo.sessions import demo_sessions_load
 from academy.setup import (
     HR_REPORTERS,
     MODERATORS,
@@ -128,6 +130,8 @@ def demo_academy_load() -> list[DemoUser]:
     for path in sorted((DEMO_DIR / "courses").glob("*.yaml")):
         _load_course(catalogue, yaml.safe_load(path.read_text(encoding="utf-8")), trainer)
     _load_reporting()
+    demo_sessions_load()
+    demo_programme_load()
     transaction.on_commit(_backdate_demo_completions)
     return users
 

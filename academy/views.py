@@ -4,10 +4,12 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from academy.followups import followups_open_for_learner
 from academy.health import health_report
 from learners.models import EnrolmentStatus
 from learners.selectors import enrolments_list_for_learner
 from learners.services import assessment_states_for_enrolments
+from learners.services.sessions import bookings_for_user
 
 
 @never_cache
@@ -34,4 +36,6 @@ def my_learning(request):
         "required": required,
         "in_progress": [e for e in enrolments if not e.completed_at and not e.due_on],
         "completed": [e for e in enrolments if e.completed_at],
+        "bookings": list(bookings_for_user(user=request.user)),
+        "followups": followups_open_for_learner(user=request.user),
     })

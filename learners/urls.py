@@ -51,3 +51,23 @@ urlpatterns += [
          name="learning_log_entry_save"),
     path("my-learning/log/", learning_log_views.learning_log, name="learning_log"),
 ]
+
+from learners import session_views  # noqa: E402
+
+urlpatterns += [
+    path("learning/sessions/<int:session_id>/", session_views.session_detail,
+         name="session_detail"),
+    path("learning/sessions/<int:session_id>/book/", session_views.session_book,
+         name="session_book"),
+    path("learning/sessions/<int:session_id>/cancel/", session_views.booking_cancel,
+         name="booking_cancel"),
+]
+
+from learners import followup_views  # noqa: E402
+
+urlpatterns += [
+    path("my-learning/follow-ups/<int:followup_id>/", followup_views.followup_answer,
+         name="followup_answer"),
+    path("my-learning/follow-ups/stop/", followup_views.followups_opt_out,
+         name="followups_opt_out"),
+]

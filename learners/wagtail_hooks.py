@@ -213,3 +213,16 @@ class SignUpDomainViewSet(ModelViewSet):
 
 
 hooks.register("register_admin_viewset")(lambda: SignUpDomainViewSet("sign_up_domains"))
+
+import learners.programme_admin  # noqa: E402, F401  (Programmes: model → pair → coach)
+
+# Instructor-led sessions: the "Sessions" admin and the course page's upcoming sessions.
+from learners import session_admin  # noqa: E402, F401
+
+
+@hooks.register("register_admin_urls")
+def session_cancel_urls():
+    """Cancelling a whole session, with a reason everyone booked or waiting is told."""
+    from learners.session_cancel_admin import session_cancel_urls as urls
+
+    return urls()

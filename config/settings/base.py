@@ -254,6 +254,20 @@ CELERY_BEAT_SCHEDULE = {
     # Mondays at 08:00 in CELERY_TIMEZONE (Europe/London); once per manager a week.
     "manager-digests-send": {"task": "learners.tasks.manager_digests_send",
                              "schedule": crontab(minute=0, hour=8, day_of_week="mon")},
+    # A freed place whose promotion task was lost still goes to the waiting list.
+    "sessions-waitlist-reconcile": {"task": "learners.tasks.sessions_waitlist_reconcile",
+                                    "schedule": 10 * 60},
+    # Session reminders a week and a day before; each claimed per booking, so never twice.
+    "session-reminders-send": {"task": "learners.tasks.session_reminders_send",
+                               "schedule": 60 * 60},
+    # Daily at 09:00 (Europe/London): "have you used it at work?" 30/60/90 days after
+    # completion; once per learner per point, however often it runs.
+    "followups-send": {"task": "learners.tasks.followups_send",
+                       "schedule": crontab(minute=0, hour=9)},
+    # Daily at 01:00 (Europe/London): programmes whose end date has passed are closed
+    # with their closing report (once; a closed programme is skipped).
+    "programmes-close": {"task": "learners.tasks.programmes_close",
+                         "schedule": crontab(minute=0, hour=1)},
 }
 
 # --- Cache (rate limits) ----------------------------------------------------------
