@@ -24,6 +24,7 @@ from wagtail.documents.models import Document
 from wagtail.images.models import Image
 from wagtail.models import Collection
 
+from academy.demo.followups import demo_followups_load
 from academy.demo.programmes import demo_programme_load
 from academy.demo.sessions import demo_sessions_load
 from academy.setup import (
@@ -133,6 +134,7 @@ def demo_academy_load() -> list[DemoUser]:
     demo_sessions_load()
     demo_programme_load()
     transaction.on_commit(_backdate_demo_completions)
+    transaction.on_commit(demo_followups_load)  # after the completions are backdated
     return users
 
 

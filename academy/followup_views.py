@@ -4,6 +4,7 @@ one service writes (learners.services.followups)."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import cache_control
 
@@ -17,13 +18,12 @@ from learners.services.followups import FollowUpRejected, followup_confirm
 def team_followups(request):
     """The signed-in person's direct reports who say they have used a course at work;
     the line manager confirms each with one button. Anyone else's answers cannot be
-    confirmed here: a post for one is refused with a message, and nothing changes."""
+    confirmed here: a post for one is a 404, and nothing changes."""
     followups = followups_for_team(manager=request.user)
     if request.method == "POST":
         followup = followups.filter(pk=request.POST.get("followup") or 0).first()
-        if followup is None:
-            messages.error(request, "You can only confirm answers from people you line manage")
-            return redirect("team_followups")
+        if followup is None:  # not one of theirs: the 404 of an answer that does not exist
+            raise Http404
         try:
             followup_confirm(followup=followup, manager=request.user)
         except FollowUpRejected as rejected:
