@@ -132,10 +132,11 @@ def session_update_notify(session_id: int) -> int:
 @shared_task
 def session_reminders_send() -> dict:
     """Hourly (celery beat): the reminders a week and a day before each session, each
-    once per booking."""
-    from learners.services.session_notices import session_reminders_send as send
+    once per booking; and the promotion email again for anyone promoted but not told."""
+    from learners.services import session_notices
 
-    return send()
+    sent = session_notices.session_reminders_send()
+    return {**sent, "promotions": session_notices.session_promotions_reconcile()}
 
 
 @shared_task(**RETRY)
@@ -154,3 +155,23 @@ def sessions_waitlist_reconcile() -> int:
     from learners.services.sessions import sessions_waitlist_reconcile as reconcile
 
     return reconcile()
+
+
+@shared_task
+def followups_send() -> int:
+    """Daily (celery beat, 09:00): ask "have you used it at work?" of learners 30, 60 and
+    90 days after they completed a course that asks; returns how many were sent. Once
+    per learner per point, never to an erased, inactive or opted-out learner."""
+    from learners.services.followups import followups_send
+
+    return followups_send()
+
+
+@shared_task(**RETRY)
+def programmes_close() -> int:
+    """Daily (celery beat, 01:00): close each programme whose end date has passed, with
+    its closing report; returns how many were closed. A closed programme is skipped, so
+    running it twice makes one report."""
+    from learners.services.programmes import programmes_close_due
+
+    return programmes_close_due()

@@ -299,6 +299,26 @@ def session_reminders_send(*, now=None) -> dict[str, int]:
     return counts
 
 
+def session_promotions_reconcile(*, now=None) -> int:
+    """Periodic (with the reminders): enqueue the "you have a place" email again for
+    anyone promoted from the waiting list more than ten minutes ago who has not been
+    told (a lost message, or a send that failed), while the session is still to come.
+    The notice claims promotion_told_at, so this never tells anyone twice. Returns how
+    many were enqueued."""
+    from learners.enqueue import enqueue
+    from learners.tasks import session_notice_send as task
+
+    now = now or timezone.now()
+    untold = list(Booking.objects.filter(
+        _may_email_q(), status=BookingStatus.BOOKED, promoted_at__isnull=False,
+        promoted_at__lte=now - timedelta(minutes=10), promotion_told_at__isnull=True,
+        session__cancelled_at__isnull=True, session__starts_at__gt=now,
+    ).values_list("pk", flat=True))
+    for booking_id in untold:
+        enqueue(task, booking_id, PROMOTED)
+    return len(untold)
+
+
 def _start_minus(delta: timedelta):
     return F("session__starts_at") - delta
 

@@ -468,3 +468,19 @@ def test_a_real_worker_sends_the_invitation(catalogue, tmp_path):
     assert "ash.worker@example.gov.uk" in text
     assert "Subject: Booked: Running a retro on" in text
     assert 'Content-Type: text/calendar; charset="utf-8"; method="REQUEST"' in text
+
+
+def test_a_promotion_whose_email_was_lost_is_told_by_the_hourly_run_once(session):
+    now = timezone.now()
+    lost = BookingFactory(session=session, user=person("Bo", "Lost"),
+                          promoted_at=now - timedelta(minutes=30))
+    BookingFactory(session=session, user=person("Cy", "Justnow"), promoted_at=now)
+
+    from learners.tasks import session_reminders_send as hourly
+
+    assert hourly.delay().get() == {"week": 0, "day": 0, "promotions": 1}
+    assert hourly.delay().get() == {"week": 0, "day": 0, "promotions": 0}
+
+    (message,) = mail.outbox
+    assert message.to == [lost.user.email]
+    assert message.subject.startswith("You have a place: ")
