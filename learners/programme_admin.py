@@ -80,24 +80,29 @@ class ProgrammeForm(WagtailAdminModelForm):
         starts, ends = data.get("starts_on"), data.get("ends_on")
         if starts and ends and ends <= starts:
             self.add_error("ends_on", "The end date must be after the start date")
-        members = self.formsets.get("members")
-        if members is not None:
-            people = [f.cleaned_data.get("user") for f in members.forms
-                      if f.cleaned_data and not f.cleaned_data.get("DELETE")]
-            people = [p for p in people if p is not None]
-            if len(people) != len(set(people)):
-                self.add_error(None, "Add each person to the programme once, as a member "
-                                     "or a coach")
-        practices = self.formsets.get("practices")
-        if practices is not None:
-            for form in practices.forms:
-                practice = form.instance
-                if form.cleaned_data.get("DELETE") and practice.pk and (
-                        PhaseChange.objects.filter(practice=practice).exists()
-                        or Evidence.objects.filter(practice=practice).exists()):
-                    self.add_error(None, f"“{practice.name}” has evidence or phase changes, "
-                                         "so it cannot be removed")
         return data
+
+    def is_valid(self):
+        """The people and practices are checked once their forms are (ClusterForm
+        validates its formsets after the form's own clean())."""
+        if not super().is_valid():
+            return False
+        problems = []
+        people = [f.cleaned_data.get("user") for f in self.formsets["members"].forms
+                  if f.cleaned_data and not f.cleaned_data.get("DELETE")]
+        people = [p for p in people if p is not None]
+        if len(people) != len(set(people)):
+            problems.append("Add each person to the programme once, as a member or a coach")
+        for form in self.formsets["practices"].forms:
+            practice = form.instance
+            if form.cleaned_data.get("DELETE") and practice.pk and (
+                    PhaseChange.objects.filter(practice=practice).exists()
+                    or Evidence.objects.filter(practice=practice).exists()):
+                problems.append(f"“{practice.name}” has evidence or phase changes, so it "
+                                "cannot be removed")
+        for problem in problems:
+            self.add_error(None, problem)
+        return not problems
 
     def save(self, commit=True):
         if self.instance.created_by_id is None and self.for_user is not None:

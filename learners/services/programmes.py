@@ -159,7 +159,7 @@ def evidence_log(*, practice: Practice, by: User, happened_on: date, what: str,
                  reflection: str = "", at: datetime | None = None) -> Evidence:
     """Record something the team did in a practice. Anyone in the programme may.
     `at` is when it was logged (now, unless history is being loaded)."""
-    programme = practice.programme
+    programme = Programme.objects.get(pk=practice.programme_id)  # as it is now: closed?
     access = programme_access_get(programme=programme, user=by)
     if access not in (ProgrammeAccess.COACH, ProgrammeAccess.MEMBER):
         raise ProgrammeForbidden("Only people in this programme can log evidence")
