@@ -1,15 +1,19 @@
 """Trainers see the progress of the learners on their own courses, and nothing else."""
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
 
 from academy.item_analysis import (
     analysable_courses,
     knowledge_checks_analyse,
     lessons_where_learners_stop,
 )
+from learners.models import BookingStatus, TrainingSession
 from learners.scoping import trainer_courses, trainer_enrolments
 from learners.selectors import enrolments_annotate_status
 
@@ -27,7 +31,27 @@ def trainer_dashboard(request):
                           distinct=True),
         )
     )
-    return render(request, "academy/trainer/dashboard.html", {"courses": courses})
+    return render(request, "academy/trainer/dashboard.html",
+                  {"courses": courses, "sessions": _sessions_taught(request.user),
+                   "recent_days": RECENT_SESSION_DAYS})
+
+
+# The register of a session stays on the dashboard this long after it, for late marks.
+RECENT_SESSION_DAYS = 14
+
+
+def _sessions_taught(user) -> list[TrainingSession]:
+    """The sessions the person teaches, from RECENT_SESSION_DAYS ago onwards (the
+    soonest first, at most 20), with how many people have a place: one query."""
+    since = timezone.now() - timedelta(days=RECENT_SESSION_DAYS)
+    return list(
+        TrainingSession.objects.filter(trainer=user, ends_at__gte=since)
+        .select_related("course", "module")
+        .only("starts_at", "ends_at", "cancelled_at", "course__title", "course__id",
+              "module__title", "module__id")
+        .annotate(booked=Count("bookings", filter=Q(bookings__status=BookingStatus.BOOKED)))
+        .order_by("starts_at", "pk")[:20]
+    )
 
 
 @login_required

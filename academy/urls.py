@@ -1,9 +1,10 @@
 from django.urls import path
 
-from academy import jobs, trainer_views
+from academy import followup_views, jobs, programme_views, register_views, trainer_views
 from academy.api import api
 from academy.managers import views as manager_views
 from academy.reports import compliance_views, hr_views, required_views, views
+from academy.reports.followups import followup_rates
 
 urlpatterns = [
     path("reports/", views.report, name="report"),
@@ -47,5 +48,22 @@ urlpatterns = [
     path("trainer/courses/<int:course_id>/", trainer_views.trainer_course, name="trainer_course"),
     path("trainer/courses/<int:course_id>/knowledge-checks/", trainer_views.trainer_item_analysis,
          name="trainer_item_analysis"),
+    path("programmes/", programme_views.programme_list, name="programme_list"),
+    path("programmes/<int:programme_id>/", programme_views.programme_detail,
+         name="programme_detail"),
+    path("programmes/<int:programme_id>/closing-report.pdf",
+         programme_views.programme_report_download, name="programme_report_download"),
+    path("programmes/<int:programme_id>/practices/<int:practice_id>/",
+         programme_views.practice_detail, name="practice_detail"),
+    path("programmes/<int:programme_id>/practices/<int:practice_id>/evidence/",
+         programme_views.practice_evidence_log, name="practice_evidence_log"),
+    path("programmes/<int:programme_id>/practices/<int:practice_id>/phase/",
+         programme_views.practice_phase_change, name="practice_phase_change"),
     path("api/v1/", api.urls),
+    path("my-team/follow-ups/", followup_views.team_followups, name="team_followups"),
+    path("trainer/courses/<int:course_id>/follow-ups/", followup_views.trainer_followups,
+         name="trainer_followups"),
+    path("reports/follow-ups/", followup_rates, name="followup_rates"),
+    path("trainer/sessions/<int:session_id>/register/", register_views.session_register,
+         name="session_register"),
 ]

@@ -105,7 +105,8 @@ def academy(tmp_path_factory):
     base = f"http://127.0.0.1:{port}"
     try:
         _wait_healthy(base, processes[0])
-        yield {"base": base, "mail": mail, "queue": queue, **codes}
+        # env: for a test that adds its own records with `manage.py shell` (same database).
+        yield {"base": base, "mail": mail, "queue": queue, "env": env, **codes}
     finally:
         for process in processes:
             process.terminate()

@@ -6,6 +6,7 @@ opens on the session's day, for people with a place, to the trainer and admins."
 from datetime import timedelta
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from learners.models import Booking, BookingStatus, Certificate, Enrolment, EnrolmentStatus
@@ -204,3 +205,58 @@ def test_only_the_sessions_trainer_or_an_admin_takes_the_register(
     admin = UserFactory(is_superuser=True)
     take(session, {booking.pk: False}, by=admin, callbacks=django_capture_on_commit_callbacks)
     assert Booking.objects.get(pk=booking.pk).attended is False
+
+
+# --- The register page ----------------------------------------------------------------
+
+
+def test_the_register_page_saves_and_says_how_many_attended(client, session):
+    came, missed = BookingFactory(session=session), BookingFactory(session=session)
+    BookingFactory(session=session, status=BookingStatus.WAITING)  # not on the register
+    client.force_login(session.trainer)
+    url = reverse("session_register", args=[session.pk])
+    page = client.get(url).content.decode()
+    assert page.count('class="govuk-fieldset"') == 2
+    response = client.post(url, {f"booking-{came.pk}": "attended",
+                                 f"booking-{missed.pk}": "absent"}, follow=True)
+    assert "Register saved: 1 attended, 1 did not attend" in response.content.decode()
+    assert dict(Booking.objects.filter(session=session, status=BookingStatus.BOOKED)
+                .values_list("pk", "attended")) == {came.pk: True, missed.pk: False}
+
+
+def test_the_register_page_asks_for_everyone_and_saves_nothing_until_then(client, session):
+    marked = BookingFactory(session=session)
+    unmarked = BookingFactory(session=session, user=UserFactory(first_name="Kit",
+                                                                last_name="Unmarked"))
+    client.force_login(session.trainer)
+    response = client.post(reverse("session_register", args=[session.pk]),
+                           {f"booking-{marked.pk}": "attended",
+                            f"booking-{unmarked.pk}": "maybe"})
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "There is a problem" in page
+    assert f'<a href="#booking-{unmarked.pk}">Select whether Kit Unmarked attended</a>' in page
+    assert f'id="booking-{unmarked.pk}-error"' in page
+    assert "<title>Error:" in page
+    assert not Booking.objects.filter(attended__isnull=False).exists()
+
+
+def test_before_the_day_the_page_lists_people_and_has_no_form(client, course):
+    tomorrow = timezone.localtime() + timedelta(days=1)
+    session = TrainingSessionFactory(course=course, starts_at=tomorrow.replace(hour=9))
+    BookingFactory(session=session, adjustments="A quiet room for breaks")
+    client.force_login(session.trainer)
+    page = client.get(reverse("session_register", args=[session.pk])).content.decode()
+    assert "You can take the register from the day of the session" in page
+    assert "A quiet room for breaks" in page
+    assert "<form method=\"post\"" not in page
+
+
+def test_the_trainer_dashboard_lists_the_sessions_they_teach(client, session, course):
+    BookingFactory(session=session)
+    someone_elses = TrainingSessionFactory(course=course)
+    client.force_login(session.trainer)
+    page = client.get(reverse("trainer_dashboard")).content.decode()
+    assert reverse("session_register", args=[session.pk]) in page
+    assert "1 person has a place" in page
+    assert reverse("session_register", args=[someone_elses.pk]) not in page
