@@ -450,6 +450,184 @@ def _api(query=""):
     return lambda w: "/api/v1/records" + query
 
 
+
+# The register of a session of the owner's course, taught by TRAINER_OWN, with the
+# owner booked and their reasonable adjustments: only the session's trainer and admins.
+ADJUSTMENTS = "Needs a hearing loop and seat near the front, ref ADJ-55123"
+
+
+def _register(w):
+    from learners.models import Booking, BookingStatus, TrainingSession
+
+    session = TrainingSession.objects.filter(course=w.course).first()
+    if session is None:
+        session = TrainingSession.objects.create(
+            course=w.course, trainer=w.users[TRAINER_OWN], capacity=10,
+            starts_at=timezone.now() - timedelta(hours=1), ends_at=timezone.now())
+        Booking.objects.create(session=session, user=w.owner, status=BookingStatus.BOOKED,
+                               booked_at=timezone.now(), adjustments=ADJUSTMENTS)
+    return session
+
+
+def _register_mark(w):
+    return {f"booking-{_register(w).bookings.get().pk}": "absent"}
+
+
+def _register_post_check(response, body, world, role, outcome):
+    """Only the session's trainer and admins record the register."""
+    attended = _register(world).bookings.get().attended
+    assert attended is (False if outcome == ALLOWED else None), f"{role}: {attended}"
+
+
+# The owner's place on an upcoming online session of their course: the joining link and
+# their reasonable adjustments show on the session's page to them alone.
+BOOKING_LINK = "https://meet.example.gov.uk/room-61247"
+BOOKING_ADJUSTMENTS = "Captions on, please, ref ADJ-61248"
+
+
+def _owner_booking(w):
+    """The owner's booking, made when first asked for."""
+    from learners.models import Booking, BookingStatus, SessionMode, TrainingSession
+
+    booking = Booking.objects.filter(user=w.owner, session__joining_link=BOOKING_LINK).first()
+    if booking is None:
+        starts = timezone.now() + timedelta(days=7)
+        session = TrainingSession.objects.create(
+            course=w.course, trainer=w.users[TRAINER_OWN], mode=SessionMode.ONLINE,
+            joining_link=BOOKING_LINK, capacity=10, starts_at=starts,
+            ends_at=starts + timedelta(hours=2))
+        booking = Booking.objects.create(session=session, user=w.owner,
+                                         status=BookingStatus.BOOKED, booked_at=timezone.now(),
+                                         adjustments=BOOKING_ADJUSTMENTS)
+    return booking
+
+
+def _booking_url(name, missing=False):
+    return lambda w: reverse(name, args=[_owner_booking(w).session_id + (100000 * missing)])
+
+
+def _booking_cancel_check(response, body, world, role, outcome):
+    """Only the owner cancels their own place; nobody else's request touches it."""
+    from learners.models import BookingStatus
+
+    status = _owner_booking(world).status
+    expected = BookingStatus.CANCELLED if outcome == ALLOWED else BookingStatus.BOOKED
+    assert status == expected, f"{role}: {status}"
+
+
+# A model → pair → coach programme of the owner's team (the owner a member, TRAINER_OWN
+# its coach), with evidence the owner logged; and one that has closed, with its report.
+PROGRAMME_OPEN, PROGRAMME_CLOSED = "Team North capability 58213", "Team North closed 58214"
+PRACTICE_NAME = "Run a retrospective 58215"
+OWNER_EVIDENCE = "Ran our first retrospective without help, ref EV-58216"
+
+
+def _programme(w, closed=False):
+    """The programme and its one practice, made when first asked for."""
+    from learners.models import Programme
+    from learners.services.programmes import (
+        evidence_log,
+        practice_add,
+        programme_close,
+        programme_create,
+    )
+
+    name = PROGRAMME_CLOSED if closed else PROGRAMME_OPEN
+    programme = Programme.objects.filter(name=name).first()
+    if programme is None:
+        today = timezone.localdate()
+        programme = programme_create(
+            name=name, organisation=Organisation.objects.get(slug="team-north"),
+            starts_on=today - timedelta(days=30),
+            ends_on=today - timedelta(days=1) if closed else today + timedelta(days=30),
+            created_by=w.users[ADMIN], members=[w.owner], coaches=[w.users[TRAINER_OWN]])
+        practice = practice_add(programme=programme, name=PRACTICE_NAME, courses=[w.course])
+        evidence_log(practice=practice, by=w.owner, happened_on=today - timedelta(days=2),
+                     what=OWNER_EVIDENCE, led_by="team")
+        if closed:
+            programme = programme_close(programme_id=programme.pk)
+    return programme, programme.practices.get()
+
+
+def _practice_url(name, missing=False):
+    def path(w):
+        programme, practice = _programme(w)
+        return reverse(name, args=[programme.pk, practice.pk + (100000 if missing else 0)])
+    return path
+
+
+def _evidence_post(w):
+    return {"happened_on_day": timezone.localdate().day,
+            "happened_on_month": timezone.localdate().month,
+            "happened_on_year": timezone.localdate().year,
+            "what": "Logged through the matrix", "led_by": "team"}
+
+
+def _evidence_post_check(response, body, world, role, outcome):
+    """Only people in the programme (the owner, a member; TRAINER_OWN, its coach) log."""
+    from learners.models import Evidence
+
+    logged = Evidence.objects.filter(what="Logged through the matrix").exists()
+    assert logged == (outcome == ALLOWED), f"{role}: logged is {logged}"
+
+
+def _phase_post_check(response, body, world, role, outcome):
+    """Only the programme's coach moves a practice; a member is refused."""
+    from learners.models import PhaseChange
+
+    practice = _programme(world)[1]
+    moved = PhaseChange.objects.filter(practice=practice).exists()
+    assert moved == (outcome == ALLOWED), f"{role}: moved is {moved}"
+    assert practice.phase == ("pair" if outcome == ALLOWED else "model")
+
+
+# In a programme: its members and coaches; admins; HR over the programme's organisation
+# (a summary only, so no practice pages). Everyone else: the 404 of nothing.
+PROGRAMME_PEOPLE = outcomes(DENIED, owner=ALLOWED, trainer_owner_course=ALLOWED,
+                            admin=ALLOWED, hr_parent_org=ALLOWED)
+
+
+
+# "Have you used it at work?": the owner's answer on their course, with how they used it.
+# The owner answers; their line manager sees and confirms it; the course's trainer sees
+# the "how" without the owner's name; HR sees only rates, suppressed for one person.
+OWNER_FOLLOWUP_HOW = "Mapped our team flow on a Kanban board, ref FU-70311"
+
+
+def _owner_followup(w):
+    """The owner's 30-day question, sent and answered "yes", made when first asked for."""
+    from learners.models import FollowUp
+
+    enrolment = Enrolment.objects.get(user=w.owner, course=w.course, cycle=1)
+    followup, _ = FollowUp.objects.get_or_create(
+        enrolment=enrolment, point_days=30,
+        defaults={"due_on": timezone.localdate(), "sent_at": timezone.now(), "answer": "yes",
+                  "how": OWNER_FOLLOWUP_HOW, "answered_at": timezone.now()})
+    return followup
+
+
+def _followup_answer_check(response, body, world, role, outcome):
+    """Only the owner changes their answer."""
+    followup = _owner_followup(world)
+    followup.refresh_from_db()
+    assert followup.answer == ("not yet" if outcome == ALLOWED else "yes"), role
+
+
+def _followup_confirm_check(response, body, world, role, outcome):
+    """Only the owner's line manager confirms it."""
+    followup = _owner_followup(world)
+    followup.refresh_from_db()
+    confirmed = followup.confirmed_by_id
+    assert confirmed == (world.users[LINE_MANAGER].pk if outcome == ALLOWED else None), role
+
+
+def _trainer_sees_no_names(response, body, world, role, outcome):
+    """The trainer reads how it was used, not who wrote it."""
+    if outcome == ALLOWED:
+        assert OWNER_LAST not in body
+        assert OWNER_FIRST not in body
+
+
 ROWS = [
     Row("my_learning", "my_learning", lambda w: reverse("my_learning"),
         outcomes(OWN_ONLY, anonymous=DENIED, owner=ALLOWED),
@@ -690,6 +868,92 @@ ROWS = [
         secrets=lambda w: ["You passed", "you scored", "Your answers"],
         missing=lambda w: reverse("assessment_attempt",
                                   args=[_owner_attempt(w)[1].pk + 100000])),
+    Row("session_register", "session_register",
+        lambda w: reverse("session_register", args=[_register(w).pk]),
+        outcomes(DENIED, trainer_owner_course=ALLOWED, admin=ALLOWED),
+        evidence=lambda w: [OWNER_LAST, ADJUSTMENTS], secrets=lambda w: [ADJUSTMENTS],
+        missing=lambda w: reverse("session_register", args=[_register(w).pk + 100000])),
+    Row("session_register_post", "session_register",
+        lambda w: reverse("session_register", args=[_register(w).pk]),
+        outcomes(DENIED, trainer_owner_course=ALLOWED, admin=ALLOWED), method="post",
+        data=_register_mark, evidence=lambda w: [], secrets=lambda w: [ADJUSTMENTS],
+        check=_register_post_check),
+    Row("session_detail", "session_detail", _booking_url("session_detail"),
+        outcomes(OWN_ONLY, owner=ALLOWED),
+        evidence=lambda w: ["You have a place on this session.", BOOKING_LINK,
+                            BOOKING_ADJUSTMENTS],
+        secrets=lambda w: [BOOKING_LINK, BOOKING_ADJUSTMENTS, "You have a place"]),
+    Row("booking_cancel", "booking_cancel", _booking_url("booking_cancel"),
+        outcomes(DENIED, owner=ALLOWED),
+        evidence=lambda w: ["Cancel your place", "Why are you cancelling?"],
+        secrets=lambda w: [BOOKING_LINK, BOOKING_ADJUSTMENTS, "Cancel your place"],
+        missing=_booking_url("booking_cancel", missing=True)),
+    Row("booking_cancel_post", "booking_cancel", _booking_url("booking_cancel"),
+        outcomes(DENIED, owner=ALLOWED), method="post",
+        data=lambda w: {"reason": "Posted through the matrix"}, evidence=lambda w: [],
+        secrets=lambda w: [BOOKING_LINK, BOOKING_ADJUSTMENTS], check=_booking_cancel_check),
+    Row("programme_list", "programme_list",
+        lambda w: _programme(w) and reverse("programme_list"),
+        outcomes(OWN_ONLY, anonymous=DENIED, owner=ALLOWED, trainer_owner_course=ALLOWED,
+                 admin=ALLOWED, hr_parent_org=ALLOWED),
+        evidence=lambda w: [PROGRAMME_OPEN], secrets=lambda w: [PROGRAMME_OPEN]),
+    Row("programme_detail", "programme_detail",
+        lambda w: reverse("programme_detail", args=[_programme(w)[0].pk]), PROGRAMME_PEOPLE,
+        evidence=lambda w: [PROGRAMME_OPEN, PRACTICE_NAME, "step 1 of 4", OWNER_TEAM],
+        secrets=lambda w: [PROGRAMME_OPEN, PRACTICE_NAME],
+        missing=lambda w: reverse("programme_detail", args=[_programme(w)[0].pk + 100000])),
+    Row("practice_detail", "practice_detail", _practice_url("practice_detail"),
+        outcomes(DENIED, owner=ALLOWED, trainer_owner_course=ALLOWED, admin=ALLOWED),
+        evidence=lambda w: [PRACTICE_NAME, OWNER_EVIDENCE, OWNER_LAST],
+        secrets=lambda w: [PRACTICE_NAME, OWNER_EVIDENCE],
+        missing=_practice_url("practice_detail", missing=True)),
+    Row("programme_report_download", "programme_report_download",
+        lambda w: reverse("programme_report_download", args=[_programme(w, closed=True)[0].pk]),
+        PROGRAMME_PEOPLE, evidence=lambda w: ["%PDF"], secrets=lambda w: ["%PDF"],
+        missing=lambda w: reverse("programme_report_download",
+                                  args=[_programme(w, closed=True)[0].pk + 100000])),
+    Row("practice_evidence_log", "practice_evidence_log", _practice_url("practice_evidence_log"),
+        outcomes(DENIED, owner=ALLOWED, trainer_owner_course=ALLOWED), method="post",
+        data=_evidence_post, evidence=lambda w: [], secrets=lambda w: [OWNER_EVIDENCE],
+        check=_evidence_post_check),
+    Row("practice_phase_change", "practice_phase_change", _practice_url("practice_phase_change"),
+        outcomes(DENIED, trainer_owner_course=ALLOWED), method="post",
+        data=lambda w: {"to_phase": "pair", "note": "Moved through the matrix"},
+        evidence=lambda w: [], secrets=lambda w: [OWNER_EVIDENCE], check=_phase_post_check),
+    Row("followup_answer", "followup_answer",
+        lambda w: reverse("followup_answer", args=[_owner_followup(w).pk]),
+        outcomes(DENIED, owner=ALLOWED),
+        evidence=lambda w: ["Have you used this at work?", OWNER_FOLLOWUP_HOW],
+        secrets=lambda w: [OWNER_FOLLOWUP_HOW],
+        missing=lambda w: reverse("followup_answer", args=[_owner_followup(w).pk + 100000])),
+    Row("followup_answer_post", "followup_answer",
+        lambda w: reverse("followup_answer", args=[_owner_followup(w).pk]),
+        outcomes(DENIED, owner=ALLOWED), method="post",
+        data=lambda w: {"answer": "not yet", "how": ""}, evidence=lambda w: [],
+        secrets=lambda w: [OWNER_FOLLOWUP_HOW], check=_followup_answer_check),
+    Row("team_followups", "team_followups",
+        lambda w: _owner_followup(w) and reverse("team_followups"),
+        outcomes(OWN_ONLY, anonymous=DENIED, line_manager=ALLOWED),
+        evidence=lambda w: [OWNER_LAST, OWNER_FOLLOWUP_HOW, w.course.title],
+        secrets=lambda w: [OWNER_FOLLOWUP_HOW]),
+    Row("team_followups_confirm", "team_followups",
+        lambda w: _owner_followup(w) and reverse("team_followups"),
+        outcomes(DENIED, line_manager=ALLOWED), method="post",
+        data=lambda w: {"followup": _owner_followup(w).pk}, evidence=lambda w: [],
+        secrets=lambda w: [OWNER_FOLLOWUP_HOW], check=_followup_confirm_check),
+    Row("trainer_followups", "trainer_followups",
+        lambda w: _owner_followup(w) and reverse("trainer_followups", args=[w.course.pk]),
+        outcomes(DENIED, trainer_owner_course=ALLOWED),
+        evidence=lambda w: [OWNER_FOLLOWUP_HOW, "Have learners used Kanban in practice"],
+        secrets=lambda w: [OWNER_FOLLOWUP_HOW], check=_trainer_sees_no_names,
+        missing=lambda w: reverse("trainer_followups", args=[w.course.pk + 100000])),
+    # One person answered: those who may see the course's rate see it suppressed; HR of
+    # other organisations do not see the course at all.
+    Row("followup_rates", "followup_rates",
+        lambda w: _owner_followup(w) and reverse("followup_rates"), REPORTING,
+        evidence=lambda w: [w.course.title, "fewer than 5 people answered"],
+        secrets=lambda w: [w.course.title, OWNER_FOLLOWUP_HOW],
+        forbidden=(r">\d+%<",)),
 ]
 
 # Every route of the project's apps shows learner data or it doesn't; each must be here.
@@ -705,6 +969,11 @@ LEARNER_DATA_URLS = {
     "my_team", "people_lookup", "person_line_manager", "records_api:person_update",
     "assessment", "assessment_start", "assessment_attempt",
     "learning_log",
+    "programme_list", "programme_detail", "practice_detail", "programme_report_download",
+    "practice_evidence_log", "practice_phase_change",
+    "session_register",
+    "session_detail", "booking_cancel",
+    "followup_answer", "team_followups", "trainer_followups", "followup_rates",
 }
 NO_LEARNER_DATA_URLS = {
     "healthz", "glossary", "sign_up", "sign_in", "sign_out",
@@ -715,6 +984,8 @@ NO_LEARNER_DATA_URLS = {
     "password_change", "password_change_done", "password_reset", "password_reset_done",
     "password_reset_confirm", "password_reset_complete",
     "enrol", "knowledge_check_answer", "lesson_complete",   # POST, on the caller's own record
+    "session_book",                 # POST, books the caller's own place
+    "followups_opt_out",            # the caller's own choice to be asked follow-up questions
     "learning_log_entry_save",      # POST, into the caller's own log (test below)
     "certificate_verify",           # public by design: name, course and date only
     "certificate_verify_form",      # public: an empty box for a code; finds go to the above
@@ -923,3 +1194,44 @@ def test_every_page_type_is_classified():
     stale = sorted((PAGE_TYPES_WITH_LEARNER_DATA | PAGE_TYPES_WITHOUT_LEARNER_DATA)
                    - page_types)
     assert not stale, f"Classified page types that no longer exist: {stale}"
+
+
+# --- Cancelling a whole session (a Wagtail admin page, outside the route guards) -------
+
+
+def test_only_the_sessions_trainers_and_admins_cancel_a_session(client, world):
+    """Each role in turn, on a session of the owner's course taught by TRAINER_OWN with
+    the owner booked: only TRAINER_OWN and admins see the page and cancel it. Everyone
+    else is sent to sign in (no admin) or gets the 404 of a session that does not
+    exist, and their post changes nothing."""
+    from learners.models import Booking, BookingStatus, TrainingSession
+
+    missing = reverse("session_cancel", args=[10**8])
+    for role in ROLES:
+        starts = timezone.now() + timedelta(days=7)
+        session = TrainingSession.objects.create(
+            course=world.course, trainer=world.users[TRAINER_OWN], capacity=10,
+            venue_name="Room 7.01", venue_address="1 Matrix Way", starts_at=starts,
+            ends_at=starts + timedelta(hours=2))
+        Booking.objects.create(session=session, user=world.owner, booked_at=timezone.now(),
+                               status=BookingStatus.BOOKED)
+        url = reverse("session_cancel", args=[session.pk])
+        client.logout()
+        if role != ANONYMOUS:
+            client.force_login(world.users[role])
+        allowed = role in (TRAINER_OWN, ADMIN)
+
+        page = client.get(url)
+        body = _body(page)
+        if allowed:
+            assert page.status_code == 200, role
+            assert "1 with a place, 0 on the waiting list" in body, role
+        else:
+            assert page.status_code in DENIED_STATUSES, f"{role}: {page.status_code}"
+            assert "Room 7.01" not in body, role
+            assert client.get(missing).status_code == page.status_code, role
+        client.post(url, {"reason": f"Cancelled by {role}"})
+        session.refresh_from_db()
+        assert (session.cancelled_reason == f"Cancelled by {role}") is allowed, role
+        assert Booking.objects.get(session=session).status == (
+            BookingStatus.CANCELLED if allowed else BookingStatus.BOOKED), role
