@@ -319,6 +319,19 @@ def test_nothing_is_sent_to_an_erased_or_inactive_person(session):
     assert mail.outbox == []
 
 
+def test_beat_runs_the_reminders_every_hour_and_every_scheduled_task_exists():
+    from django.conf import settings
+
+    from config.celery import app
+
+    entry = next(e for e in settings.CELERY_BEAT_SCHEDULE.values()
+                 if e["task"] == "learners.tasks.session_reminders_send")
+    assert entry["schedule"] == 60 * 60
+    app.loader.import_default_modules()
+    missing = {e["task"] for e in settings.CELERY_BEAT_SCHEDULE.values()} - set(app.tasks)
+    assert not missing, f"beat names tasks that do not exist: {missing}"
+
+
 # --- A trainer cancels the whole session ----------------------------------------------
 
 
