@@ -2,6 +2,7 @@
 completion, Europe/London dates), never before, never to an erased, inactive or
 opted-out learner; answered only by the learner, confirmed only by their line manager."""
 
+import re
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -338,3 +339,20 @@ def test_the_daily_task_sends_through_a_real_celery_worker(catalogue, tmp_path):
     emails = "".join(path.read_text() for path in tmp_path.iterdir())
     assert emails.count("Subject: Have you used Plan a sprint at work?") == 1
     assert "worker.learner@example.gov.uk" in emails
+
+
+def test_trainers_choose_the_points_in_the_course_editor(client, course):
+    from courses.models import CoursePage
+
+    field = CoursePage._meta.get_field("followup_points").formfield()
+    assert field.clean([]) == []  # none ticked: the course asks nothing
+    assert field.clean(["90", "30"]) == [90, 30]
+    with pytest.raises(ValidationError):
+        field.clean(["45"])
+    admin = UserFactory(email="admin@example.gov.uk", is_superuser=True, is_staff=True)
+    client.force_login(admin)
+    page = client.get(reverse("wagtailadmin_pages:edit", args=[course.pk])).content.decode()
+    assert "Ask learners whether they have used this at work" in page
+    ticked = re.findall(r'<input type="checkbox" name="followup_points" value="(\d+)"[^>]*checked',
+                        page)
+    assert ticked == ["30", "60", "90"]
