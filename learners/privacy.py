@@ -40,6 +40,7 @@ from learners.models import (
     User,
 )
 from learners.privacy_tables import personal_text_scrub, third_party_erase
+from learners.services.programmes import programmes_export
 
 logger = logging.getLogger(__name__)
 
@@ -89,6 +90,13 @@ LEARNERS_COVERAGE = {
     "wagtailimages.Image": ("not exported", EDITORIAL),
     "wagtailcore.UploadedFile": ("not exported", EDITORIAL),
     "admin.LogEntry": ("not exported", EDITORIAL),
+    "learners.Programme": ("not exported: set up by admins", KEPT_POINTING_AT_PSEUDONYM),
+    "learners.ProgrammeMember": ("exported (the programmes you are in, and your role)",
+                                 "kept: the programme's history; " + KEPT_POINTING_AT_PSEUDONYM),
+    "learners.PhaseChange": ("exported (the phase moves you made, with your notes)",
+                             "kept: append-only history; " + KEPT_POINTING_AT_PSEUDONYM),
+    "learners.Evidence": ("exported (the evidence you logged or led)",
+                          "kept: append-only history; " + KEPT_POINTING_AT_PSEUDONYM),
 }
 
 # Wagtail's per-user records, deleted with the person (each has a `user` foreign key).
@@ -230,6 +238,7 @@ def learner_data_export(*, user: User) -> dict:
             "file": b.filename, "rows": b.total, "enrolled": b.enrolled,
             "at": _iso(b.created_at),
         } for b in BulkEnrolment.objects.filter(created_by=user)],
+        **programmes_export(user),
     }
     for provider in _providers.values():
         for name, section in provider.export(user).items():

@@ -149,11 +149,24 @@ TABLES: dict[str, Handling] = {
     # A session holds the account's id and a hash of its password, never a name or
     # email; erasure changes the password hash, so Django refuses the session.
     "sessions.Session": _none("an account id and a password hash; ended by erasure"),
+    # Model → pair → coach programmes: a team's record of its work, kept as the
+    # programme's history. Evidence and phase changes are append-only (a database
+    # trigger refuses any change), so a name written into their text is not rewritten
+    # by erasure; the accounts they point at are pseudonymised (docs/decisions.md).
+    "learners.Programme": _none("a programme's name and description, set by admins"),
+    "learners.ProgrammeMember": _anonymised("who is in a programme; " + PSEUDONYM),
+    "learners.Practice": _none("a practice's name and description, set by admins"),
+    "learners.PhaseChange": _anonymised("a coach's note on a team's practice, kept in the "
+                                        "append-only history; " + PSEUDONYM),
+    "learners.Evidence": _anonymised("what a team did and learnt, kept in the append-only "
+                                     "history; " + PSEUDONYM),
 }
 
 # Every file field: what erasure does to its files ("app.Model.field" -> what happens).
 FILES: dict[str, str] = {
     "learners.Certificate.file": "their certificates' PDFs deleted",
+    "learners.Programme.report": ("a programme's closing report, kept as its record: it "
+                                  "names the coaches and the people who led evidence"),
     "academy.Export.file": "every export made before the erasure deleted (it may name them)",
     "wagtailusers.UserProfile.avatar": "their avatar deleted",
     "wagtaildocs.Document.file": EDITORIAL,
