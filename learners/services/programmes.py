@@ -256,6 +256,12 @@ class PracticeRow:
     status_text: str        # the same in a sentence
     courses_needed: list[CourseNeed] = field(default_factory=list)
 
+    @property
+    def status_detail(self) -> str:
+        """The sentence after its label ("should be in Coach or later by now"), to follow
+        a tag that says the label."""
+        return self.status_text.split(": ", 1)[-1]
+
 
 def programme_members(*, programme: Programme, role: str) -> list[User]:
     return [m.user for m in programme.members.filter(role=role).select_related("user")
