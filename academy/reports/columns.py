@@ -50,6 +50,9 @@ COLUMNS = (
     Column("completed", "Completed", ("completed_at", "pk")),
     Column("score", "Score", ("score_percent", "pk"), numeric=True),
     Column("certificate", "Certificate"),
+    Column("sessions_attended", "Sessions attended", ("sessions_attended", "pk"),
+           numeric=True),
+    Column("sessions_missed", "Sessions missed", ("sessions_missed", "pk"), numeric=True),
 )
 
 # (key, heading, ORM ordering) for the sortable columns.
@@ -113,6 +116,8 @@ CELLS: dict[str, Callable[[object], str]] = {
     "completed": lambda e: _day(e.completed_at),
     "score": lambda e: DASH if e.score_percent is None else f"{e.score_percent}%",
     "certificate": _certificate,
+    "sessions_attended": lambda e: str(e.sessions_attended),
+    "sessions_missed": lambda e: str(e.sessions_missed),
 }
 _CELL_CLASS = {False: "govuk-table__cell", True: "govuk-table__cell govuk-table__cell--numeric"}
 

@@ -27,6 +27,7 @@ from django.utils import timezone
 from academy.models import Export
 from academy.reports.filters import ReportFilters
 from academy.reports.formulas import neutralise, neutralise_sql
+from academy.reports.selectors import sessions_attended_count, sessions_missed_count
 from courses.models import CoursePage
 from learners.models import EnrolmentStatus, Grade, Organisation, Profession
 from learners.scoping import reporting_paths
@@ -63,6 +64,8 @@ COLUMNS = [
     ExportColumn("Completed", DATETIME, 18),
     ExportColumn("Score %", NUMBER, 9),
     ExportColumn("Certificate code", TEXT, 20),
+    ExportColumn("Sessions attended", NUMBER, 10),
+    ExportColumn("Sessions missed", NUMBER, 10),
     ExportColumn("Status", TEXT, 13),
 ]
 HEADERS = [column.heading for column in COLUMNS]
@@ -77,7 +80,7 @@ def _directorate():
     ).values("name")[:1])
 
 
-# What the database reads for each row, in SQL (c0..c19 of the COPY's inner query).
+# What the database reads for each row, in SQL (c0..c21 of the COPY's inner query).
 FIELDS = [
     F("user__first_name"), F("user__last_name"), F("user__email"),
     F("user__staff_number"), F("user__organisation__name"), _directorate(),
@@ -85,7 +88,7 @@ FIELDS = [
     F("user__line_manager__first_name"), F("user__line_manager__last_name"),
     F("course__title"), F("due_on"), enrolment_due_on(), F("enrolled_at"),
     F("started_at"), F("progress_percent"), F("completed_at"), F("score_percent"),
-    F("certificate__code"), F("status"),
+    F("certificate__code"), F("status"), sessions_attended_count(), sessions_missed_count(),
 ]
 
 
@@ -106,11 +109,12 @@ def export_rows(queryset) -> Iterable[list]:
     rows = queryset.order_by("pk").values_list(*FIELDS).iterator(chunk_size=CHUNK)
     for (first, last, email, staff_number, organisation, directorate, grade, profession,
          manager_first, manager_last, course, required_on, due_on, enrolled, started,
-         progress, completed, score, certificate, status) in rows:
+         progress, completed, score, certificate, status, attended, missed) in rows:
         yield [_name(first, last), email, staff_number, organisation, directorate, grade,
                profession, _name(manager_first, manager_last), course,
                "Yes" if required_on else "No", due_on, _local(enrolled), _local(started),
-               progress, _local(completed), score, certificate, status_label(status)]
+               progress, _local(completed), score, certificate, attended, missed,
+               status_label(status)]
 
 
 def _csv_cell(value):
@@ -176,12 +180,13 @@ def _copy_columns() -> list[tuple[str, list]]:
         (_TIME.format("c13"), zone), (_TIME.format("c14"), zone),
         ("c15", []), (_TIME.format("c16"), zone), ("c17", []),
         _text("c18"),
+        ("c20", []), ("c21", []),
         _STATUS,
     ]
 
 
 def _copy_source(queryset) -> tuple[str, list]:
-    """The export's rows in report order (by id), unformatted: FIELDS as c0..c19, but
+    """The export's rows in report order (by id), unformatted: FIELDS as c0..c21, but
     the directorate (c5 in FIELDS) found by a hash join on its path rather than a
     look-up for each row, and sorted before the cells are formatted (sorting the
     narrower raw rows; the formatting query keeps that order without sorting again)."""
@@ -398,7 +403,7 @@ def _xml_escaped(value: str) -> str:
 
 
 def _xml_row(styles: dict[str, int], *, careful: bool) -> str:
-    """SQL for a row's <row> element over t0..t17 (the cells' values; NULL: no cell)
+    """SQL for a row's <row> element over t0..t19 (the cells' values; NULL: no cell)
     and r (its row number in the sheet, as text). concat() leaves out a NULL cell.
     `careful`: escape each text and keep its spaces (see _XML_PLAIN_ROW)."""
     cells = []

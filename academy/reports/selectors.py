@@ -8,12 +8,25 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Case, CharField, Count, Max, Q, QuerySet, Value, When
-from django.db.models.functions import Substr, TruncMonth
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    Exists,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Substr, TruncMonth
 from django.utils import timezone
 
 from academy.reports.filters import SORTS, ReportFilters
-from learners.models import Enrolment, EnrolmentStatus, Organisation
+from learners.models import Booking, BookingStatus, Enrolment, EnrolmentStatus, Organisation
 from learners.scoping import reportable_enrolments, reporting_organisations, reporting_paths
 from learners.selectors import enrolments_annotate_status
 
@@ -70,14 +83,56 @@ def report_enrolments_list(*, viewer, filters: ReportFilters,
 
 def report_rows_sorted(*, queryset: QuerySet[Enrolment], sort: str = "name",
                        descending: bool = False) -> QuerySet[Enrolment]:
-    """The detailed table's rows, with what each row shows, in the order chosen."""
+    """The detailed table's rows, with what each row shows, in the order chosen. The
+    session counts are worked out for the rows shown (the database puts the correlated
+    counts after the sort and the page's LIMIT), or for all when sorted by them."""
     ordering = SORTS.get(sort, SORTS["name"])[1]
     if descending:
         ordering = tuple(f"-{field}" for field in ordering)
     return queryset.select_related(
         "user", "user__organisation", "user__grade", "user__profession", "course",
         "certificate", "user__line_manager",
-    ).order_by(*ordering)
+    ).annotate(sessions_attended=sessions_attended_count(),
+               sessions_missed=sessions_missed_count()).order_by(*ordering)
+
+
+def _sessions_counted(*, attended: bool, user: str = "user_id", course: str = "course_id"):
+    """How many sessions (that went ahead) of the enrolment's course the person attended,
+    or did not (the register's no-shows): a correlated count by the person's bookings
+    (indexed by user), 0 where there are none."""
+    counted = (Booking.objects.filter(user_id=OuterRef(user), attended=attended,
+                                      session__course_id=OuterRef(course),
+                                      session__cancelled_at__isnull=True)
+               .order_by().values("user_id").annotate(n=Count("pk")).values("n"))
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+def sessions_attended_count():
+    """For an enrolment: the sessions of its course the person attended."""
+    return _sessions_counted(attended=True)
+
+
+def sessions_missed_count():
+    """For an enrolment: the sessions of its course the person had a place on and did
+    not attend (the register says so; unmarked is not missed)."""
+    return _sessions_counted(attended=False)
+
+
+def report_sessions_summary(*, queryset: QuerySet[Enrolment]) -> dict:
+    """Instructor-led sessions of the records' people on the records' courses (within
+    the viewer's scope and filters): places booked on sessions that went ahead, and of
+    those, attended and did not attend. One query. Counts of people below
+    REPORT_MIN_GROUP_SIZE are suppressed (None), as for groups, and 0 shows as 0."""
+    figures = Booking.objects.filter(
+        Exists(queryset.filter(user_id=OuterRef("user_id"),
+                               course_id=OuterRef("session__course_id"))),
+        status=BookingStatus.BOOKED, session__cancelled_at__isnull=True,
+    ).aggregate(places=Count("pk"), came=Count("pk", filter=Q(attended=True)),
+                no_shows=Count("pk", filter=Q(attended=False)))
+    threshold = settings.REPORT_MIN_GROUP_SIZE
+    return {name: None if 0 < figures[key] < threshold else figures[key]
+            for name, key in (("booked", "places"), ("attended", "came"),
+                              ("did_not_attend", "no_shows"))}
 
 
 @dataclass(frozen=True)
@@ -196,6 +251,7 @@ def report_figures_get(*, viewer, queryset: QuerySet[Enrolment], filters: Report
                 queryset=queryset, bases=[organisation_path] if organisation_path else scope),
             "by_course": report_groups_by_course(queryset=queryset),
             "over_time": report_completions_by_month(queryset=queryset),
+            "sessions": report_sessions_summary(queryset=queryset),
             "as_of": timezone.now(),
         }
         cache.set(key, figures, settings.REPORT_CACHE_SECONDS)
