@@ -4,7 +4,7 @@ the answers on their course. HR's rates are in academy.reports.followups."""
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 
 from learners.models import FOLLOWUP_POINTS, FollowUp, FollowUpAnswer, User, learner_q
 from learners.scoping import trainer_enrolments
@@ -27,12 +27,12 @@ def followups_open_for_learner(*, user: User) -> list[FollowUp]:
 
 def followups_for_team(*, manager: User) -> QuerySet[FollowUp]:
     """Answers of "yes" from the manager's direct reports now (people who count as
-    learners), newest first, with whether the manager has confirmed each."""
+    learners): those not yet confirmed first, then newest first."""
     return (FollowUp.objects.filter(learner_q("enrolment__user__"),
                                     enrolment__user__line_manager=manager,
                                     answer=FollowUpAnswer.YES)
             .select_related("enrolment__user", "enrolment__course")
-            .order_by("confirmed_at", "-answered_at", "pk"))
+            .order_by(F("confirmed_at").asc(nulls_first=True), "-answered_at", "pk"))
 
 
 @dataclass

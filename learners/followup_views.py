@@ -56,8 +56,8 @@ def followup_answer(request, followup_id: int):
     if request.method == "POST" and form.is_valid():
         try:
             services.followup_answer(followup=followup, user=request.user,
-                                   answer=form.cleaned_data["answer"],
-                                   how=form.cleaned_data["how"])
+                                     answer=form.cleaned_data["answer"],
+                                     how=form.cleaned_data["how"])
         except services.FollowUpRejected as rejected:
             form.add_error(rejected.field, rejected.message)
         else:

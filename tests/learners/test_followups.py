@@ -73,7 +73,7 @@ def test_each_question_is_sent_once_at_each_point_when_the_task_runs_twice(learn
     assert {m.subject for m in mail.outbox} == {"Have you used User research basics at work?"}
     question = FollowUp.objects.get(point_days=60)
     assert reverse("followup_answer", args=[question.pk]) in mail.outbox[1].body
-    assert "You completed User research basics 60 days ago" in mail.outbox[1].body
+    assert "You completed User research basics on 1 June 2026" in mail.outbox[1].body
     assert reverse("followups_opt_out") in mail.outbox[1].body
 
 
