@@ -22,7 +22,8 @@ class FollowUpAnswerForm(forms.Form):
         label="How did you use it? (optional)", required=False, strip=False,
         widget=forms.Textarea,
         help_text="For example, what you did differently, or what got in the way. Your "
-                  "answer is shared with the course's trainers without your name.")
+                  "line manager can read it with your name, the course's trainers "
+                  "without it.")
 
     def clean_how(self):
         how = services.followup_how_clean(self.cleaned_data["how"])
