@@ -124,6 +124,10 @@ def academy_roles_ensure() -> None:
                                                             "change_glossaryterm"]),
         *Permission.objects.filter(
             content_type__app_label="courses", codename__in=["view_topic"]),
+        # Programmes (model, pair, coach): a trainer sets one up and coaches it.
+        *Permission.objects.filter(
+            content_type__app_label="learners",
+            codename__in=["add_programme", "change_programme", "view_programme"]),
     )
     for codename in ("add_page", "change_page"):
         GroupPagePermission.objects.get_or_create(

@@ -6,8 +6,10 @@ academy admins see and edit all. Nobody deletes a session here: people book them
 a session that will not run is cancelled (with a reason everyone booked is told)."""
 
 from django import forms
+from django.urls import reverse
 from wagtail import hooks
 from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.admin.ui.menus import MenuItem
 from wagtail.admin.views.generic import models as generic
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies.base import ModelPermissionPolicy
@@ -150,6 +152,14 @@ class _ScopedIndexView(generic.IndexView):
         return (self.permission_policy.instances_user_has_permission_for(
             self.request.user, "change").select_related("course", "trainer"))
 
+    def get_list_more_buttons(self, instance):
+        # Cancelling the whole session (learners.session_cancel_admin) asks why and
+        # tells everyone booked or waiting; a cancelled one shows when and why there.
+        label = "Cancelled: see why" if instance.is_cancelled else "Cancel the session"
+        return [*super().get_list_more_buttons(instance),
+                MenuItem(label, url=reverse("session_cancel", args=[instance.pk]),
+                         icon_name="cross", priority=40)]
+
 
 class _ScopedEditView(generic.EditView):
     def get_queryset(self):
@@ -174,7 +184,8 @@ class TrainingSessionViewSet(ModelViewSet):
     index_view_class = _ScopedIndexView
     edit_view_class = _ScopedEditView
     inspect_view_class = _ScopedInspectView
-    list_display = ["course", "module", "starts_at", "mode", "trainer", "capacity"]
+    list_display = ["course", "module", "starts_at", "mode", "trainer", "capacity",
+                    "cancelled_at"]
     list_filter = ["mode"]
     form_fields = TrainingSessionForm.Meta.fields
 

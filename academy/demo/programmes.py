@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from academy.setup import TRAINERS
@@ -162,10 +162,7 @@ def _when(start, day: int) -> datetime:
 
 def demo_programme_load() -> None:
     """The demo programme, its coach (coach@example.gov.uk, a trainer) and its history.
-    Trainers may set up programmes in the admin."""
-    Group.objects.get(name=TRAINERS).permissions.add(*Permission.objects.filter(
-        content_type__app_label="learners",
-        codename__in=["add_programme", "change_programme", "view_programme"]))
+    Trainers may set up programmes in the admin (academy.setup.academy_roles_ensure)."""
     coach = _person(COACH_EMAIL, *COACH, "service-design-team", trainer=True)
     if Programme.objects.filter(name=PROGRAMME_NAME).exists():
         return

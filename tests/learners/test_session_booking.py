@@ -342,6 +342,19 @@ def test_an_admin_sees_every_session(client, catalogue, course, trainer):
     assert "Other course" in index
 
 
+def test_the_sessions_list_links_each_session_to_cancelling_it(client, course, trainer):
+    live = TrainingSessionFactory(course=course, trainer=trainer)
+    gone = TrainingSessionFactory(course=course, trainer=trainer,
+                                  cancelled_at=timezone.now(), cancelled_reason="Trainer ill")
+    make_trainer_of(course, trainer)
+    client.force_login(trainer)
+    index = client.get(reverse("sessions:index")).content.decode()
+    assert f'href="{reverse("session_cancel", args=[live.pk])}"' in index
+    assert "Cancel the session" in index
+    assert f'href="{reverse("session_cancel", args=[gone.pk])}"' in index
+    assert "Cancelled: see why" in index
+
+
 def test_a_learner_cannot_open_the_sessions_admin(client, session, learner):
     client.force_login(learner)
     assert client.get(reverse("sessions:index")).status_code in (302, 403)
