@@ -73,8 +73,10 @@ def test_a_trainer_takes_the_register_on_a_phone_by_keyboard_and_mouse(phone, re
     sign_in(phone, TRAINER)
     phone.goto("/trainer/")
     sessions = phone.locator("h2:has-text('Your sessions') + ul")
-    link = sessions.locator(f"a[href$='/trainer/sessions/{session}/register/']")
-    assert "3 people have a place" in sessions.locator("li", has=link).inner_text()
+    href = f"a[href$='/trainer/sessions/{session}/register/']"
+    link = sessions.locator(href)
+    assert "3 people have a place" in sessions.locator(
+        "li", has=phone.locator(href)).inner_text()
     assert_no_sideways_scroll(phone)
     link.click()
     phone.wait_for_load_state()
