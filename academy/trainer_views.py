@@ -42,16 +42,22 @@ RECENT_SESSION_DAYS = 14
 
 def _sessions_taught(user) -> list[TrainingSession]:
     """The sessions the person teaches, from RECENT_SESSION_DAYS ago onwards (the
-    soonest first, at most 20), with how many people have a place: one query."""
-    since = timezone.now() - timedelta(days=RECENT_SESSION_DAYS)
-    return list(
+    soonest first, at most 20), with how many people have a place and how many are
+    waiting: one query."""
+    now = timezone.now()
+    since = now - timedelta(days=RECENT_SESSION_DAYS)
+    sessions = list(
         TrainingSession.objects.filter(trainer=user, ends_at__gte=since)
         .select_related("course", "module")
-        .only("starts_at", "ends_at", "cancelled_at", "course__title", "course__id",
-              "module__title", "module__id")
-        .annotate(booked=Count("bookings", filter=Q(bookings__status=BookingStatus.BOOKED)))
+        .only("starts_at", "ends_at", "cancelled_at", "capacity", "minimum", "course__title",
+              "course__id", "module__title", "module__id")
+        .annotate(booked=Count("bookings", filter=Q(bookings__status=BookingStatus.BOOKED)),
+                  waiting=Count("bookings", filter=Q(bookings__status=BookingStatus.WAITING)))
         .order_by("starts_at", "pk")[:20]
     )
+    for session in sessions:
+        session.upcoming = session.starts_at > now
+    return sessions
 
 
 @login_required

@@ -75,7 +75,7 @@ def test_a_trainer_takes_the_register_on_a_phone_by_keyboard_and_mouse(phone, re
     sessions = phone.locator("h2:has-text('Your sessions') + ul")
     href = f"a[href$='/trainer/sessions/{session}/register/']"
     link = sessions.locator(href)
-    assert "3 people have a place" in sessions.locator(
+    assert "3 of 12 places taken" in sessions.locator(
         "li", has=phone.locator(href)).inner_text()
     assert_no_sideways_scroll(phone)
     link.click()

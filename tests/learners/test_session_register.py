@@ -258,5 +258,32 @@ def test_the_trainer_dashboard_lists_the_sessions_they_teach(client, session, co
     client.force_login(session.trainer)
     page = client.get(reverse("trainer_dashboard")).content.decode()
     assert reverse("session_register", args=[session.pk]) in page
-    assert "1 person has a place" in page
+    assert "1 of 10 places taken." in page
+    assert "Below its minimum" not in page  # the factory's minimum is 0
     assert reverse("session_register", args=[someone_elses.pk]) not in page
+
+
+def test_the_trainer_dashboard_says_when_a_session_is_below_its_minimum(client, course):
+    session = TrainingSessionFactory(course=course, minimum=3)  # a week ahead
+    BookingFactory(session=session)
+    client.force_login(session.trainer)
+    page = client.get(reverse("trainer_dashboard")).content.decode()
+    assert "1 of 10 places taken." in page
+    assert "Below its minimum" in page
+    assert "It needs at least 3 people to go ahead." in page
+    for _ in range(9):
+        BookingFactory(session=session)
+    BookingFactory(session=session, status=BookingStatus.WAITING)
+    page = client.get(reverse("trainer_dashboard")).content.decode()
+    assert "10 of 10 places taken, 1 on the waiting list." in page
+    assert "Below its minimum" not in page
+
+
+def test_a_session_past_is_not_said_to_be_below_its_minimum(client, session):
+    session.minimum = 3  # started an hour ago, one person booked
+    session.save()
+    BookingFactory(session=session)
+    client.force_login(session.trainer)
+    page = client.get(reverse("trainer_dashboard")).content.decode()
+    assert "1 of 10 places taken." in page
+    assert "Below its minimum" not in page
