@@ -31,7 +31,7 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _wait_healthy(url: str, process, timeout=90) -> None:
+def _wait_healthy(url: str, process, timeout=240) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -84,8 +84,9 @@ def academy(tmp_path_factory):
            "TEST_EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
            "EMAIL_FILE_PATH": str(mail)}
     # Load the demo with tasks run in-process, so it is complete before the server starts.
+    # About a minute on a quiet machine; the limit allows for one that is busy.
     run = {"cwd": ROOT, "env": env | {"CELERY_TASK_ALWAYS_EAGER": "1"}, "check": True,
-           "timeout": 300}
+           "timeout": 900}
     subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], **run)
     subprocess.run([sys.executable, "manage.py", "load_demo_academy"], **run,
                    capture_output=True)
