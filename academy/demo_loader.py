@@ -25,7 +25,7 @@ from wagtail.images.models import Image
 from wagtail.models import Collection
 
 from academy.demo.followups import demo_followups_load
-from academy.demo.programmes import demo_programme_load
+from academy.demo.programmes import COACH, COACH_EMAIL, demo_programme_load
 from academy.demo.sessions import demo_sessions_load
 from academy.setup import (
     HR_REPORTERS,
@@ -135,7 +135,9 @@ def demo_academy_load() -> list[DemoUser]:
     demo_programme_load()
     transaction.on_commit(_backdate_demo_completions)
     transaction.on_commit(demo_followups_load)  # after the completions are backdated
-    return users
+    # The programme's coach, a trainer made by academy.demo.programmes.
+    return [*users, DemoUser(COACH_EMAIL, *COACH, "coach", "Service Design Team", "Grade 7",
+                             "Digital, data and technology")]
 
 
 def _load_people_structure() -> None:

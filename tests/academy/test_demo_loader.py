@@ -1,10 +1,15 @@
 """The demo academy loads completely, and loading it again changes nothing."""
 
+import re
+from io import StringIO
+from pathlib import Path
+
 import pytest
 from django.apps import apps
 from django.core.management import call_command
 
 from courses.models import CoursePage, LessonPage, ModulePage
+from learners.models import User
 
 DEMO_COURSES = {
     "Agile foundations",
@@ -30,7 +35,19 @@ def revision_ids():
 
 @pytest.fixture
 def loaded(db):
-    call_command("load_demo_academy", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    out = StringIO()
+    call_command("load_demo_academy", stdout=out)
+    return out.getvalue()
+
+
+def test_the_demo_prints_every_demo_sign_in_the_readme_lists(loaded):
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    listed = set(re.findall(r"\| ([a-z]+@example\.gov\.uk) \| learn-digital-2026 \|", readme))
+    printed = set(re.findall(r"^  \w+ +([a-z]+@example\.gov\.uk)$", loaded, re.MULTILINE))
+    assert "coach@example.gov.uk" in printed
+    assert printed == listed
+    for email in printed:
+        assert User.objects.get(email=email).check_password("learn-digital-2026")
 
 
 def test_demo_loads_four_complete_courses(loaded):
