@@ -240,6 +240,22 @@ def test_cancelling_without_a_reason_shows_an_error_and_keeps_the_place(client, 
     assert Booking.objects.get(user=learner).status == BookingStatus.BOOKED
 
 
+@pytest.mark.parametrize(("places", "said"), [
+    (1, "Your place has been cancelled."), (0, "You have left the waiting list.")])
+def test_cancelling_says_whether_a_place_or_a_waiting_list_spot_was_given_up(
+        client, course, trainer, places, said):
+    session = TrainingSessionFactory(course=course, trainer=trainer, capacity=1)
+    someone, person = people(2)
+    if not places:
+        session_book(session=session, user=someone)  # the one place goes first
+    session_book(session=session, user=person)
+    client.force_login(person)
+    response = client.post(reverse("booking_cancel", args=[session.pk]),
+                           {"reason": "A clash with a team meeting"}, follow=True)
+    assert said in response.content.decode()
+    assert Booking.objects.get(user=person).status == BookingStatus.CANCELLED
+
+
 def test_after_the_cut_off_the_cancel_page_says_why_not_and_whom_to_contact(
         client, course, trainer, learner):
     session = TrainingSessionFactory(course=course, trainer=trainer,
