@@ -5,8 +5,8 @@ fonts only, as for certificates (learners.certificate_pdf)."""
 
 from dataclasses import dataclass, field
 from datetime import date
+from html import escape
 from io import BytesIO
-from xml.sax.saxutils import escape
 
 from reportlab.lib.colors import HexColor
 from reportlab.lib.pagesizes import A4
@@ -77,7 +77,8 @@ def _styles() -> dict[str, ParagraphStyle]:
 
 def _text(value: str) -> str:
     """Plain text as a Paragraph's markup: escaped, line breaks kept."""
-    return escape(value).replace("\n", "<br/>")
+    # &, < and > only: the markup ReportLab's Paragraph reads (as xml.sax.saxutils would).
+    return escape(value, quote=False).replace("\n", "<br/>")
 
 
 def _bullets(items: list[str], style) -> ListFlowable:
