@@ -41,11 +41,19 @@ def _block_data(block, value, prefix: str) -> dict[str, str]:
     return {prefix: "" if value is None else str(value)}
 
 
-def edit_form(client, page):
-    """The editor's form as a trainer would post it, with nothing changed."""
+def as_posted(form) -> dict:
+    """A QueryDict as the test client should post it: a field with several values (ticked
+    checkboxes, a multiple select) as a list, posted as the browser does; the client
+    posts a QueryDict with its last value only (its items() gives one per key)."""
+    return {key: values if len(values := form.getlist(key)) > 1 else values[0]
+            for key in form}
+
+
+def edit_form(client, page) -> dict:
+    """The editor's form as a trainer would post it, with nothing changed (as_posted)."""
     response = client.get(f"/admin/pages/{page.pk}/edit/")
     assert response.status_code == 200
-    data = querydict_from_html(response.content.decode(), form_id="page-edit-form")
+    data = as_posted(querydict_from_html(response.content.decode(), form_id="page-edit-form"))
     page = page.specific
     for field in page._meta.get_fields():
         if isinstance(field, StreamField):

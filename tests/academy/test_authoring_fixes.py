@@ -97,6 +97,7 @@ def _new_course_form(client, catalogue, trainer, title="Working in the open"):
     from wagtail.test.utils.form_data import querydict_from_html, rich_text
 
     from courses.models import Topic
+    from tests.wagtail_forms import as_posted
 
     response = client.get(f"/admin/pages/add/courses/coursepage/{catalogue.pk}/")
     assert response.status_code == 200
@@ -110,7 +111,7 @@ def _new_course_form(client, catalogue, trainer, title="Working in the open"):
         "topic": str(Topic.objects.first().pk), "pass_mark": "80",
     })
     data.setlist("trainers", [str(trainer.pk)])
-    return data
+    return as_posted(data)
 
 
 def _catalogue_and_trainer():
@@ -141,6 +142,7 @@ def test_save_draft_straight_after_autosave_of_a_new_course_is_never_a_500(clien
     draft = courses.get().get_latest_revision_as_object()
     assert draft.pass_mark == 80
     assert list(draft.trainers.all()) == [trainer]
+    assert sorted(draft.followup_points) == [30, 60, 90]  # every ticked box posted
     if save_draft.status_code == 200:
         assert "govuk-error" in save_draft.content.decode() or \
             "error" in save_draft.content.decode().lower()
