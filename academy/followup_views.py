@@ -21,7 +21,9 @@ def team_followups(request):
     confirmed here: a post for one is a 404, and nothing changes."""
     followups = followups_for_team(manager=request.user)
     if request.method == "POST":
-        followup = followups.filter(pk=request.POST.get("followup") or 0).first()
+        chosen = request.POST.get("followup", "")
+        followup = (followups.filter(pk=int(chosen)).first()
+                    if chosen.isascii() and chosen.isdigit() and len(chosen) < 10 else None)
         if followup is None:  # not one of theirs: the 404 of an answer that does not exist
             raise Http404
         try:
