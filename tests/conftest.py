@@ -81,20 +81,70 @@ def site(db):
     return home
 
 
-@pytest.fixture(scope="module")
+class _SharedDemo:
+    """The demo academy, loaded once for the whole run inside a transaction that is
+    rolled back when the first test that does not ask for it begins. The tests that ask
+    for it run first (pytest_collection_modifyitems), so one load serves them all; a
+    load takes tens of seconds on PostgreSQL."""
+
+    output: str | None = None
+    _atomic = None
+    _unblocked = None
+    released = False
+
+    def load(self, django_db_blocker) -> str:
+        from io import StringIO
+
+        from django.core.management import call_command
+        from django.db import transaction
+
+        if self.released:
+            raise pytest.UsageError("demo_academy was asked for after the tests that share "
+                                    "it had finished: it must be asked for by the test "
+                                    "itself or its fixtures, so it is sorted first")
+        if self.output is None:
+            self._unblocked = django_db_blocker.unblock()
+            self._unblocked.__enter__()
+            self._atomic = transaction.atomic()
+            self._atomic.__enter__()
+            out = StringIO()
+            call_command("load_demo_academy", stdout=out)
+            self.output = out.getvalue()
+        return self.output
+
+    def release(self) -> None:
+        from django.db import transaction
+
+        if self._atomic is not None:
+            transaction.set_rollback(True)
+            self._atomic.__exit__(None, None, None)
+            self._unblocked.__exit__(None, None, None)
+            self._atomic = self._unblocked = None
+        self.released = True
+
+
+_shared_demo = _SharedDemo()
+
+
+@pytest.fixture(scope="session")
 def demo_academy(django_db_setup, django_db_blocker):
-    """The whole demo academy, loaded once for a test module and rolled back after it;
-    each test runs in a savepoint inside it. Loading it takes tens of seconds, so a
-    module that needs it shares one load. Not for transactional tests (their data must
-    be committed): build their data with factories."""
-    from django.db import transaction
+    """The whole demo academy (the text load_demo_academy printed), shared by every test
+    that asks for it; each test runs in a savepoint inside it. Not for transactional
+    tests (their data must be committed): build their data with factories."""
+    yield _shared_demo.load(django_db_blocker)
+    _shared_demo.release()
 
-    from academy.demo_loader import demo_academy_load
 
-    with django_db_blocker.unblock(), transaction.atomic():
-        demo_academy_load()
-        yield
-        transaction.set_rollback(True)
+def _wants_demo(item) -> bool:
+    return "demo_academy" in getattr(item, "fixturenames", ())
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    """The first test without the demo rolls it back, before any of its fixtures run:
+    its data and every later test's start from the migrated database alone."""
+    if not _wants_demo(item) and not _shared_demo.released and _shared_demo.output:
+        _shared_demo.release()
 
 
 def _member_of(group_name: str, email: str):
@@ -131,8 +181,11 @@ def catalogue(site):
 
 
 def pytest_collection_modifyitems(items):
-    """Transactional tests must restore the migrated data (Wagtail's root page, content
-    types) they flush, or every later test loses it: insist on serialized_rollback."""
+    """The tests that share the demo academy run first, in their own order, so it is
+    loaded once (_SharedDemo). Transactional tests must restore the migrated data
+    (Wagtail's root page, content types) they flush, or every later test loses it:
+    insist on serialized_rollback."""
+    items.sort(key=lambda item: not _wants_demo(item))
     for item in items:
         marker = item.get_closest_marker("django_db")
         if marker and marker.kwargs.get("transaction") and not marker.kwargs.get(

@@ -1,7 +1,6 @@
 """The demo academy loads completely, and loading it again changes nothing."""
 
 import re
-from io import StringIO
 from pathlib import Path
 
 import pytest
@@ -33,10 +32,9 @@ def revision_ids():
 
 
 @pytest.fixture
-def loaded(db):
-    out = StringIO()
-    call_command("load_demo_academy", stdout=out)
-    return out.getvalue()
+def loaded(demo_academy, db):
+    """What `load_demo_academy` printed; the run's shared load (tests/conftest.py)."""
+    return demo_academy
 
 
 def test_demo_loads_four_complete_courses(loaded):
