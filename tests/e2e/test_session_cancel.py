@@ -79,8 +79,8 @@ def test_a_trainer_cancels_a_session_with_a_reason_and_everyone_is_told(page, ac
     assert problem.get_by_role("link").get_attribute("href") == "#id_reason"
     page.get_by_label("Why is the session cancelled?").fill(REASON)
     page.get_by_role("button", name="Cancel the session").focus()
-    page.keyboard.press("Enter")
-    page.wait_for_load_state()
+    with page.expect_navigation():  # Enter on a button: wait for the page it posts to
+        page.keyboard.press("Enter")
     assert "This session is cancelled." in main.inner_text()
     assert f"Reason: {REASON}" in main.inner_text()
     assert page.get_by_role("button", name="Cancel the session").count() == 0
