@@ -1,4 +1,5 @@
 from .glossary import GlossaryTerm
 from .pages import HomePage, StandardPage
+from .scorm import ScormPackage, ScormVersion
 
-__all__ = ["GlossaryTerm", "HomePage", "StandardPage"]
+__all__ = ["GlossaryTerm", "HomePage", "ScormPackage", "ScormVersion", "StandardPage"]

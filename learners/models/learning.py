@@ -148,6 +148,9 @@ class Certificate(models.Model):
     file = models.FileField(upload_to="certificates/", blank=True, storage=private_storage)
     revoked_at = models.DateTimeField(null=True, blank=True)
     revoked_reason = models.TextField(blank=True)
+    # The last day it is valid, for a course whose certificate must be renewed (issue
+    # 17); empty: it does not expire.
+    expires_on = models.DateField(null=True, blank=True)
 
     class Meta:
         constraints = [

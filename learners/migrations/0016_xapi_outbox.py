@@ -1,0 +1,13 @@
+# Issue 17 (xAPI outbox). Placeholder made before the work started, so that the parts of the
+# issue built side by side each fill a migration of their own in one chain.
+
+from django.db import migrations
+
+
+class Migration(migrations.Migration):
+
+    dependencies = [
+        ('learners', '0015_scorm_attempts'),
+    ]
+
+    operations = []
