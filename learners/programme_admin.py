@@ -9,11 +9,9 @@ nothing in a programme's history is lost. Phases and evidence are not edited her
 coaches and members record them on the programme's own pages."""
 
 from django.db.models import Q
-from django.shortcuts import get_object_or_404
 from wagtail import hooks
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel, ObjectList
-from wagtail.admin.views.generic import models as generic
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies.base import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
@@ -26,6 +24,7 @@ from learners.models import (
     ProgrammeRole,
     User,
 )
+from learners.scoped_admin import ScopedEditView, ScopedIndexView, ScopedInspectView
 from learners.scoping import TRAINERS
 
 
@@ -110,22 +109,8 @@ class ProgrammeForm(WagtailAdminModelForm):
         return super().save(commit=commit)
 
 
-class _ScopedIndexView(generic.IndexView):
-    def get_base_queryset(self):
-        return (self.permission_policy.instances_user_has_permission_for(
-            self.request.user, "change").select_related("organisation"))
-
-
-class _ScopedEditView(generic.EditView):
-    def get_queryset(self):
-        return self.permission_policy.instances_user_has_permission_for(
-            self.request.user, "change")
-
-
-class _ScopedInspectView(generic.InspectView):
-    def get_object(self, queryset=None):
-        return get_object_or_404(self.permission_policy.instances_user_has_permission_for(
-            self.request.user, "view"), pk=self.pk)
+class _ScopedIndexView(ScopedIndexView):
+    select_related = ("organisation",)
 
 
 class ProgrammeViewSet(ModelViewSet):
@@ -135,8 +120,8 @@ class ProgrammeViewSet(ModelViewSet):
     add_to_admin_menu = True
     menu_order = 260
     index_view_class = _ScopedIndexView
-    edit_view_class = _ScopedEditView
-    inspect_view_class = _ScopedInspectView
+    edit_view_class = ScopedEditView
+    inspect_view_class = ScopedInspectView
     list_display = ["name", "organisation", "starts_on", "ends_on", "closed_at"]
     search_fields = ["name"]
     edit_handler = ObjectList([

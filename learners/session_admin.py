@@ -10,7 +10,6 @@ from django.urls import reverse
 from wagtail import hooks
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.ui.menus import MenuItem
-from wagtail.admin.views.generic import models as generic
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies.base import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
@@ -18,6 +17,7 @@ from wagtail.permissions import register_permission_policy
 from courses.hooks import COURSE_PAGE_CONTEXT
 from courses.models import CoursePage, ModulePage
 from learners.models import SessionMode, TrainingSession, User
+from learners.scoped_admin import ScopedEditView, ScopedIndexView, ScopedInspectView
 from learners.scoping import TRAINERS, trainer_courses
 from learners.services import sessions as booking
 
@@ -147,10 +147,8 @@ class TrainingSessionForm(WagtailAdminModelForm):
         return session
 
 
-class _ScopedIndexView(generic.IndexView):
-    def get_base_queryset(self):
-        return (self.permission_policy.instances_user_has_permission_for(
-            self.request.user, "change").select_related("course", "trainer"))
+class _ScopedIndexView(ScopedIndexView):
+    select_related = ("course", "trainer")
 
     def get_list_more_buttons(self, instance):
         # Cancelling the whole session (learners.session_cancel_admin) asks why and
@@ -161,20 +159,6 @@ class _ScopedIndexView(generic.IndexView):
                          icon_name="cross", priority=40)]
 
 
-class _ScopedEditView(generic.EditView):
-    def get_queryset(self):
-        return self.permission_policy.instances_user_has_permission_for(
-            self.request.user, "change")
-
-
-class _ScopedInspectView(generic.InspectView):
-    def get_object(self, queryset=None):
-        from django.shortcuts import get_object_or_404
-
-        return get_object_or_404(self.permission_policy.instances_user_has_permission_for(
-            self.request.user, "view"), pk=self.pk)
-
-
 class TrainingSessionViewSet(ModelViewSet):
     model = TrainingSession
     icon = "date"
@@ -182,8 +166,8 @@ class TrainingSessionViewSet(ModelViewSet):
     add_to_admin_menu = True
     menu_order = 250
     index_view_class = _ScopedIndexView
-    edit_view_class = _ScopedEditView
-    inspect_view_class = _ScopedInspectView
+    edit_view_class = ScopedEditView
+    inspect_view_class = ScopedInspectView
     list_display = ["course", "module", "starts_at", "mode", "trainer", "capacity",
                     "cancelled_at"]
     list_filter = ["mode"]
