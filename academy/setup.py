@@ -122,6 +122,11 @@ def academy_roles_ensure() -> None:
         *Permission.objects.filter(
             content_type__app_label="content", codename__in=["add_glossaryterm",
                                                             "change_glossaryterm"]),
+        # SCORM packages (issue 17): a trainer uploads one and corrects its title;
+        # nobody deletes one (content.scorm_admin).
+        *Permission.objects.filter(
+            content_type__app_label="content", codename__in=[
+                "add_scormpackage", "change_scormpackage", "view_scormpackage"]),
         *Permission.objects.filter(
             content_type__app_label="courses", codename__in=["view_topic"]),
         # Programmes (model, pair, coach): a trainer sets one up and coaches it.

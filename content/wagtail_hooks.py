@@ -2,6 +2,7 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
 from content.models import GlossaryTerm
+from content.scorm_admin import ScormPackageViewSet
 
 
 class GlossaryTermViewSet(SnippetViewSet):
@@ -15,3 +16,4 @@ class GlossaryTermViewSet(SnippetViewSet):
 
 
 register_snippet(GlossaryTermViewSet)
+register_snippet(ScormPackageViewSet)

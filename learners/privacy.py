@@ -74,6 +74,8 @@ LEARNERS_COVERAGE = {
     "courses.CoursePage": ("exported (courses they run)", "removed as a trainer; " + EDITORIAL),
     "content.HomePage": ("not exported", EDITORIAL),
     "content.StandardPage": ("not exported", EDITORIAL),
+    # Who uploaded a SCORM package (issue 17): editorial, like a document's uploader.
+    "content.ScormPackage": ("not exported", EDITORIAL),
     "courses.CataloguePage": ("not exported", EDITORIAL),
     "courses.ModulePage": ("not exported", EDITORIAL),
     "courses.LessonPage": ("not exported", EDITORIAL),

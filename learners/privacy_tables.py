@@ -87,6 +87,9 @@ TABLES: dict[str, Handling] = {
     "content.HomePage": _none(EDITORIAL),
     "content.StandardPage": _none(EDITORIAL),
     "content.GlossaryTerm": _none(EDITORIAL),
+    # A supplier's e-learning package and who uploaded it (issue 17); its unpacked files
+    # (storage, scorm/) are the supplier's course, not anyone's data.
+    "content.ScormPackage": _none(EDITORIAL),
     # django-axes: every sign-in attempt, with the address tried, IP and user agent.
     "axes.AccessAttempt": _erased("rows for their address deleted (with its expiry)"),
     "axes.AccessAttemptExpiration": _erased("deleted with its AccessAttempt"),

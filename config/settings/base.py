@@ -5,6 +5,7 @@ run in-process. Set DATABASE_URL and REDIS_URL to use PostgreSQL and Celery.
 """
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from celery.schedules import crontab
@@ -57,6 +58,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "config.middleware.AcademyCSPMiddleware",  # django-csp, but previews may be framed
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # The SCORM content origin's host gets package files and nothing else, without
+    # sessions or cookies (learners/scorm_content.py); other hosts go on as usual.
+    "learners.scorm_content.ScormContentOriginMiddleware",
     # Personal pages get Cache-Control: private, no-store (above sessions: sees their Vary)
     "config.middleware.PrivatePagesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -268,6 +272,14 @@ CELERY_BEAT_SCHEDULE = {
     # with their closing report (once; a closed programme is skipped).
     "programmes-close": {"task": "learners.tasks.programmes_close",
                          "schedule": crontab(minute=0, hour=1)},
+    # xAPI statements waiting in the outbox (a lost task, an LRS back after an outage)
+    # go to the LRS; claimed per row, so never sent twice at once.
+    "xapi-statements-send": {"task": "learners.tasks.xapi_statements_send",
+                             "schedule": 60},
+    # Daily at 08:30 (Europe/London): "your certificate runs out soon", once per
+    # certificate (claimed in the database), CERTIFICATE_EXPIRY_REMINDER_DAYS ahead.
+    "certificate-expiry-remind": {"task": "learners.tasks.certificate_expiry_remind",
+                                  "schedule": crontab(minute=30, hour=8)},
 }
 
 # --- Cache (rate limits) ----------------------------------------------------------
@@ -286,8 +298,21 @@ CACHES = {
 # then the database alone.
 SESSION_ENGINE = ("django.contrib.sessions.backends.cached_db" if REDIS_URL
                   else "django.contrib.sessions.backends.db")
+# Issue 17: learners are emailed this many days before a certificate runs out (once),
+# and may start the course again to renew it from then.
+CERTIFICATE_EXPIRY_REMINDER_DAYS = env.int("CERTIFICATE_EXPIRY_REMINDER_DAYS", default=30)
+# xAPI (learners.services.xapi): an LRS that cannot take a statement is tried again
+# after this many seconds, doubling each time up to the maximum.
+XAPI_RETRY_BACKOFF_SECONDS = env.int("XAPI_RETRY_BACKOFF_SECONDS", default=30)
+XAPI_RETRY_BACKOFF_MAX_SECONDS = env.int("XAPI_RETRY_BACKOFF_MAX_SECONDS", default=60 * 60)
 # The verify page is public: a generous limit for people, a wall for scripts.
 CERTIFICATE_VERIFY_RATE = env("CERTIFICATE_VERIFY_RATE", default="30/m")
+# Open Badges 3.0 (issue 17; learners.badge_keys): the academy's Ed25519 signing key, a
+# PEM (PKCS#8) file kept out of git. Made on first use where OPEN_BADGES_KEY_CREATE is on
+# (`make run`, tests); production turns that off and must name an existing file.
+OPEN_BADGES_KEY_FILE = env.path("OPEN_BADGES_KEY_FILE",
+                                default=BASE_DIR / ".keys" / "open-badges-ed25519.pem")
+OPEN_BADGES_KEY_CREATE = env.bool("OPEN_BADGES_KEY_CREATE", default=True)
 # Behind a proxy, set this to the header carrying the client address.
 RATELIMIT_IP_META_KEY = env("RATELIMIT_IP_META_KEY", default="REMOTE_ADDR")
 # django-ratelimit lists django-redis, not Django's own RedisCache, as supported; Django's
@@ -317,6 +342,20 @@ LOGGING = {
     },
 }
 
+# --- SCORM runtime (learners/scorm_content.py; docs/decisions.md) --------------------
+# Where packages run: another site than the academy (its own host name, not a subdomain
+# sharing the academy's cookies), answered by this same app. Locally the academy is on
+# http://127.0.0.1:8000 and packages on http://localhost:8000, which browsers treat as
+# another site. In production, say https://academy-content.<department>.gov.uk.
+SCORM_CONTENT_ORIGIN = env("SCORM_CONTENT_ORIGIN", default="http://localhost:8000").rstrip("/")
+if "*" not in ALLOWED_HOSTS and urlsplit(SCORM_CONTENT_ORIGIN).hostname not in ALLOWED_HOSTS:
+    ALLOWED_HOSTS = [*ALLOWED_HOSTS, urlsplit(SCORM_CONTENT_ORIGIN).hostname]
+# How long a launch's signed address to the package works (a working day's session).
+SCORM_TOKEN_MAX_AGE = env.int("SCORM_TOKEN_MAX_AGE", default=12 * 60 * 60)
+# The most one commit of a package's runtime data may be, in bytes and in values.
+SCORM_COMMIT_MAX_BYTES = env.int("SCORM_COMMIT_MAX_BYTES", default=512 * 1024)
+SCORM_COMMIT_MAX_KEYS = env.int("SCORM_COMMIT_MAX_KEYS", default=5000)
+
 # --- Content Security Policy (django-csp) -------------------------------------------
 # No inline or third-party scripts on public pages: every script is a file from this
 # app. Style attributes are allowed (the report's bar widths); style elements are not.
@@ -337,6 +376,8 @@ CONTENT_SECURITY_POLICY = {
         "base-uri": ["'self'"],
         "form-action": ["'self'"],
         "frame-ancestors": ["'none'"],
+        # A lesson's SCORM package runs in a frame from the content origin (below).
+        "frame-src": ["'self'", SCORM_CONTENT_ORIGIN],
     },
 }
 
@@ -354,5 +395,18 @@ REPORT_CACHE_SECONDS = env.int("REPORT_CACHE_SECONDS", default=300)
 DUE_SOON_DAYS = env.int("DUE_SOON_DAYS", default=14)
 BULK_ENROLMENT_MAX_BYTES = env.int("BULK_ENROLMENT_MAX_BYTES", default=10 * 1024 * 1024)
 BULK_ENROLMENT_MAX_ROWS = env.int("BULK_ENROLMENT_MAX_ROWS", default=100_000)
+
+# --- SCORM packages (content.scorm; docs/decisions.md) -----------------------------
+# The most one uploaded package may be: its .zip, everything in it unpacked, its number
+# of files and folders, and how many times larger than its packed size one file may
+# unpack to (zip bombs; files under the floor are not held to the ratio, as small text
+# files can compress very well). The manifest is read into memory, so it has its own.
+SCORM_MAX_UPLOAD_BYTES = env.int("SCORM_MAX_UPLOAD_BYTES", default=500 * 1024 * 1024)
+SCORM_MAX_UNPACKED_BYTES = env.int("SCORM_MAX_UNPACKED_BYTES", default=2 * 1024 * 1024 * 1024)
+SCORM_MAX_ENTRIES = env.int("SCORM_MAX_ENTRIES", default=10_000)
+SCORM_MAX_COMPRESSION_RATIO = env.int("SCORM_MAX_COMPRESSION_RATIO", default=100)
+SCORM_COMPRESSION_RATIO_FLOOR_BYTES = env.int("SCORM_COMPRESSION_RATIO_FLOOR_BYTES",
+                                              default=1024 * 1024)
+SCORM_MAX_MANIFEST_BYTES = env.int("SCORM_MAX_MANIFEST_BYTES", default=5 * 1024 * 1024)
 # The benchmark harness's baseline views (bench/views.py); off everywhere else.
 BENCH_VIEWS = env.bool("ACADEMY_BENCH_VIEWS", default=False)

@@ -11,6 +11,7 @@ from .lesson import (
     knowledge_check_mark,
 )
 from .media import DiagramBlock, ImageBlock, TableBlock
+from .scorm import ScormPackageBlock
 from .standard import StandardPageBlock
 
 __all__ = [
@@ -25,6 +26,7 @@ __all__ = [
     "KnowledgeCheckResult",
     "LessonBodyBlock",
     "ResourceBlock",
+    "ScormPackageBlock",
     "StandardPageBlock",
     "TableBlock",
     "VideoBlock",

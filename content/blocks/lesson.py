@@ -14,6 +14,7 @@ from wagtail.snippets.blocks import SnippetChooserBlock
 
 from .base import PROSE_FEATURES, SHORT_FEATURES, RequiredTextStructBlock
 from .media import DiagramBlock, ImageBlock, TableBlock
+from .scorm import ScormPackageBlock
 
 
 class CalloutBlock(RequiredTextStructBlock):
@@ -186,6 +187,7 @@ class LessonBodyBlock(blocks.StreamBlock):
     image = ImageBlock()
     diagram = DiagramBlock()
     table = TableBlock()
+    scorm_package = ScormPackageBlock()
 
     def clean(self, value):
         """A text block with no words in it (an empty paragraph) is empty, like the
