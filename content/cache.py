@@ -36,7 +36,7 @@ BODY_TEMPLATE = "content/blocks/lesson_body.html"
 VERSION_KEY = "lesson-body:version"
 ENTRY_SECONDS = 7 * 24 * 3600
 # Block types whose markup depends on the learner: always rendered per request.
-LEARNER_BLOCK_TYPES = frozenset({"knowledge_check", "activity"})
+LEARNER_BLOCK_TYPES = frozenset({"knowledge_check", "activity", "scorm_package"})
 # Context key the `{% learnerpart %}` tag reads (content.templatetags.glossary_tags).
 PARTS = "_learner_parts"
 
@@ -97,11 +97,14 @@ def cacheable(page, request) -> bool:
     return bool(page.pk and page.live)
 
 
-def lesson_blocks(page, *, check_results=None, activity_notes=None, learner_only=False):
-    """(block, knowledge check result, activity notes) for the body template: every
-    block, or only those with learner parts (in order) for a warm view. Only the block
-    types needed are built, so a warm view fetches no snippet, image or document."""
-    check_results = check_results or {}
+def lesson_blocks(page, *, check_results=None, activity_notes=None, scorm_launches=None,
+                  learner_only=False):
+    """(block, knowledge check result or SCORM launch, activity notes) for the body
+    template: every block, or only those with learner parts (in order) for a warm view.
+    Only the block types needed are built, so a warm view fetches no snippet, image or
+    document."""
+    # Block ids are unique in a body: a block's result is its check's, or its launch.
+    check_results = {**(check_results or {}), **(scorm_launches or {})}
     activity_notes = activity_notes or {}
     if learner_only:
         blocks = [page.body[i] for i, raw in enumerate(page.body.raw_data)
@@ -146,6 +149,7 @@ def render_lesson_body(context, *, page, request=None) -> tuple[str, list]:
     and linked, and the shared pieces stored."""
     check_results = context.get("check_results")
     activity_notes = context.get("activity_notes")
+    scorm_launches = context.get("scorm_launches")
     key = None
     if cacheable(page, request):
         # The version is read before the terms, so a body built from terms older than
@@ -155,14 +159,16 @@ def render_lesson_body(context, *, page, request=None) -> tuple[str, list]:
         if entry is not None:
             parts = LearnerParts(render_parts=True, marker="")
             blocks = lesson_blocks(page, check_results=check_results,
-                                   activity_notes=activity_notes, learner_only=True)
+                                   activity_notes=activity_notes,
+                                   scorm_launches=scorm_launches, learner_only=True)
             _render(context, blocks=blocks, parts=parts)
             if len(parts.parts) == len(entry.pieces) - 1:
                 return _interleave(entry.pieces, parts.parts), list(entry.terms_used)
 
     marker = f'<span data-learner-part="{secrets.token_hex(8)}"></span>'
     parts = LearnerParts(render_parts=True, marker=marker)
-    blocks = lesson_blocks(page, check_results=check_results, activity_notes=activity_notes)
+    blocks = lesson_blocks(page, check_results=check_results, activity_notes=activity_notes,
+                           scorm_launches=scorm_launches)
     entry, linked, used = _link(_render(context, blocks=blocks, parts=parts), marker,
                                 len(parts.parts), page)
     if entry is None:  # never seen; show the page, store nothing

@@ -29,6 +29,8 @@ class LessonOutline:
     url: str = ""
     module_title: str = ""
     duration_minutes: int = 0
+    # The SCORM packages the lesson runs (LessonPage.scorm_package_ids).
+    scorm_package_ids: tuple[int, ...] = ()
 
     @property
     def pk(self) -> int:
@@ -93,6 +95,7 @@ def _course_outline_build(*, course: CoursePage) -> tuple[ModuleOutline, ...]:
             id=lesson.pk, module_id=module.pk, title=lesson.title, required=lesson.required,
             check_ids=tuple(lesson.knowledge_check_ids()), url=lesson.get_url() or "",
             module_title=module.title, duration_minutes=lesson.duration_minutes,
+            scorm_package_ids=tuple(lesson.scorm_package_ids()),
         ))
     return tuple(
         ModuleOutline(

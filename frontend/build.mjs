@@ -19,7 +19,12 @@ const result = sass.compile(join(here, "src", "app.scss"), {
 writeFileSync(join(dist, "app.css"), result.css);
 
 copyFileSync(join(govuk, "govuk-frontend.min.js"), join(dist, "govuk-frontend.min.js"));
-for (const name of ["init.mjs", "js-enabled.js", "progress.mjs", "favicon.svg"]) {
+// The SCORM runtime (issue 17): scorm-again's browser build, from npm, for the wrapper
+// page on the content origin (learners/scorm_content.py).
+copyFileSync(join(here, "..", "node_modules", "scorm-again", "dist", "scorm-again.min.js"),
+             join(dist, "scorm-again.min.js"));
+for (const name of ["init.mjs", "js-enabled.js", "progress.mjs", "favicon.svg",
+                    "scorm-wrapper.js", "scorm-wrapper.css", "scorm-launch.mjs"]) {
   copyFileSync(join(here, "src", name), join(dist, name));
 }
 console.log(`front end built in ${dist}`);

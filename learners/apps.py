@@ -16,3 +16,13 @@ class LearnersConfig(AppConfig):
 
         # Bookings (reasonable adjustments, attendance) and sessions taught, likewise.
         privacy_provider_register(SESSIONS)
+
+        from learners.xapi_privacy import PROVIDER as XAPI
+
+        # The learner's LRS account name and their xAPI statements, likewise.
+        privacy_provider_register(XAPI)
+
+        from learners.scorm_privacy import PROVIDER as SCORM
+
+        # Attempts at SCORM packages, with the runtime data they stored, likewise.
+        privacy_provider_register(SCORM)

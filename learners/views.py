@@ -17,6 +17,7 @@ from wagtail.models import Page
 from courses.models import CoursePage, LessonPage
 from courses.selectors import course_lesson_outline
 from learners import selectors, services
+from learners.badge_views import certificate_badge_ld_json
 from learners.certificate_pdf import learning_time_display
 from learners.enqueue import enqueue_on_commit
 from learners.forms import AcademyPasswordResetForm, ProfileForm, SignInForm, SignUpForm
@@ -289,6 +290,10 @@ def lesson_complete(request, lesson_id: int):
             check: f"Answer the question \u2018{questions.get(check, '')}\u2019 before you "
                    "mark this lesson as complete"
             for check in unfinished.unanswered
+        } | {
+            f"scorm-{package_id}": "Finish the e-learning in this lesson, and pass it, "
+                                   "before you mark this lesson as complete"
+            for package_id in unfinished.unpassed_packages
         }}
         # The top of the page, where the error summary is (it focuses itself).
         return redirect(lesson.url)
@@ -322,7 +327,8 @@ CERTIFICATE_CODE_ERROR = f"Enter the code printed on the certificate, like {CODE
 
 
 def certificate_verify(request, code: str):
-    """Public: says valid or revoked, with name, course and date, and nothing more."""
+    """Public: says valid, expired (the day after its expiry date, UK time) or revoked
+    (which wins), with name, course and dates, and nothing more."""
     from django.conf import settings
 
     if is_ratelimited(request, group="certificate_verify", key="ip",
@@ -332,6 +338,10 @@ def certificate_verify(request, code: str):
     status = 200 if certificate else 404
     return render(request, "learners/certificate_verify.html", {
         "certificate": certificate,
+        "status": certificate.status if certificate else None,
+        # The certificate as an Open Badges 3.0 credential, for machines reading the page.
+        "open_badge_json": (certificate_badge_ld_json(code=certificate.code)
+                            if certificate and not certificate.is_revoked else ""),
         "code": certificate_code_display(code=certificate.code) if certificate else "",
         "learning_time": (learning_time_display(certificate.learning_minutes)
                           if certificate and certificate.learning_minutes else ""),

@@ -21,6 +21,7 @@ from learners.lesson_session import (
     LESSON_LOGGED,
 )
 from learners.models import AssessmentAttempt, Certificate, Enrolment, EnrolmentStatus, SignUpDomain
+from learners.scorm_content import scorm_lesson_launches
 
 
 def _required_ids(outline) -> list[int]:
@@ -100,6 +101,18 @@ def add_lesson_progress(request, page, context):
     _lesson_action_outcome(request, page, context)
     if not getattr(request, "is_preview", False):  # a draft's activities cannot be saved
         context["activity_notes"] = _activity_notes(request, page, context)
+
+
+@hooks.register(LESSON_PAGE_CONTEXT)
+def add_scorm_launches(request, page, context):
+    """Each SCORM block's launch for this learner (after add_lesson_progress, which
+    reads their enrolment), and whether a package is still to pass: the lesson's own
+    "Mark as complete" is not offered until it is (the service refuses it too)."""
+    launches = scorm_lesson_launches(request=request, lesson=page,
+                                     enrolment=context.get("enrolment"))
+    context["scorm_launches"] = launches
+    context["scorm_unpassed"] = any(launch.url and not launch.passed
+                                    for launch in launches.values())
 
 
 def _lesson_action_outcome(request, page, context) -> None:

@@ -4,6 +4,8 @@ from bisect import bisect
 
 from django import forms
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.shortcuts import redirect
 from modelcluster.fields import ParentalManyToManyField
@@ -36,6 +38,14 @@ def course_pages(queryset, *, preview: bool):
     for page in pages:
         page.title = page.draft_title or page.title
     return pages
+
+
+CERTIFICATE_VALID_MONTHS_MAX = 120  # ten years
+
+
+def months_words(months: int) -> str:
+    """'1 month', '12 months'."""
+    return f"{months} month{'s' if months != 1 else ''}"
 
 
 class WorkedOutDuration:
@@ -91,6 +101,17 @@ class CoursePage(CourseTree, WorkedOutDuration, Page):
         "days after they complete the course. Untick all three to ask nothing.",
     )
 
+    # Issue 17: how long a certificate for this course is valid; copied to each certificate
+    # as its expiry date when it is issued (learners.services.certificate_expiry).
+    certificate_valid_months = models.PositiveSmallIntegerField(
+        "certificate valid for (months)", null=True, blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(CERTIFICATE_VALID_MONTHS_MAX)],
+        help_text="Optional. For learning people must renew: for example 12 for a year. "
+        "Leave empty if the certificate does not run out. A certificate is valid until the "
+        "day before the same date that many months after the learner completed the course. "
+        "If you change this, certificates already issued keep the date they have.",
+    )
+
     def score_passes(self, score_percent: int | None) -> bool:
         """The course's pass rule: with no pass mark, or no knowledge checks scored,
         any score passes; otherwise the score must reach the pass mark."""
@@ -113,6 +134,9 @@ class CoursePage(CourseTree, WorkedOutDuration, Page):
         FieldPanel("followup_points"),
         FieldPanel("trainers", widget=forms.CheckboxSelectMultiple),
     ]
+    settings_panels = Page.settings_panels + [
+        MultiFieldPanel([FieldPanel("certificate_valid_months")], heading="Certificate"),
+    ]
     search_fields = Page.search_fields + [
         index.SearchField("summary"),
         index.SearchField("audience"),
@@ -128,6 +152,37 @@ class CoursePage(CourseTree, WorkedOutDuration, Page):
     subpage_types = ["courses.ModulePage", "courses.AssessmentPage"]
     # Fetched with the page when courses.routing serves it (the page shows its topic).
     route_select_related = ("topic",)
+
+    def certificate_recurrence_conflict(self, *, recurrence_months: int | None) -> str | None:
+        """Why required learning repeating every `recurrence_months` cannot go with this
+        course's certificate, or None when they agree. The rule (issue 17): the renewal
+        must fall due no later than the certificate runs out, so the repeat may not be
+        longer than the certificate is valid. A course whose certificate never runs
+        out, or learning that does not repeat, always agrees."""
+        valid = self.certificate_valid_months
+        if not valid or not recurrence_months or recurrence_months <= valid:
+            return None
+        return (f"The certificate for {self.title} is valid for {months_words(valid)}, so "
+                f"people must renew it at least every {months_words(valid)}. Choose "
+                f"{valid} months or fewer, or ask the course's trainer to change how long "
+                "its certificate is valid")
+
+    def clean(self):
+        super().clean()
+        if not self.pk or not self.certificate_valid_months:
+            return
+        # Required learning on this course that repeats less often than the certificate
+        # would now last (the reverse relation: courses does not import learners).
+        longest = (self.required_learning.filter(withdrawn_at__isnull=True,
+                                                 recurrence_months__isnull=False)
+                   .order_by("-recurrence_months")
+                   .values_list("recurrence_months", flat=True).first())
+        if longest and longest > self.certificate_valid_months:
+            raise ValidationError({"certificate_valid_months": (
+                f"This course is required learning that people repeat every "
+                f"{months_words(longest)}. Its certificate must be valid for at least "
+                f"that long, so that it does not run out before they must renew: enter "
+                f"{longest} or more, or ask HR to repeat the required learning more often")})
 
     def worked_out_minutes(self) -> int:
         """The override, or the sum of the required published lessons' durations."""
@@ -250,6 +305,19 @@ class LessonPage(CourseChildPage, WorkedOutDuration, Page):
         building every block (which would fetch glossary terms and documents)."""
         return [block["id"] for block in self.body.raw_data
                 if block["type"] == "knowledge_check"]
+
+    def scorm_package_ids(self) -> list[int]:
+        """The SCORM packages the lesson runs (its "scorm_package" blocks), read from the
+        stored JSON like knowledge_check_ids: a SCORM lesson is complete only once the
+        learner has passed each of them (learners.services.scorm)."""
+        ids = []
+        for block in self.body.raw_data:
+            if block["type"] == "scorm_package":
+                value = block["value"]
+                package = value.get("package") if isinstance(value, dict) else value
+                if isinstance(package, int):
+                    ids.append(package)
+        return ids
 
     def _course_module_siblings(self, request) -> tuple:
         """The lesson's course and module, and the course's lessons in order: for

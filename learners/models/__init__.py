@@ -16,6 +16,7 @@ from .hr import (
 from .jobs import JobStatus, TrackedJob
 from .learning import (
     Certificate,
+    CertificateStatus,
     ComplianceStatus,
     Enrolment,
     EnrolmentStatus,
@@ -34,9 +35,11 @@ from .programmes import (
     ProgrammeMember,
     ProgrammeRole,
 )
+from .scorm import ScormAttempt, ScormCompletion, ScormSuccess
 from .sessions import Booking, BookingStatus, SessionMode, TrainingSession
 from .signup import SignUpDomain, learner_q
 from .users import User
+from .xapi import LrsSettings, XapiActor, XapiStatement
 
 __all__ = [
     "FOLLOWUP_HOW_MAX_LENGTH",
@@ -47,6 +50,7 @@ __all__ = [
     "BookingStatus",
     "BulkEnrolment",
     "Certificate",
+    "CertificateStatus",
     "ComplianceStatus",
     "DeadlineExtension",
     "Enrolment",
@@ -72,10 +76,16 @@ __all__ = [
     "ProgrammeRole",
     "ReportingScope",
     "RequiredLearning",
+    "ScormAttempt",
+    "ScormCompletion",
+    "ScormSuccess",
     "SessionMode",
     "SignUpDomain",
     "TrackedJob",
     "TrainingSession",
     "User",
+    "LrsSettings",
+    "XapiActor",
+    "XapiStatement",
     "learner_q",
 ]

@@ -19,6 +19,13 @@ from courses.selectors import course_lesson_outline
 from learners.enqueue import enqueue_on_commit
 from learners.models import Enrolment, KnowledgeCheckAttempt, LessonProgress
 from learners.services.progress import progress_derive, sessions_attended
+from learners.services.scorm import scorm_lesson_unpassed
+from learners.services.xapi import (
+    xapi_course_completed,
+    xapi_knowledge_check_answered,
+    xapi_lesson_completed,
+    xapi_lesson_experienced,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -32,11 +39,14 @@ class AnswerRejected(Exception):
 
 
 class LessonNotFinished(Exception):
-    """The lesson has knowledge checks the learner has not answered yet."""
+    """The lesson has knowledge checks the learner has not answered yet, or SCORM
+    packages (ids in `unpassed_packages`) they have not passed yet."""
 
-    def __init__(self, unanswered: list[str]):
-        super().__init__(f"{len(unanswered)} knowledge check(s) not answered")
+    def __init__(self, unanswered: list[str], unpassed_packages: list[int] | None = None):
+        super().__init__(f"{len(unanswered)} knowledge check(s) not answered, "
+                         f"{len(unpassed_packages or [])} SCORM package(s) not passed")
         self.unanswered = unanswered
+        self.unpassed_packages = unpassed_packages or []
 
 
 def _recompute_task():
@@ -66,6 +76,8 @@ def lesson_open(*, enrolment: Enrolment, lesson: LessonPage) -> LessonProgress:
             Enrolment.objects.filter(pk=enrolment.pk).update(last_lesson=lesson,
                                                              last_fact_at=now)
             enqueue_on_commit(_recompute_task(), enrolment.pk)
+            # Of two first opens at once, the one statement (its id is the fact's).
+            xapi_lesson_experienced(enrolment=enrolment, lesson=lesson, at=now)
         progress = LessonProgress(enrolment=enrolment, lesson=lesson, opened_at=now)
         enrolment.last_lesson_id, enrolment.last_fact_at = lesson.pk, now
     elif enrolment.last_lesson_id != lesson.pk:
@@ -105,6 +117,7 @@ def _progress_record(*, enrolment: Enrolment, lesson: LessonPage, outline,
     )
     if derived.complete and enrolment.completed_at is None:
         logger.info("completed enrolment=%s score=%s", enrolment.pk, derived.score_percent)
+        xapi_course_completed(enrolment=enrolment, at=now, score_percent=derived.score_percent)
     enqueue_on_commit(_recompute_task(), enrolment.pk)
 
 
@@ -133,10 +146,12 @@ def knowledge_check_answer(
         raise AnswerRejected(result.error)
     LessonProgress.objects.bulk_create(
         [LessonProgress(enrolment=enrolment, lesson=lesson)], ignore_conflicts=True)
-    KnowledgeCheckAttempt.objects.create(
+    attempt = KnowledgeCheckAttempt.objects.create(
         enrolment=enrolment, lesson=lesson, block_id=block_id,
         chosen=sorted(set(chosen_ids)), correct=result.correct,
     )
+    xapi_knowledge_check_answered(enrolment=enrolment, lesson=lesson, block=block,
+                                  attempt=attempt)
     _progress_record(enrolment=enrolment, lesson=lesson, outline=_outline(enrolment, outline),
                      attempts=_attempts(enrolment))
     return result
@@ -158,8 +173,13 @@ def lesson_complete(*, enrolment: Enrolment, lesson: LessonPage, outline=None) -
         entry.check_ids for entry in outline if entry.required) else []
     answered = {block_id for lesson_id, block_id, _ in attempts if lesson_id == lesson.pk}
     unanswered = [check for check in check_ids if check not in answered]
-    if unanswered:
-        raise LessonNotFinished(unanswered)
+    # A SCORM lesson is complete once the learner has passed its packages (issue 17):
+    # "Mark as complete" cannot skip them. No query for a lesson without one.
+    unpassed = scorm_lesson_unpassed(
+        enrolment=enrolment, lesson_id=lesson.pk,
+        package_ids=here.scorm_package_ids if here is not None else lesson.scorm_package_ids())
+    if unanswered or unpassed:
+        raise LessonNotFinished(unanswered, unpassed)
     now = timezone.now()
     # The usual case, one statement: the lesson was opened and is not yet complete. Of
     # two requests at once, the second finds it complete once the first commits.
@@ -170,6 +190,7 @@ def lesson_complete(*, enrolment: Enrolment, lesson: LessonPage, outline=None) -
         _, completed = LessonProgress.objects.get_or_create(
             enrolment=enrolment, lesson=lesson, defaults={"completed_at": now})
     if completed:
+        xapi_lesson_completed(enrolment=enrolment, lesson=lesson, at=now)
         _progress_record(enrolment=enrolment, lesson=lesson, outline=outline,
                          attempts=attempts)
     return completed

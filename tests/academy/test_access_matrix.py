@@ -1009,11 +1009,19 @@ NO_LEARNER_DATA_URLS = {
     "password_change", "password_change_done", "password_reset", "password_reset_done",
     "password_reset_confirm", "password_reset_complete",
     "enrol", "knowledge_check_answer", "lesson_complete",   # POST, on the caller's own record
+    "scorm_attempt_commit",         # POST, the caller's own attempt only, else 404
+                                    # (tests/learners/test_scorm_runtime.py)
     "session_book",                 # POST, books the caller's own place
     "followups_opt_out",            # the caller's own choice to be asked follow-up questions
     "learning_log_entry_save",      # POST, into the caller's own log (test below)
     "certificate_verify",           # public by design: name, course and date only
     "certificate_verify_form",      # public: an empty box for a code; finds go to the above
+    # Open Badges 3.0 (issue 17): a certificate's credential for anyone with its code, as
+    # its verify page, with a salted hash in place of the email and no name
+    # (tests/learners/test_open_badges.py); the issuer profile, public key and revocation
+    # lists (bits only) are public by design.
+    "certificate_badge", "certificate_badge_signed",
+    "open_badges_issuer", "open_badges_keys", "open_badges_status_list",
     "export_create",                # POST, redirects to the viewer's own export
     "bulk_enrolment_template", "bulk_enrolment_template_xlsx",  # column names, an example
     "records_api:openapi-json", "records_api:openapi-view", "records_api:api-root",
