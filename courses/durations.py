@@ -2,9 +2,9 @@
 typed by hand disagreed with the lessons, and learning hours count towards CPD).
 
 A lesson takes its reading time at WORDS_PER_MINUTE, plus a set time for each knowledge
-check and each activity, plus each video's length where the trainer gives it (a video
-without a length counts as reading its transcript). A course takes the sum of its
-required published lessons. A trainer may override either figure. The figures and
+check and each activity, plus each video's and SCORM package's length where the trainer
+gives it (a video without a length counts as reading its transcript). A course takes the
+sum of its required published lessons. A trainer may override either figure. The figures and
 their sources are recorded in docs/decisions.md.
 """
 
@@ -37,7 +37,7 @@ def lesson_minutes(*, body_raw: list) -> int:
             minutes += MINUTES_PER_KNOWLEDGE_CHECK
         elif kind == "activity":
             minutes += MINUTES_PER_ACTIVITY
-        elif kind == "video" and value.get("minutes"):
+        elif kind in ("video", "scorm_package") and value.get("minutes"):
             minutes += int(value["minutes"])
         else:
             words += word_count(lesson_search_text(body_raw=[block]))

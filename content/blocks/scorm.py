@@ -18,6 +18,10 @@ class ScormPackageBlock(blocks.StructBlock):
     package = SnippetChooserBlock(
         "content.ScormPackage", required=False,
         help_text="Choose a package uploaded in SCORM packages, or upload one there first.")
+    minutes = blocks.IntegerBlock(
+        required=False, min_value=1, max_value=600,
+        help_text="Optional: about how long the package takes, in minutes, for the "
+                  "lesson's duration.")
     introduction = blocks.RichTextBlock(
         features=SHORT_FEATURES, required=False,
         help_text="Optional: a sentence or two on what the learner will do in the package.")

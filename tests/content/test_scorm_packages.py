@@ -375,6 +375,16 @@ def test_the_block_renders_the_package_and_its_introduction(trainer):
     assert package.title in rendered
 
 
+def test_the_package_s_minutes_count_towards_the_lesson_s_duration():
+    from courses.durations import lesson_minutes
+
+    body = [{"type": "scorm_package", "value": {"package": 1, "minutes": 25,
+                                                "introduction": "<p>Short.</p>"}}]
+    assert lesson_minutes(body_raw=body) == 25  # as a video's: its length, not its words
+    body[0]["value"]["minutes"] = None
+    assert lesson_minutes(body_raw=body) == 1  # no length given: the introduction's reading
+
+
 def test_a_block_without_a_package_is_refused_with_a_message():
     from django.core.exceptions import ValidationError
 
