@@ -35,6 +35,9 @@ logger = logging.getLogger(__name__)
 
 MANIFEST = "imsmanifest.xml"
 CHUNK_BYTES = 64 * 1024
+# A zip's directory entry is 46 bytes and the name (and any extra field or comment):
+# generous room for long names, while a directory of millions of entries is refused.
+DIRECTORY_BYTES_PER_ENTRY = 1024
 
 # The manifest's <schemaversion>, as suppliers write it, and what the academy makes of
 # it. "CAM 1.3" is what SCORM 2004 packages of the 2nd and 3rd editions say: the
@@ -365,6 +368,30 @@ def _files_write(archive: zipfile.ZipFile, files: list[zipfile.ZipInfo], *, pref
     return total
 
 
+def _check_directory_size(upload, limits: ScormLimits) -> None:
+    """Refuse a zip whose directory lists too many entries before zipfile reads it all
+    into memory (it reads the whole directory, whatever the count it declares)."""
+    end_record = getattr(zipfile, "_EndRecData", None)  # CPython's own reader of the end
+    if end_record is None:
+        return
+    try:
+        record = end_record(upload)
+    except OSError:
+        record = None
+    upload.seek(0)
+    if not record:
+        return  # not a zip: zipfile says so next
+    entries, size = record[zipfile._ECD_ENTRIES_TOTAL], record[zipfile._ECD_SIZE]
+    if entries > limits.entries:
+        raise ScormPackageRefused(
+            f"The package has {entries:,} files and folders. The most the academy accepts "
+            f"is {limits.entries:,}.")
+    if size > limits.entries * DIRECTORY_BYTES_PER_ENTRY:
+        raise ScormPackageRefused(
+            f"The package's list of files is {_megabytes(size)}, too long for the academy "
+            f"to read. The package may be damaged or unsafe.")
+
+
 def package_check(upload, *, limits: ScormLimits | None = None) -> tuple[
         zipfile.ZipFile, list[zipfile.ZipInfo], ScormManifest]:
     """Check an uploaded .zip without unpacking it: its size, its entries and its
@@ -380,6 +407,7 @@ def package_check(upload, *, limits: ScormLimits | None = None) -> tuple[
             f"The file is {_megabytes(size)}. The most the academy accepts is "
             f"{_megabytes(limits.upload_bytes)}.")
     upload.seek(0)
+    _check_directory_size(upload, limits)
     try:
         archive = zipfile.ZipFile(upload)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):

@@ -279,6 +279,23 @@ def test_a_package_over_a_limit_is_refused_and_nothing_is_stored(
     assert stored_files(media) == {}
 
 
+def test_a_zip_whose_end_record_understates_its_entries_is_still_counted(
+        client, trainer, media, settings):
+    """zipfile reads every entry in the directory, whatever count the zip's end record
+    declares: the entries are counted again once read."""
+    settings.SCORM_MAX_ENTRIES = 5
+    data = bytearray(scorm12_zip(extra_files={f"page{n}.html": "x" for n in range(4)}))
+    end = data.rfind(b"PK\x05\x06")
+    data[end + 8:end + 12] = (1).to_bytes(2, "little") * 2  # "1 entry" on this disk, in all
+    client.force_login(trainer)
+
+    response = upload(client, bytes(data))
+
+    assert "The package has 6 files and folders" in file_field_error(response)
+    assert not ScormPackage.objects.exists()
+    assert stored_files(media) == {}
+
+
 def test_a_zip_that_fails_while_unpacking_leaves_none_of_the_files_written_before(
         trainer, media):
     with pytest.raises(ScormPackageRefused, match="damaged"):
