@@ -175,3 +175,32 @@ def programmes_close() -> int:
     from learners.services.programmes import programmes_close_due
 
     return programmes_close_due()
+
+
+@shared_task
+def certificate_expiry_remind() -> int:
+    """Daily (celery beat, 08:30): email learners whose certificate runs out within
+    CERTIFICATE_EXPIRY_REMINDER_DAYS; once per certificate however often it runs."""
+    from learners.services.certificate_expiry import certificate_expiry_reminders_send
+
+    return certificate_expiry_reminders_send()
+
+
+@shared_task(bind=True, **RETRY)
+def xapi_statements_send(self) -> int:
+    """Send the xAPI statements waiting in the outbox to the LRS (enqueued after each
+    fact, and every minute by celery beat as the sweeper); returns how many were
+    delivered. When the LRS is down, tries again with exponential back-off (the
+    outbox row's; the beat sweep carries on after the last retry)."""
+    from learners.services.xapi import xapi_statements_deliver
+
+    outcome = xapi_statements_deliver()
+    # Run in-process (eager: the embedded demo, tests), a retry would run at once in
+    # the request: the next fact or the sweeper sends instead.
+    if (outcome.retry_in is not None and not self.request.is_eager
+            and self.request.retries < XAPI_SEND_RETRIES):
+        raise self.retry(countdown=outcome.retry_in, max_retries=XAPI_SEND_RETRIES)
+    return outcome.delivered
+
+
+XAPI_SEND_RETRIES = 8

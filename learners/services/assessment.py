@@ -17,6 +17,7 @@ from courses.models import AssessmentPage, CoursePage
 from learners.enqueue import enqueue_on_commit
 from learners.models import AssessmentAttempt, Enrolment
 from learners.services.progress import enrolment_progress_recompute
+from learners.services.xapi import xapi_assessment_submitted
 from learners.templatetags.learning import govuk_time
 
 logger = logging.getLogger(__name__)
@@ -261,6 +262,8 @@ def assessment_attempt_submit(*, attempt: AssessmentAttempt,
         math.floor(100 * (asked - len(wrong)) / asked + 0.5) if asked else 100)
     attempt.submitted_at = timezone.now()
     attempt.save(update_fields=["answers", "wrong", "score_percent", "submitted_at"])
+    xapi_assessment_submitted(attempt=attempt,
+                              passed=enrolment.course.score_passes(attempt.score_percent))
     Enrolment.objects.filter(pk=enrolment.pk).update(last_fact_at=attempt.submitted_at)
     from learners.tasks import enrolment_progress_recompute as task
 

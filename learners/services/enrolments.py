@@ -11,6 +11,8 @@ from django.utils import timezone
 from courses.models import CoursePage
 from learners.enqueue import enqueue_on_commit
 from learners.models import Enrolment, User
+from learners.services.certificate_expiry import certificate_renewal_open
+from learners.services.xapi import xapi_enrolment_registered
 
 logger = logging.getLogger(__name__)
 
@@ -28,7 +30,9 @@ class EnrolmentRefused(Exception):
 def enrolment_create(*, user: User, course: CoursePage) -> tuple[Enrolment, bool]:
     """Enrol the user, once. A second call, or a concurrent one, returns the existing
     enrolment: the unique constraint decides, not a check before the insert. The
-    confirmation email is sent by a task after the commit. Someone who does not count
+    confirmation email is sent by a task after the commit. A learner whose certificate
+    for the course runs out soon, or has run out (certificate_renewal_open), is enrolled
+    on the course's next cycle, to renew it. Someone who does not count
     as a learner (unverified email, a sign-up domain no longer allowed) is refused with
     EnrolmentRefused."""
     if not User.objects.learners().filter(pk=user.pk).exists():
@@ -38,13 +42,20 @@ def enrolment_create(*, user: User, course: CoursePage) -> tuple[Enrolment, bool
         raise EnrolmentRefused("Your account cannot enrol on courses. Contact your "
                                "academy team.")
     latest = (Enrolment.objects.filter(user=user, course=course).order_by("-cycle")
-              .values_list("cycle", flat=True).first())
+              .select_related("certificate")
+              .only("cycle", "completed_at", "certificate__expires_on",
+                    "certificate__revoked_at").first())
+    cycle = latest.cycle if latest else 1
+    if latest and latest.completed_at and certificate_renewal_open(
+            certificate=getattr(latest, "certificate", None)):
+        cycle += 1  # renewing a certificate that runs out soon, or has: the next cycle
     enrolment, created = Enrolment.objects.get_or_create(user=user, course=course,
-                                                         cycle=latest or 1)
+                                                         cycle=cycle)
     if created:
         from learners.tasks import enrolment_confirmation_send as task
 
         enqueue_on_commit(task, enrolment.pk)
+        xapi_enrolment_registered(enrolment=enrolment)
         logger.info("enrolled user=%s course=%s", user.pk, course.pk)
     return enrolment, created
 

@@ -20,6 +20,7 @@ from learners.models import (
     KnowledgeCheckAttempt,
     TrainingSession,
 )
+from learners.services.xapi import xapi_course_completed
 
 logger = logging.getLogger(__name__)
 
@@ -168,6 +169,8 @@ def enrolment_progress_recompute(*, enrolment_id: int) -> Enrolment:
         newly_completed = derived.complete and enrolment.completed_at is None
         if newly_completed:
             enrolment.completed_at = computed_at
+            xapi_course_completed(enrolment=enrolment, at=computed_at,
+                                  score_percent=derived.score_percent)
         enrolment.save(update_fields=[
             "progress_percent", "score_percent", "module_status", "next_lesson",
             "started_at", "progress_computed_at", "completed_at",

@@ -13,6 +13,7 @@ from django.utils.formats import date_format
 
 from learners.enqueue import enqueue_on_commit
 from learners.models import Booking, BookingStatus, Enrolment, TrainingSession, User
+from learners.services.xapi import xapi_sessions_attended
 
 
 class RegisterRefused(Exception):
@@ -98,6 +99,8 @@ def session_register_record(*, session: TrainingSession, marks: dict[int, bool |
                 current[user_id] = (cycle, enrolment_id)
         for _, enrolment_id in sorted(current.values(), key=lambda pair: pair[1]):
             enqueue_on_commit(recompute, enrolment_id)
+        xapi_sessions_attended(session=session, bookings=changed, enrolment_ids={
+            user_id: enrolment_id for user_id, (_, enrolment_id) in current.items()})
     marked = [booking.attended for booking in booked.values()]
     return RegisterOutcome(attended=marked.count(True), did_not_attend=marked.count(False),
                            unmarked=marked.count(None), changed=len(changed))
