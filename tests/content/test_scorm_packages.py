@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 
 from content.blocks import LessonBodyBlock
@@ -110,6 +111,12 @@ def test_a_trainer_uploads_a_package_which_is_checked_unpacked_and_listed(
     assert package.title in listing
     assert package.get_version_display() in listing
     assert str(trainer) in listing
+    assert filesizeformat(package.size_bytes) in listing
+
+    inspect = reverse("wagtailsnippets_content_scormpackage:inspect", args=[package.pk])
+    details = page_text(client.get(inspect))
+    assert "index.html" in details
+    assert "supplier-course.zip" in details
 
 
 def test_the_title_given_on_upload_is_kept_and_can_be_corrected(client, trainer):
