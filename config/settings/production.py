@@ -19,6 +19,9 @@ if "*" in ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS must name the hosts, not '*'.")
 
 DEBUG = False
+# One key for every process and every deploy, or credentials stop verifying: never made
+# here (base.py, OPEN_BADGES_KEY_FILE). `make up` on one machine turns this on.
+OPEN_BADGES_KEY_CREATE = env.bool("OPEN_BADGES_KEY_CREATE", default=False)
 CELERY_TASK_ALWAYS_EAGER = False
 
 STORAGES["staticfiles"] = {

@@ -148,6 +148,12 @@ class Certificate(models.Model):
     file = models.FileField(upload_to="certificates/", blank=True, storage=private_storage)
     revoked_at = models.DateTimeField(null=True, blank=True)
     revoked_reason = models.TextField(blank=True)
+    # Open Badges 3.0 (issue 17; learners.services.open_badges): the certificate's fixed
+    # bit in the academy's published revocation list (W3C Bitstring Status List),
+    # chosen at random when it is issued, unique by constraint; and the random salt of
+    # the hashed email in its credential. Empty only between the row and its issue.
+    badge_status_index = models.PositiveIntegerField(null=True, blank=True, unique=True)
+    badge_salt = models.CharField(max_length=32, blank=True)
     # The last day it is valid, for a course whose certificate must be renewed (issue
     # 17); empty: it does not expire.
     expires_on = models.DateField(null=True, blank=True)

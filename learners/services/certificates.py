@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from learners.certificate_pdf import CertificateContent, certificate_pdf_render
 from learners.models import Certificate, Enrolment
+from learners.services.badge_status import badge_status_allocate
 
 logger = logging.getLogger(__name__)
 
@@ -95,6 +96,8 @@ def certificate_issue(*, enrolment_id: int) -> Certificate | None:
             "completed_on": completed_on,
         },
     )
+    if certificate.badge_status_index is None:  # its bit in the badges' revocation list
+        certificate.badge_status_index = badge_status_allocate(certificate_id=certificate.pk)
     if certificate.file:
         return certificate
     with transaction.atomic():
