@@ -17,8 +17,10 @@ import posixpath
 import re
 import shutil
 import stat
+import uuid
 import zipfile
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import PurePosixPath
 from urllib.parse import unquote, urlsplit
 
@@ -28,12 +30,14 @@ from django.conf import settings
 from django.core.files.base import File
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.utils import timezone
 
 from content.models import ScormPackage, ScormVersion
 
 logger = logging.getLogger(__name__)
 
 MANIFEST = "imsmanifest.xml"
+FILES_ROOT = "scorm"  # every package's files are under FILES_ROOT/<uuid>/ (files_prefix)
 CHUNK_BYTES = 64 * 1024
 # A zip's directory entry is 46 bytes and the name (and any extra field or comment):
 # generous room for long names, while a directory of millions of entries is refused.
@@ -441,7 +445,7 @@ def package_from_zip(upload, *, uploaded_by, title: str = "") -> ScormPackage:
         original_filename=PurePosixPath(getattr(upload, "name", "") or "package.zip").name[:255],
         file_count=len(files), uploaded_by=uploaded_by,
     )
-    package.files_prefix = f"scorm/{package.uuid}/"
+    package.files_prefix = f"{FILES_ROOT}/{package.uuid}/"
     written: list[str] = []
     try:
         with archive:
@@ -463,3 +467,42 @@ def package_from_zip(upload, *, uploaded_by, title: str = "") -> ScormPackage:
         "package": package.pk, "version": package.version, "files": package.file_count,
         "bytes": package.size_bytes})
     return package
+
+
+def _storage_files(folder: str) -> list[str]:
+    """Every file below a folder in default storage, at any depth."""
+    folders, files = default_storage.listdir(folder)
+    found = [f"{folder}/{name}" for name in files]
+    for child in folders:
+        found += _storage_files(f"{folder}/{child}")
+    return found
+
+
+def package_files_orphaned_remove(*, older_than: timedelta = timedelta(days=1)) -> int:
+    """Delete the files of packages that were never saved: a folder FILES_ROOT/<uuid>/
+    with no package row whose newest file is older than `older_than` (an upload being
+    unpacked writes its files before its row, so newer folders are left alone). A
+    refused upload cleans up after itself; this finds what a killed process (a web
+    worker's timeout mid-upload) could not. Idempotent. Returns the folders removed."""
+    try:
+        folders, _ = default_storage.listdir(FILES_ROOT)
+    except FileNotFoundError:
+        return 0
+    cutoff = timezone.now() - older_than
+    removed = 0
+    for folder in folders:
+        try:
+            package_uuid = uuid.UUID(folder)
+        except ValueError:
+            continue  # not a package's folder: not ours to remove
+        if ScormPackage.objects.filter(uuid=package_uuid).exists():
+            continue
+        prefix = f"{FILES_ROOT}/{folder}/"
+        files = _storage_files(prefix.rstrip("/"))
+        if any(default_storage.get_modified_time(name) > cutoff for name in files):
+            continue
+        _files_remove(prefix, files)
+        removed += 1
+        logger.warning("scorm.orphaned_files_removed", extra={"folder": prefix,
+                                                               "files": len(files)})
+    return removed

@@ -5,6 +5,7 @@ import logging
 from celery import shared_task
 
 from content.cache import body_version, lesson_body_warm, lessons_using
+from content.scorm import package_files_orphaned_remove
 
 logger = logging.getLogger(__name__)
 
@@ -24,3 +25,10 @@ def lesson_bodies_warm_for_term(forms: list[str], version: int | None = None) ->
         warmed += lesson_body_warm(page)
     logger.info("lesson bodies warmed after a glossary change", extra={"warmed": warmed})
     return warmed
+
+
+@shared_task
+def scorm_files_orphaned_remove() -> int:
+    """Beat: delete the files of SCORM packages that were never saved (an upload whose
+    process was killed part-way); see content.scorm.package_files_orphaned_remove."""
+    return package_files_orphaned_remove()

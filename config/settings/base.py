@@ -255,6 +255,9 @@ CELERY_BEAT_SCHEDULE = {
     "required-learning-reconcile": {"task": "learners.tasks.required_learning_reconcile",
                                     "schedule": 6 * 60 * 60},
     "exports-reconcile": {"task": "academy.tasks.exports_reconcile", "schedule": 10 * 60},
+    # The files of SCORM packages never saved (an upload killed part-way), a day on.
+    "scorm-files-orphaned-remove": {"task": "content.tasks.scorm_files_orphaned_remove",
+                                    "schedule": 6 * 60 * 60},
     # Mondays at 08:00 in CELERY_TIMEZONE (Europe/London); once per manager a week.
     "manager-digests-send": {"task": "learners.tasks.manager_digests_send",
                              "schedule": crontab(minute=0, hour=8, day_of_week="mon")},

@@ -312,6 +312,42 @@ def test_a_zip_that_fails_while_unpacking_leaves_none_of_the_files_written_befor
     assert not (Path(media) / "scorm").exists() or not any((Path(media) / "scorm").iterdir())
 
 
+def test_files_of_a_package_never_saved_are_removed_a_day_on_and_saved_ones_kept(
+        trainer, media, settings):
+    """A process killed mid-upload leaves files with no row: beat removes them once
+    they are a day old (not sooner: an upload in progress has no row yet)."""
+    import os
+    import time
+    import uuid
+
+    from config.celery import app
+    from content.tasks import scorm_files_orphaned_remove
+
+    kept = package_from_zip(SimpleUploadedFile("p.zip", scorm12_zip()), uploaded_by=trainer)
+    orphan = Path(media) / "scorm" / str(uuid.uuid4())
+    (orphan / "media").mkdir(parents=True)
+    for name in ("index.html", "media/film.mp4"):
+        (orphan / name).write_bytes(b"x")
+    other = Path(media) / "scorm" / "not-a-package"
+    other.mkdir()
+    (other / "readme.txt").write_bytes(b"x")
+
+    assert scorm_files_orphaned_remove.delay().get() == 0  # too new: may be uploading
+    day_old = time.time() - 25 * 60 * 60
+    for path in [*orphan.rglob("*"), *(Path(media) / "scorm" / str(kept.uuid)).rglob("*")]:
+        os.utime(path, (day_old, day_old))
+
+    assert scorm_files_orphaned_remove.delay().get() == 1
+    assert not orphan.exists()
+    assert set(stored_files(media)) == {f"{kept.uuid}/imsmanifest.xml", f"{kept.uuid}/index.html",
+                                        "not-a-package/readme.txt"}
+    assert scorm_files_orphaned_remove.delay().get() == 0  # idempotent
+    entry = next(e for e in settings.CELERY_BEAT_SCHEDULE.values()
+                 if e["task"] == "content.tasks.scorm_files_orphaned_remove")
+    app.loader.import_default_modules()
+    assert entry["task"] in app.tasks
+
+
 def test_a_package_in_a_subfolder_with_xml_base_launches_the_right_file(trainer, media):
     manifest = manifest_2004(edition=3, launch="start.html").replace(
         "<resources>", '<resources xml:base="course/">')
