@@ -348,6 +348,24 @@ def test_files_of_a_package_never_saved_are_removed_a_day_on_and_saved_ones_kept
     assert entry["task"] in app.tasks
 
 
+def test_a_large_package_is_streamed_into_storage_not_read_into_memory(trainer, media):
+    import tracemalloc
+
+    film = random.Random(3).randbytes(32 * 1024 * 1024)  # incompressible: 32 MB packed
+    data = scorm12_zip(extra_files={"media/film.mp4": film})
+    del film
+    tracemalloc.start()
+    try:
+        package = package_from_zip(SimpleUploadedFile("big.zip", data), uploaded_by=trainer)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert package.size_bytes > 32 * 1024 * 1024
+    assert (Path(media) / "scorm" / str(package.uuid) / "media" / "film.mp4").stat().st_size \
+        == 32 * 1024 * 1024
+    assert peak < 4 * 1024 * 1024, f"unpacking held {peak:,} bytes at once"
+
+
 def test_a_package_in_a_subfolder_with_xml_base_launches_the_right_file(trainer, media):
     manifest = manifest_2004(edition=3, launch="start.html").replace(
         "<resources>", '<resources xml:base="course/">')
