@@ -126,6 +126,9 @@ def test_the_title_given_on_upload_is_kept_and_can_be_corrected(client, trainer)
     assert package.title == "Working in sprints"
 
     edit = reverse("wagtailsnippets_content_scormpackage:edit", args=[package.pk])
+    form = client.get(edit)
+    assert form.status_code == 200
+    assert 'name="package_file"' not in form.content.decode()  # its files never change
     response = client.post(edit, {"title": "Working in sprints (supplier version 2)"})
     assert response.status_code == 302
     package.refresh_from_db()
