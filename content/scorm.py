@@ -17,6 +17,7 @@ import posixpath
 import re
 import shutil
 import stat
+import unicodedata
 import uuid
 import zipfile
 from dataclasses import dataclass
@@ -149,7 +150,9 @@ def _check_entries(archive: zipfile.ZipFile, limits: ScormLimits) -> list[zipfil
     total = 0
     for info in entries:
         name = _check_name(info.filename)
-        key = name.rstrip("/").casefold()  # "A.html" and "a.html" are one file on many disks
+        # "A.html" and "a.html", or an "é" written as one character or as two, are one
+        # file on many disks.
+        key = unicodedata.normalize("NFC", name.rstrip("/")).casefold()
         if key in seen:
             raise ScormPackageRefused(
                 f"The package has the file '{_shown(name)}' more than once.")

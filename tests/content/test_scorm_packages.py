@@ -199,6 +199,9 @@ BAD_PACKAGES = {
                         "has the file 'index.html' more than once"),
     "names differing only in case": (lambda: zip_of([*_good_files(), ("INDEX.html", "x")]),
                                      "more than once"),
+    "names differing only in Unicode form": (
+        lambda: zip_of([*_good_files(), ("caf\u00e9.html", "x"), ("cafe\u0301.html", "y")]),
+        "more than once"),
     "zip bomb (one file's ratio)": (
         lambda: zip_of([*_good_files(), ("media/big.bin", b"\0" * (20 * 1024 * 1024))]),
         "'media/big.bin' in the package unpacks to 20 MB"),
