@@ -10,6 +10,7 @@ from psycopg.types.json import Jsonb
 from learners.enqueue import enqueue_on_commit
 from learners.models import BulkEnrolment, Enrolment, JobStatus, User
 from learners.scoping import reportable_people
+from learners.services.xapi import xapi_enrolments_registered
 
 logger = logging.getLogger(__name__)
 
@@ -78,6 +79,7 @@ def enrolments_ensure(*, pairs: list[tuple[int, int, str | None]], required_by_i
         from learners.tasks import enrolment_confirmations_send
 
         enqueue_on_commit(enrolment_confirmations_send, created)
+        xapi_enrolments_registered(enrolment_ids=created)
     return len(created)
 
 

@@ -122,7 +122,7 @@ class _Fact:
     key: str
     user_id: int
     verb: str
-    object: dict
+    object: dict | None  # None: the course
     at: datetime
     course: object
     enrolment_id: int | None = None
@@ -136,15 +136,19 @@ def _outbox_add(facts: list[_Fact]) -> None:
     if not facts:
         return
     actors = _actors(fact.user_id for fact in facts)
+    courses: dict[int, dict] = {}  # a course's activity, made once (its URL is a look-up)
     rows = []
     for fact in facts:
         statement_id = xapi_statement_id(fact=fact.key)
-        course = _course(fact.course)
+        if fact.course.pk not in courses:
+            courses[fact.course.pk] = _course(fact.course)
+        course = courses[fact.course.pk]
+        activity = fact.object or course
         context = {"platform": settings.ACADEMY_NAME, "language": LANGUAGE,
                    "contextActivities": {}}
         if fact.enrolment_id is not None:
             context["registration"] = _registration(fact.enrolment_id)
-        if fact.object["id"] != course["id"]:
+        if activity["id"] != course["id"]:
             context["contextActivities"] = {"parent": [fact.parent or course],
                                             "grouping": [course]}
         if not context["contextActivities"]:
@@ -154,7 +158,7 @@ def _outbox_add(facts: list[_Fact]) -> None:
             "actor": {"objectType": "Agent", "account": {
                 "homePage": settings.ACADEMY_BASE_URL, "name": actors[fact.user_id]}},
             "verb": {"id": VERB_BASE + fact.verb, "display": {LANGUAGE: fact.verb}},
-            "object": fact.object,
+            "object": activity,
             "context": context,
             "timestamp": _timestamp(fact.at),
             "version": XAPI_VERSION,
@@ -171,14 +175,16 @@ def _outbox_add(facts: list[_Fact]) -> None:
 
 # --- One function per fact, each called from the fact's own service -------------------
 
+def _registered(enrolment: Enrolment) -> _Fact:
+    return _Fact(key=f"enrolment/{enrolment.pk}/registered", user_id=enrolment.user_id,
+                 verb="registered", object=None, at=enrolment.enrolled_at,
+                 course=enrolment.course, enrolment_id=enrolment.pk)
+
+
 def xapi_enrolment_registered(*, enrolment: Enrolment) -> None:
     """registered: the learner enrolled on the course (services.enrolments)."""
-    if not lrs_enabled():
-        return
-    _outbox_add([_Fact(
-        key=f"enrolment/{enrolment.pk}/registered", user_id=enrolment.user_id,
-        verb="registered", object=_course(enrolment.course), at=enrolment.enrolled_at,
-        course=enrolment.course, enrolment_id=enrolment.pk)])
+    if lrs_enabled():
+        _outbox_add([_registered(enrolment)])
 
 
 def _lesson_fact(*, enrolment: Enrolment, lesson, at: datetime, verb: str,
@@ -189,6 +195,14 @@ def _lesson_fact(*, enrolment: Enrolment, lesson, at: datetime, verb: str,
         key=f"enrolment/{enrolment.pk}/lesson/{lesson.pk}/{verb}", user_id=enrolment.user_id,
         verb=verb, object=_activity(LESSON, lesson.pk, lesson.title, lesson), at=at,
         course=enrolment.course, enrolment_id=enrolment.pk, result=result)])
+
+
+def xapi_enrolments_registered(*, enrolment_ids: list[int]) -> None:
+    """registered, for enrolments made in bulk (services.bulk: a bulk enrolment or a
+    required-learning assignment), a chunk at a time."""
+    if enrolment_ids and lrs_enabled():
+        _outbox_add([_registered(enrolment) for enrolment in Enrolment.objects.filter(
+            pk__in=enrolment_ids).select_related("course").order_by("pk")])
 
 
 def xapi_lesson_experienced(*, enrolment: Enrolment, lesson, at: datetime) -> None:
@@ -231,11 +245,11 @@ def xapi_course_completed(*, enrolment: Enrolment, at: datetime,
     if score_percent is not None:
         result["score"] = _score(score_percent)
     facts = [_Fact(key=f"enrolment/{enrolment.pk}/completed", user_id=enrolment.user_id,
-                   verb="completed", object=_course(course), at=at, course=course,
+                   verb="completed", object=None, at=at, course=course,
                    enrolment_id=enrolment.pk, result=result)]
     if course.pass_mark is not None:
         facts.append(_Fact(key=f"enrolment/{enrolment.pk}/passed", user_id=enrolment.user_id,
-                           verb="passed", object=_course(course), at=at, course=course,
+                           verb="passed", object=None, at=at, course=course,
                            enrolment_id=enrolment.pk, result={**result, "success": True}))
     _outbox_add(facts)
 

@@ -8,6 +8,7 @@ import base64
 import json
 import subprocess
 import threading
+import time
 import uuid
 from collections import Counter
 from datetime import UTC, timedelta
@@ -18,6 +19,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from django.conf import settings
 from django.core.cache import cache
+from django.db import connections
 from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
@@ -66,6 +68,7 @@ class RecordingLrs:
         self.puts: list[str] = []
         self.problems: list[str] = []
         self.mode = "up"
+        self.delay = 0.0  # seconds before each answer: a slow LRS
         self.port = 0
         self._server = None
         self._lock = threading.Lock()
@@ -98,6 +101,7 @@ class RecordingLrs:
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
 
     def receive(self, handler, body: bytes) -> int:
+        time.sleep(self.delay)
         if self.mode == "503":
             return 503
         expected = "Basic " + base64.b64encode(f"{KEY}:{SECRET}".encode()).decode()
@@ -343,6 +347,48 @@ def test_a_statement_the_lrs_refuses_as_malformed_is_set_aside_not_retried(lrs_o
         1, True, True)
     assert row.last_error.startswith("HTTP 400")
     assert xapi_statements_deliver().rejected == 0
+
+
+@pytest.mark.django_db
+def test_enrolments_made_in_bulk_are_registered_once_each(course, lrs_on):
+    people = [UserFactory(email=f"bulk{n}@example.gov.uk") for n in range(3)]
+    pairs = [(person.pk, course.pk, None) for person in people]
+    assert services.enrolments_ensure(pairs=pairs) == 3
+    assert services.enrolments_ensure(pairs=pairs) == 0
+    tasks.xapi_statements_send.apply()
+    assert lrs_on.verbs() == {"registered": 3}
+    assert_each_sent_once(lrs_on)
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_senders_at_once_never_send_the_same_statement(course, lrs):
+    lrs_settings(lrs)
+    lrs.stop()  # the facts wait in the outbox
+    for n in range(4):
+        services.enrolment_create(user=UserFactory(email=f"racer{n}@example.gov.uk"),
+                                  course=course)
+    XapiStatement.objects.update(next_attempt_at=timezone.now())
+    lrs.delay = 0.2
+    lrs.start()
+    barrier = threading.Barrier(2)
+
+    def send():
+        try:
+            barrier.wait()
+            return xapi_statements_deliver().delivered
+        finally:
+            connections.close_all()
+
+    senders = [threading.Thread(target=lambda: results.append(send())) for _ in range(2)]
+    results: list[int] = []
+    for sender in senders:
+        sender.start()
+    for sender in senders:
+        sender.join()
+    assert sum(results) == 4
+    assert min(results) > 0  # both sent, each its own
+    assert sorted(Counter(lrs.puts).values()) == [1, 1, 1, 1]
+    assert_each_sent_once(lrs)
 
 
 # --- Through a real worker ----------------------------------------------------------
