@@ -267,7 +267,7 @@ def _launch_path(root, files: set[str]) -> tuple[str, str]:
         if not href:
             continue
         path = _joined(base, resource.attrib.get(XML_BASE, ""), href)
-        if urlsplit(href).scheme or path.startswith(("/", "..")):
+        if urlsplit(href).scheme or path.startswith("/") or path.split("/")[0] == "..":
             raise ScormPackageRefused(
                 f"The package's launch file '{_shown(href)}' is outside the package.")
         if path in files:

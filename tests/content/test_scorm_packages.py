@@ -217,6 +217,10 @@ BAD_PACKAGES = {
         lambda: zip_of([("imsmanifest.xml", manifest_12(launch="content/start.html")),
                         ("index.html", "x")]),
         "launch file 'content/start.html' is not in the package"),
+    "launch file outside the package": (
+        lambda: zip_of([("imsmanifest.xml", manifest_12(launch="../index.html")),
+                        ("index.html", "x")]),
+        "launch file '../index.html' is outside the package"),
     "no SCO to launch": (
         lambda: zip_of([("imsmanifest.xml", manifest_12().replace('scormtype="sco"',
                                                                   'scormtype="asset"')),
