@@ -28,6 +28,7 @@ class CertificateContent:
     code: str
     verify_url: str
     learning_minutes: int | None = None  # None on certificates issued before it was kept
+    valid_until: date | None = None  # the last day it is valid; None: it does not expire
 
 
 def learning_time_display(minutes: int) -> str:
@@ -103,12 +104,16 @@ def certificate_pdf_render(content: CertificateContent) -> bytes:
     canvas.setFont("Helvetica", 16)
     completed = f"on {content.completed_on.day} {content.completed_on:%B %Y}"
     canvas.drawCentredString(centre, height - 122 * mm, completed)
+    details = []
     if content.learning_minutes:
+        details.append(f"Learning time: {learning_time_display(content.learning_minutes)}")
+    if content.valid_until:
+        until = content.valid_until
+        details.append(f"Valid until {until.day} {until:%B %Y}")
+    if details:
         canvas.setFillColor(GREY)
         canvas.setFont("Helvetica", 14)
-        canvas.drawCentredString(
-            centre, height - 134 * mm,
-            f"Learning time: {learning_time_display(content.learning_minutes)}")
+        canvas.drawCentredString(centre, height - 134 * mm, "   \u00b7   ".join(details))
 
     _draw_qr(canvas, content.verify_url, x=20 * mm, y=16 * mm, size=34 * mm)
 

@@ -102,7 +102,7 @@ ENROLMENT_PAGE_FIELDS = (
     "user_id", "course_id", "cycle", "due_on", "extended_due_on", "last_lesson_id",
     "last_fact_at", "progress_percent", "score_percent", "module_status", "next_lesson_id",
     "started_at", "completed_at", "certificate__id", "certificate__code",
-    "certificate__file",
+    "certificate__file", "certificate__expires_on", "certificate__revoked_at",
 )
 
 

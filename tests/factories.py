@@ -109,3 +109,22 @@ def course_with_lessons(catalogue, *, modules=2, lessons=2, body=None, **course_
                 **({"body": body() if callable(body) else body} if body is not None else {}),
             )
     return course
+
+
+def certificate_held(user, course, *, completed_on, expires_on=None, cycle=1, **fields):
+    """A completed enrolment (in `cycle`) with its certificate, as issuing leaves them
+    (without the PDF): for tests of what is shown and sent about a certificate."""
+    from datetime import datetime, time
+
+    from django.utils import timezone
+
+    from learners.models import Certificate, Enrolment
+    from learners.services.certificates import certificate_code_new
+
+    completed_at = timezone.make_aware(datetime.combine(completed_on, time(12)))
+    enrolment = Enrolment.objects.create(user=user, course=course, cycle=cycle,
+                                         completed_at=completed_at, progress_percent=100)
+    return Certificate.objects.create(
+        enrolment=enrolment, code=certificate_code_new(), completed_on=completed_on,
+        learner_name=user.get_full_name(), course_title=course.title,
+        expires_on=expires_on, **fields)

@@ -50,6 +50,8 @@ COLUMNS = (
     Column("completed", "Completed", ("completed_at", "pk")),
     Column("score", "Score", ("score_percent", "pk"), numeric=True),
     Column("certificate", "Certificate"),
+    Column("certificate_valid_until", "Certificate valid until",
+           ("certificate__expires_on", "pk")),
     Column("sessions_attended", "Sessions attended", ("sessions_attended", "pk"),
            numeric=True),
     Column("sessions_missed", "Sessions missed", ("sessions_missed", "pk"), numeric=True),
@@ -98,6 +100,14 @@ def _certificate(e) -> str:
     return format_html("<code>{}</code>", Truncator(certificate.code).chars(12))
 
 
+def _certificate_valid_until(e) -> str:
+    try:
+        certificate = e.certificate
+    except ObjectDoesNotExist:
+        certificate = None
+    return _day(certificate and certificate.expires_on)
+
+
 CELLS: dict[str, Callable[[object], str]] = {
     "name": lambda e: e.user.get_full_name(),
     "email": lambda e: e.user.email,
@@ -116,6 +126,7 @@ CELLS: dict[str, Callable[[object], str]] = {
     "completed": lambda e: _day(e.completed_at),
     "score": lambda e: DASH if e.score_percent is None else f"{e.score_percent}%",
     "certificate": _certificate,
+    "certificate_valid_until": _certificate_valid_until,
     "sessions_attended": lambda e: str(e.sessions_attended),
     "sessions_missed": lambda e: str(e.sessions_missed),
 }

@@ -32,6 +32,7 @@ from courses.models import CoursePage
 from learners.models import EnrolmentStatus, Grade, Organisation, Profession
 from learners.scoping import reporting_paths
 from learners.selectors import enrolment_due_on
+from learners.services.certificate_expiry import EXPIRED
 from learners.templatetags.learning import govuk_time, status_label
 
 CHUNK = 5000
@@ -64,6 +65,7 @@ COLUMNS = [
     ExportColumn("Completed", DATETIME, 18),
     ExportColumn("Score %", NUMBER, 9),
     ExportColumn("Certificate code", TEXT, 20),
+    ExportColumn("Certificate valid until", DATE, 13),
     ExportColumn("Sessions attended", NUMBER, 10),
     ExportColumn("Sessions missed", NUMBER, 10),
     ExportColumn("Status", TEXT, 13),
@@ -80,7 +82,8 @@ def _directorate():
     ).values("name")[:1])
 
 
-# What the database reads for each row, in SQL (c0..c21 of the COPY's inner query).
+# What the database reads for each row, in SQL (c0..c22 of the COPY's inner query; the
+# certificate's expiry date, issue 17, is last so the others keep their numbers).
 FIELDS = [
     F("user__first_name"), F("user__last_name"), F("user__email"),
     F("user__staff_number"), F("user__organisation__name"), _directorate(),
@@ -89,6 +92,7 @@ FIELDS = [
     F("course__title"), F("due_on"), enrolment_due_on(), F("enrolled_at"),
     F("started_at"), F("progress_percent"), F("completed_at"), F("score_percent"),
     F("certificate__code"), F("status"), sessions_attended_count(), sessions_missed_count(),
+    F("certificate__expires_on"),
 ]
 
 
@@ -109,12 +113,13 @@ def export_rows(queryset) -> Iterable[list]:
     rows = queryset.order_by("pk").values_list(*FIELDS).iterator(chunk_size=CHUNK)
     for (first, last, email, staff_number, organisation, directorate, grade, profession,
          manager_first, manager_last, course, required_on, due_on, enrolled, started,
-         progress, completed, score, certificate, status, attended, missed) in rows:
+         progress, completed, score, certificate, status, attended, missed,
+         valid_until) in rows:
         yield [_name(first, last), email, staff_number, organisation, directorate, grade,
                profession, _name(manager_first, manager_last), course,
                "Yes" if required_on else "No", due_on, _local(enrolled), _local(started),
-               progress, _local(completed), score, certificate, attended, missed,
-               status_label(status)]
+               progress, _local(completed), score, certificate, valid_until, attended,
+               missed, status_label(status)]
 
 
 def _csv_cell(value):
@@ -180,13 +185,14 @@ def _copy_columns() -> list[tuple[str, list]]:
         (_TIME.format("c13"), zone), (_TIME.format("c14"), zone),
         ("c15", []), (_TIME.format("c16"), zone), ("c17", []),
         _text("c18"),
+        (_DATE.format("c22"), []),
         ("c20", []), ("c21", []),
         _STATUS,
     ]
 
 
 def _copy_source(queryset) -> tuple[str, list]:
-    """The export's rows in report order (by id), unformatted: FIELDS as c0..c21, but
+    """The export's rows in report order (by id), unformatted: FIELDS as c0..c22, but
     the directorate (c5 in FIELDS) found by a hash join on its path rather than a
     look-up for each row, and sorted before the cells are formatted (sorting the
     narrower raw rows; the formatting query keeps that order without sorting again)."""
@@ -261,6 +267,14 @@ def _range_words(start: date | None, end: date | None) -> str:
     return "All"
 
 
+def _expires_words(window: str | None) -> str:
+    if not window:
+        return "All"
+    if window == EXPIRED:
+        return "Already expired (not revoked, not renewed)"
+    return f"In the next {window} days (not revoked, not renewed)"
+
+
 def export_about(*, export: Export, run_at: datetime, rows: int) -> list[tuple[str, object]]:
     """What an export holds, in words, for its "About this report" sheet: the filters
     chosen (names, not slugs), the scope of the person who asked for it, when it ran
@@ -297,6 +311,7 @@ def export_about(*, export: Export, run_at: datetime, rows: int) -> list[tuple[s
         ("Required learning", required.get(filters.required, "All")),
         ("Enrolled", _range_words(filters.enrolled_from, filters.enrolled_to)),
         ("Completed", _range_words(filters.completed_from, filters.completed_to)),
+        ("Certificate runs out", _expires_words(filters.certificate_expires)),
         ("", ""),
         ("Times", f"Dates and times are UK time ({settings.TIME_ZONE})."),
     ]
@@ -441,7 +456,7 @@ def export_xlsx_copy_sql(queryset, *, styles: dict[str, int], limit: int) -> tup
     for number, (column, (text_sql, text_params)) in enumerate(
             zip(COLUMNS, _copy_columns(), strict=True)):
         if column.kind in (DATE, DATETIME):
-            source_column = {10: "c12", 11: "c13", 12: "c14", 14: "c16"}[number]
+            source_column = {10: "c12", 11: "c13", 12: "c14", 14: "c16", 17: "c22"}[number]
             text_sql = _serial(source_column, column.kind)
             text_params = [settings.TIME_ZONE] if column.kind == DATETIME else []
         values.append(f"{text_sql} AS t{number}")

@@ -12,6 +12,7 @@ from academy.reports.columns import OPTIONAL_CHOICES, SORTS
 from courses.models import CoursePage
 from learners.models import EnrolmentStatus, Grade, Organisation, Profession
 from learners.scoping import reporting_organisations
+from learners.services.certificate_expiry import CERTIFICATE_EXPIRES_WITHIN, EXPIRED
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,8 @@ class ReportFilters:
     enrolled_to: date | None = None
     completed_from: date | None = None
     completed_to: date | None = None
+    # Issue 17: "30", "60", "90" (runs out within that many days) or "expired".
+    certificate_expires: str | None = None
 
     @classmethod
     def from_dict(cls, data: dict) -> "ReportFilters":
@@ -99,6 +102,15 @@ class ReportFilterForm(forms.Form):
     enrolled_to = GovukDateField(required=False, label="Enrolled to")
     completed_from = GovukDateField(required=False, label="Completed from")
     completed_to = GovukDateField(required=False, label="Completed to")
+    certificate_expires = forms.ChoiceField(
+        choices=[("", "Any time or never"),
+                 *[(str(days), f"In the next {days} days")
+                   for days in CERTIFICATE_EXPIRES_WITHIN],
+                 (EXPIRED, "Already expired")],
+        required=False, label="Certificate runs out",
+        help_text="Certificates for courses that must be renewed. Leaves out revoked "
+                  "certificates and ones the person has already renewed.",
+    )
     sort = forms.ChoiceField(choices=[(k, v[0]) for k, v in SORTS.items()], required=False,
                              widget=forms.HiddenInput)
     order = forms.ChoiceField(choices=[("asc", "asc"), ("desc", "desc")], required=False,
@@ -110,7 +122,8 @@ class ReportFilterForm(forms.Form):
     )
 
     FILTER_FIELDS = ("organisation", "grade", "profession", "course", "status", "required",
-                     "enrolled_from", "enrolled_to", "completed_from", "completed_to")
+                     "enrolled_from", "enrolled_to", "completed_from", "completed_to",
+                     "certificate_expires")
 
     def __init__(self, data=None, *, viewer):
         super().__init__(data)

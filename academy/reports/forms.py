@@ -47,6 +47,16 @@ class RequiredLearningForm(forms.ModelForm):
             self.fields["course"].queryset = CoursePage.objects.live().order_by("title")
         self.fields["organisations"].queryset = reporting_organisations(viewer)
 
+    def clean(self):
+        cleaned = super().clean()
+        course = cleaned.get("course") or (self.instance.course if self.instance.pk else None)
+        if course is not None and not self.has_error("recurrence_months"):
+            conflict = course.certificate_recurrence_conflict(
+                recurrence_months=cleaned.get("recurrence_months"))
+            if conflict:
+                self.add_error("recurrence_months", conflict)
+        return cleaned
+
     def clean_due_on(self):
         due = self.cleaned_data["due_on"]
         unchanged = self.instance.pk and due == self.initial.get("due_on")

@@ -29,6 +29,7 @@ from academy.reports.filters import SORTS, ReportFilters
 from learners.models import Booking, BookingStatus, Enrolment, EnrolmentStatus, Organisation
 from learners.scoping import reportable_enrolments, reporting_organisations, reporting_paths
 from learners.selectors import enrolments_annotate_status
+from learners.services.certificate_expiry import enrolments_certificate_expiring
 
 
 def report_organisation_path(*, viewer, slug: str | None) -> str | None:
@@ -78,6 +79,9 @@ def report_enrolments_list(*, viewer, filters: ReportFilters,
                          ("completed_to", "completed_at__date__lte")):
         if getattr(filters, name):
             queryset = queryset.filter(**{lookup: getattr(filters, name)})
+    if filters.certificate_expires:
+        queryset = enrolments_certificate_expiring(queryset=queryset,
+                                                   window=filters.certificate_expires)
     return queryset
 
 

@@ -5,6 +5,7 @@ complete); Celery derives the rest (progress, completion, certificate)."""
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from learners.storage import private_storage
 
@@ -28,6 +29,15 @@ class ComplianceStatus(models.TextChoices):
     OVERDUE = "overdue", "Overdue"
     DUE_SOON = "due soon", "Due soon"
     NOT_YET_DUE = "not yet due", "Not yet due"
+
+
+class CertificateStatus(models.TextChoices):
+    """What a certificate's verify page, the learner's pages and HR say of it. Revoked
+    wins over expired (Certificate.status_on)."""
+
+    VALID = "valid", "Valid"
+    EXPIRED = "expired", "Expired"
+    REVOKED = "revoked", "Revoked"
 
 
 class Enrolment(models.Model):
@@ -157,6 +167,9 @@ class Certificate(models.Model):
     # The last day it is valid, for a course whose certificate must be renewed (issue
     # 17); empty: it does not expire.
     expires_on = models.DateField(null=True, blank=True)
+    # When the learner was told it runs out soon: claimed (set) before the email goes,
+    # so the reminder is sent once per certificate (learners.services.certificate_expiry).
+    expiry_reminder_sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -165,6 +178,8 @@ class Certificate(models.Model):
                 name="revocation_has_reason",
             ),
         ]
+        # HR's "certificate expires within" filter and the daily expiry reminders.
+        indexes = [models.Index(fields=["expires_on"], name="certificate_expires_idx")]
 
     def __str__(self) -> str:
         return f"{self.course_title}: {self.learner_name} ({self.code[:8]}...)"
@@ -172,3 +187,17 @@ class Certificate(models.Model):
     @property
     def is_revoked(self) -> bool:
         return self.revoked_at is not None
+
+    def status_on(self, day) -> "CertificateStatus":
+        """Revoked wins; otherwise expired from the day after `expires_on`, valid on
+        and before it (and always, where it has no expiry date)."""
+        if self.revoked_at is not None:
+            return CertificateStatus.REVOKED
+        if self.expires_on is not None and day > self.expires_on:
+            return CertificateStatus.EXPIRED
+        return CertificateStatus.VALID
+
+    @property
+    def status(self) -> "CertificateStatus":
+        """Its status today, by the UK date (TIME_ZONE, Europe/London)."""
+        return self.status_on(timezone.localdate())

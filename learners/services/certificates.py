@@ -12,6 +12,7 @@ from django.utils import timezone
 from learners.certificate_pdf import CertificateContent, certificate_pdf_render
 from learners.models import Certificate, Enrolment
 from learners.services.badge_status import badge_status_allocate
+from learners.services.certificate_expiry import certificate_expiry_date
 
 logger = logging.getLogger(__name__)
 
@@ -63,7 +64,7 @@ def certificate_find(*, code: str) -> Certificate | None:
         candidates.add(canonical)
     found = {c.code: c for c in Certificate.objects.filter(code__in=candidates).only(
         "code", "learner_name", "course_title", "completed_on", "learning_minutes",
-        "revoked_at")}
+        "revoked_at", "expires_on")}
     return found.get(canonical) or found.get(raw)
 
 
@@ -76,11 +77,13 @@ def certificate_issue(*, enrolment_id: int) -> Certificate | None:
     """Issue the certificate for a completed enrolment: exactly one row (a one-to-one
     constraint) and its PDF, stored through Django's storage API. Running it again, or
     twice at once, changes nothing; a row left without its PDF by a crash gets it on
-    the next run. Returns None if the enrolment is not complete."""
+    the next run. Returns None if the enrolment is not complete. A course with a
+    validity gives the certificate its expiry date (certificate_expiry_date)."""
     enrolment = (  # only what the certificate needs: a course page has many columns
         Enrolment.objects.select_related("user", "course")
         .only("completed_at", "user__first_name", "user__last_name", "user__email",
-              "course__title", "course__duration_minutes")
+              "course__title", "course__duration_minutes",
+              "course__certificate_valid_months")
         .get(pk=enrolment_id)
     )
     if enrolment.completed_at is None:
@@ -94,6 +97,10 @@ def certificate_issue(*, enrolment_id: int) -> Certificate | None:
             "course_title": enrolment.course.title,
             "learning_minutes": enrolment.course.duration_minutes,
             "completed_on": completed_on,
+            # The course's validity as it is now: a later change leaves this alone.
+            "expires_on": certificate_expiry_date(
+                completed_on=completed_on,
+                valid_months=enrolment.course.certificate_valid_months),
         },
     )
     if certificate.badge_status_index is None:  # its bit in the badges' revocation list
@@ -111,6 +118,7 @@ def certificate_issue(*, enrolment_id: int) -> Certificate | None:
                 code=certificate_code_display(code=certificate.code),
                 verify_url=certificate_verify_url(certificate.code),
                 learning_minutes=certificate.learning_minutes,
+                valid_until=certificate.expires_on,
             ))
             certificate.file.save(f"{certificate.code}.pdf", ContentFile(pdf), save=True)
             logger.info("certificate issued enrolment=%s", enrolment_id)

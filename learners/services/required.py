@@ -184,8 +184,12 @@ def _remind(enrolment: Enrolment, *, overdue: bool) -> None:
 def required_learning_renew(*, notice_days: int = 30) -> int:
     """Start the next cycle of recurring required learning: when a completion is about
     to expire (`recurrence_months` after it, less `notice_days` of notice), enrol the
-    person again, due on the expiry date. Idempotent: the next cycle is created once,
-    by the unique (user, course, cycle) constraint."""
+    person again, due on the expiry date. Where the completion's certificate has an
+    expiry date (the course's validity, issue 17) and it comes first, the next cycle is
+    due on it instead: the renewal is due on or before the certificate runs out, the
+    last day it is valid. (HR cannot repeat less often than the certificate is valid:
+    CoursePage.certificate_recurrence_conflict.) Idempotent: the next cycle is created
+    once, by the unique (user, course, cycle) constraint."""
     today = timezone.localdate()
     renewed = 0
     for assignment in RequiredLearning.objects.filter(recurrence_months__isnull=False,
@@ -197,6 +201,9 @@ def required_learning_renew(*, notice_days: int = 30) -> int:
             if enrolment.completed_at and timezone.localdate(enrolment.completed_at) <= cutoff:
                 expires = timezone.localdate(enrolment.completed_at) + relativedelta(
                     months=assignment.recurrence_months)
+                certificate = getattr(enrolment, "certificate", None)
+                if certificate is not None and certificate.expires_on is not None:
+                    expires = min(expires, certificate.expires_on)
                 new.append(Enrolment(user_id=enrolment.user_id, course_id=enrolment.course_id,
                                      cycle=enrolment.cycle + 1, required_by=assignment,
                                      due_on=expires))
@@ -211,7 +218,8 @@ def _latest_cycles(assignment):
     for enrolment in (
         Enrolment.objects.filter(course_id=assignment.course_id,
                                  user__in=required_learning_audience(assignment))
-        .only("user_id", "course_id", "cycle", "completed_at")
+        .select_related("certificate")
+        .only("user_id", "course_id", "cycle", "completed_at", "certificate__expires_on")
         .order_by("user_id", "cycle").iterator(chunk_size=CHUNK)
     ):
         latest[enrolment.user_id] = enrolment

@@ -18,7 +18,7 @@ from tests.hr.conftest import date_parts, enrolment, person, reporter
 HEADERS = ["Name", "Email", "Staff number", "Organisation", "Directorate", "Grade",
            "Profession", "Line manager", "Course", "Required", "Due date", "Enrolled",
            "Started", "Progress %", "Completed", "Score %", "Certificate code",
-           "Sessions attended", "Sessions missed", "Status"]
+           "Certificate valid until", "Sessions attended", "Sessions missed", "Status"]
 
 
 @pytest.fixture
@@ -233,7 +233,7 @@ def test_excel_has_real_dates_numbers_a_frozen_header_filters_and_an_about_sheet
     headers = [cell.value for cell in sheet[1]]
     assert headers == HEADERS
     assert sheet.freeze_panes == "A2"
-    assert sheet.auto_filter.ref == "A1:T5"  # the header and the 4 rows, every column
+    assert sheet.auto_filter.ref == "A1:U5"  # the header and the 4 rows, every column
     rows = {row[1].value: dict(zip(headers, row, strict=True))
             for row in sheet.iter_rows(min_row=2)}
     done = rows["p1@example.gov.uk"]
@@ -294,7 +294,7 @@ def test_the_about_sheet_names_every_filter_in_words(client, hr, people_with_det
     assert about["Completed"] == "On or after 1 July 2026"
     assert about["Enrolled"] == "All"
     assert about["Rows"] == 1
-    assert workbook["Completion report"].auto_filter.ref == "A1:T2"
+    assert workbook["Completion report"].auto_filter.ref == "A1:U2"
 
 
 def test_the_csv_has_the_excel_columns_and_the_status_words(client, hr, people_with_details):
@@ -339,7 +339,7 @@ def test_more_rows_than_an_excel_sheet_holds_are_left_out_and_the_about_sheet_sa
     made.refresh_from_db()
     workbook = openpyxl.load_workbook(io.BytesIO(made.file.open("rb").read()))
     assert workbook["Completion report"].max_row == 3  # the header and 2 rows
-    assert workbook["Completion report"].auto_filter.ref == "A1:T3"
+    assert workbook["Completion report"].auto_filter.ref == "A1:U3"
     about = {row[0]: row[1] for row in workbook["About this report"].iter_rows(
         values_only=True) if row[0]}
     assert about["Rows"] == 2
