@@ -172,3 +172,12 @@ def assert_no_sideways_scroll(page) -> None:
     width = page.evaluate("document.documentElement.scrollWidth")
     viewport = page.evaluate("window.innerWidth")
     assert width <= viewport, f"the page scrolls sideways: {width}px in {viewport}px"
+
+
+def academy_shell(academy, script: str) -> str:
+    """Run `script` with `manage.py shell` on the stack's database, tasks in-process (for
+    a test that adds its own records); return what it printed."""
+    made = subprocess.run([sys.executable, "manage.py", "shell", "-c", script], cwd=ROOT,
+                          env=academy["env"] | {"CELERY_TASK_ALWAYS_EAGER": "1"},
+                          capture_output=True, text=True, timeout=120, check=True)
+    return made.stdout

@@ -5,14 +5,12 @@ shows the question as a card; by keyboard alone they open it, send it with no ch
 and save; the card is gone. No sideways scrolling; axe finds nothing, in every state."""
 
 import re
-import subprocess
-import sys
 
 import pytest
 
 from tests.e2e import keyboard as kb
 from tests.e2e.conftest import (
-    ROOT,
+    academy_shell,
     assert_no_sideways_scroll,
     axe_violations,
     screenshot,
@@ -45,10 +43,8 @@ print("FOLLOWUP id=%s" % question.pk)
 @pytest.fixture
 def question(academy) -> str:
     """The id of the demo learner's 30-day question, sent by the daily task's service."""
-    made = subprocess.run([sys.executable, "manage.py", "shell", "-c", SETUP], cwd=ROOT,
-                          env=academy["env"] | {"CELERY_TASK_ALWAYS_EAGER": "1"},
-                          capture_output=True, text=True, timeout=120, check=True)
-    return re.search(r"FOLLOWUP id=(\d+)", made.stdout).group(1)
+    made = academy_shell(academy, SETUP)
+    return re.search(r"FOLLOWUP id=(\d+)", made).group(1)
 
 
 def test_a_learner_answers_the_question_from_my_learning_by_keyboard_on_a_phone(

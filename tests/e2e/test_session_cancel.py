@@ -5,13 +5,17 @@ cancelled, the Celery worker emails both people (the calendar cancellation to th
 with a place), and axe finds nothing at 1280px and 375px."""
 
 import re
-import subprocess
-import sys
 
 import pytest
 
 from tests.celery_worker import wait_for
-from tests.e2e.conftest import ROOT, assert_no_sideways_scroll, axe_violations, screenshot, sign_in
+from tests.e2e.conftest import (
+    academy_shell,
+    assert_no_sideways_scroll,
+    axe_violations,
+    screenshot,
+    sign_in,
+)
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 
@@ -44,10 +48,8 @@ print("CANCEL session=%s" % session.pk)
 
 @pytest.fixture
 def session_id(academy):
-    made = subprocess.run([sys.executable, "manage.py", "shell", "-c", SETUP], cwd=ROOT,
-                          env=academy["env"] | {"CELERY_TASK_ALWAYS_EAGER": "1"},
-                          capture_output=True, text=True, timeout=120, check=True)
-    return re.search(r"CANCEL session=(\d+)", made.stdout).group(1)
+    made = academy_shell(academy, SETUP)
+    return re.search(r"CANCEL session=(\d+)", made).group(1)
 
 
 def checked(page, name):

@@ -5,14 +5,12 @@ reasonable adjustment. Saving with no one marked says who to mark; then by keybo
 see the banner. No sideways scrolling; axe finds nothing, in every state."""
 
 import re
-import subprocess
-import sys
 
 import pytest
 
 from tests.e2e import keyboard as kb
 from tests.e2e.conftest import (
-    ROOT,
+    academy_shell,
     assert_no_sideways_scroll,
     axe_violations,
     screenshot,
@@ -54,10 +52,8 @@ print("REGISTER session=%s" % session.pk + "".join(" b%d=%s" % (n, b.pk)
 @pytest.fixture
 def register(academy):
     """The session made for this test: its id and its bookings' ids, in name order."""
-    made = subprocess.run([sys.executable, "manage.py", "shell", "-c", SETUP], cwd=ROOT,
-                          env=academy["env"] | {"CELERY_TASK_ALWAYS_EAGER": "1"},
-                          capture_output=True, text=True, timeout=120, check=True)
-    return dict(re.findall(r"(\w+)=(\d+)", made.stdout.split("REGISTER", 1)[1]))
+    made = academy_shell(academy, SETUP)
+    return dict(re.findall(r"(\w+)=(\d+)", made.split("REGISTER", 1)[1]))
 
 
 @pytest.fixture
