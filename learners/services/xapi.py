@@ -392,3 +392,17 @@ def xapi_statements_deliver(*, limit: int = 500) -> DeliveryOutcome:
     if delivered or rejected:
         logger.info("xapi statements delivered=%s rejected=%s", delivered, rejected)
     return DeliveryOutcome(delivered=delivered, rejected=rejected)
+
+
+def xapi_statements_resend(*, statement_ids: list) -> int:
+    """Send again the statements among these that the LRS refused (an admin, once the
+    cause is put right); delivered and waiting ones are left as they are. Returns how
+    many will be sent again."""
+    count = XapiStatement.objects.filter(pk__in=statement_ids, rejected_at__isnull=False,
+                                         delivered_at__isnull=True).update(
+        rejected_at=None, next_attempt_at=timezone.now(), last_error="")
+    if count:
+        from learners.tasks import xapi_statements_send as task
+
+        enqueue_on_commit(task)
+    return count

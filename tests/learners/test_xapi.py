@@ -493,3 +493,26 @@ def test_the_export_shows_the_statements_and_erasure_unlinks_the_learner(course,
     learner_erase(user=learner)
     assert not XapiActor.objects.filter(user=learner).exists()
     assert not XapiStatement.objects.filter(user=learner).exists()
+
+
+@pytest.mark.django_db
+def test_an_admin_sees_why_a_statement_was_refused_and_sends_it_again(client, lrs_on, course,
+                                                                      learner):
+    services.enrolment_create(user=learner, course=course)
+    row = XapiStatement.objects.get()
+    XapiStatement.objects.filter(pk=row.pk).update(
+        delivered_at=None, rejected_at=timezone.now(), last_error="HTTP 400: bad actor")
+    lrs_on.puts.clear()
+    lrs_on.stored.clear()
+    listing = reverse("admin:learners_xapistatement_changelist")
+    client.force_login(UserFactory(is_superuser=True, is_staff=True))
+    page = client.get(listing + "?rejected_at__isempty=0").content.decode()
+    assert "HTTP 400: bad actor" in page
+    response = client.post(listing, {"action": "send_again", "_selected_action": [row.pk]})
+    assert response.status_code == 302
+    row.refresh_from_db()
+    assert (row.rejected_at, row.delivered_at is not None) == (None, True)
+    assert list(lrs_on.stored) == [str(row.id)]
+
+    client.force_login(UserFactory(email="someone@example.gov.uk", is_staff=True))
+    assert client.get(listing).status_code in (302, 403)
