@@ -91,16 +91,3 @@ urlpatterns += [
     path("learning/scorm-attempts/<int:attempt_id>/commit/",
          scorm_views.scorm_attempt_commit_view, name="scorm_attempt_commit"),
 ]
-
-from learners import badge_views  # noqa: E402
-
-urlpatterns += [  # Open Badges 3.0 (issue 17)
-    path("certificates/verify/<str:code>/badge.json", badge_views.certificate_badge,
-         name="certificate_badge"),
-    path("certificates/verify/<str:code>/badge.jwt", badge_views.certificate_badge_signed,
-         name="certificate_badge_signed"),
-    path("badges/issuer.json", badge_views.open_badges_issuer, name="open_badges_issuer"),
-    path("badges/keys.json", badge_views.open_badges_keys, name="open_badges_keys"),
-    path("badges/status/<int:list_number>.jwt", badge_views.open_badges_status_list,
-         name="open_badges_status_list"),
-]

@@ -18,7 +18,6 @@ from courses.models import CoursePage, LessonPage
 from courses.selectors import course_lesson_outline
 from learners import selectors, services
 from learners.badge_views import certificate_badge_ld_json
-from learners.badge_views import certificate_badge_ld_json
 from learners.certificate_pdf import learning_time_display
 from learners.enqueue import enqueue_on_commit
 from learners.forms import AcademyPasswordResetForm, ProfileForm, SignInForm, SignUpForm
@@ -339,9 +338,6 @@ def certificate_verify(request, code: str):
     status = 200 if certificate else 404
     return render(request, "learners/certificate_verify.html", {
         "certificate": certificate,
-        # The certificate as an Open Badges 3.0 credential, for machines reading the page.
-        "open_badge_json": (certificate_badge_ld_json(code=certificate.code)
-                            if certificate and not certificate.is_revoked else ""),
         "status": certificate.status if certificate else None,
         # The certificate as an Open Badges 3.0 credential, for machines reading the page.
         "open_badge_json": (certificate_badge_ld_json(code=certificate.code)
