@@ -1022,12 +1022,6 @@ NO_LEARNER_DATA_URLS = {
     # lists (bits only) are public by design.
     "certificate_badge", "certificate_badge_signed",
     "open_badges_issuer", "open_badges_keys", "open_badges_status_list",
-    # Open Badges 3.0 (issue 17): a certificate's credential for anyone with its code, as
-    # its verify page, with a salted hash in place of the email and no name
-    # (tests/learners/test_open_badges.py); the issuer profile, public key and revocation
-    # lists (bits only) are public by design.
-    "certificate_badge", "certificate_badge_signed",
-    "open_badges_issuer", "open_badges_keys", "open_badges_status_list",
     "export_create",                # POST, redirects to the viewer's own export
     "bulk_enrolment_template", "bulk_enrolment_template_xlsx",  # column names, an example
     "records_api:openapi-json", "records_api:openapi-view", "records_api:api-root",
