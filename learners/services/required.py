@@ -17,6 +17,7 @@ from django.utils import timezone
 from learners.models import Enrolment, RequiredLearning, User, learner_q
 from learners.selectors import enrolment_due_on
 from learners.services.bulk import CHUNK, enrolments_ensure
+from learners.services.xapi import xapi_cycles_registered
 
 logger = logging.getLogger(__name__)
 
@@ -207,7 +208,10 @@ def required_learning_renew(*, notice_days: int = 30) -> int:
                 new.append(Enrolment(user_id=enrolment.user_id, course_id=enrolment.course_id,
                                      cycle=enrolment.cycle + 1, required_by=assignment,
                                      due_on=expires))
-        Enrolment.objects.bulk_create(new, ignore_conflicts=True, batch_size=CHUNK)
+        with transaction.atomic():  # the new cycles and their xAPI statements together
+            Enrolment.objects.bulk_create(new, ignore_conflicts=True, batch_size=CHUNK)
+            xapi_cycles_registered(course_id=assignment.course_id,
+                                   cycles=[(e.user_id, e.cycle) for e in new])
         renewed += len(new)
     return renewed
 

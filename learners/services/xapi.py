@@ -187,6 +187,19 @@ def xapi_enrolment_registered(*, enrolment: Enrolment) -> None:
         _outbox_add([_registered(enrolment)])
 
 
+def xapi_cycles_registered(*, course_id: int, cycles: Iterable[tuple[int, int]]) -> None:
+    """registered, for new cycles of recurring required learning started in bulk
+    (services.required): `cycles` are the (user id, cycle) made, whose ids the bulk
+    insert does not return."""
+    cycles = set(cycles)
+    if cycles and lrs_enabled():
+        xapi_enrolments_registered(enrolment_ids=[
+            pk for pk, user_id, cycle in Enrolment.objects.filter(
+                course_id=course_id, user_id__in={user_id for user_id, _ in cycles},
+                cycle__in={cycle for _, cycle in cycles}).values_list("pk", "user_id", "cycle")
+            if (user_id, cycle) in cycles])
+
+
 def _lesson_fact(*, enrolment: Enrolment, lesson, at: datetime, verb: str,
                  result: dict | None = None) -> None:
     if not lrs_enabled():

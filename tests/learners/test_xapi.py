@@ -360,6 +360,27 @@ def test_enrolments_made_in_bulk_are_registered_once_each(course, lrs_on):
     assert_each_sent_once(lrs_on)
 
 
+@pytest.mark.django_db
+def test_a_new_cycle_of_recurring_required_learning_is_registered_once(course, lrs_on):
+    from learners.models import Organisation, RequiredLearning
+
+    team = Organisation.add_root(name="Department for Tests", slug="dft")
+    person = UserFactory(email="recurring@example.gov.uk", organisation=team)
+    assignment = RequiredLearning.objects.create(
+        course=course, due_on=timezone.localdate(), recurrence_months=12)
+    assignment.organisations.add(team)
+    first, _ = services.enrolment_create(user=person, course=course)
+    Enrolment.objects.filter(pk=first.pk).update(
+        completed_at=timezone.now() - timedelta(days=350))
+    assert services.required_learning_renew() == 1
+    assert services.required_learning_renew() == 0
+    tasks.xapi_statements_send.apply()
+    second = Enrolment.objects.get(user=person, cycle=2)
+    assert lrs_on.verbs() == {"registered": 2}
+    assert str(xapi_statement_id(fact=f"enrolment/{second.pk}/registered")) in lrs_on.stored
+    assert_each_sent_once(lrs_on)
+
+
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_senders_at_once_never_send_the_same_statement(course, lrs):
     lrs_settings(lrs)
