@@ -290,6 +290,35 @@ def test_nothing_is_queued_while_sending_is_off(client, course, learner, lrs):
     assert lrs.puts == []
 
 
+@pytest.mark.django_db
+def test_a_rolled_back_fact_leaves_no_statement_and_switching_off_holds_what_waits(
+    course, learner, lrs
+):
+    from django.db import transaction
+
+    lrs_settings(lrs)
+
+    def enrol_then_fail():
+        with transaction.atomic():
+            services.enrolment_create(user=learner, course=course)
+            raise RuntimeError("the request fails after enrolling")
+
+    with pytest.raises(RuntimeError):
+        enrol_then_fail()
+    assert not XapiStatement.objects.exists()
+
+    lrs.stop()
+    services.enrolment_create(user=learner, course=course)
+    XapiStatement.objects.update(next_attempt_at=timezone.now())
+    lrs.start()
+    lrs_settings(lrs, enabled=False)
+    assert xapi_statements_deliver().delivered == 0
+    assert XapiStatement.objects.get().delivered_at is None  # waits while off
+    lrs_settings(lrs)
+    assert xapi_statements_deliver().delivered == 1
+    assert_each_sent_once(lrs)
+
+
 # --- Outages: nothing lost, nothing twice -------------------------------------------
 
 
