@@ -67,30 +67,33 @@ def academy_origin() -> str:
 
 # --- The token --------------------------------------------------------------------
 
-def scorm_token(attempt: ScormAttempt) -> str:
+def scorm_token(attempt: ScormAttempt, *, academy: str) -> str:
     """A signed token for one attempt: what the content origin accepts instead of the
-    session it never sees. Expires after settings.SCORM_TOKEN_MAX_AGE seconds."""
-    return signing.dumps({"a": attempt.pk}, salt=SIGNING_NAMESPACE)
+    session it never sees. It also carries the academy origin the lesson page was
+    served from (`academy`, a host ALLOWED_HOSTS accepted), the only one the wrapper
+    talks to and may be framed by. Expires after settings.SCORM_TOKEN_MAX_AGE seconds."""
+    return signing.dumps({"a": attempt.pk, "o": academy}, salt=SIGNING_NAMESPACE)
 
 
-def scorm_token_attempt(token: str) -> ScormAttempt:
-    """The attempt a token is for (with its package), or Http404: a token that is
-    forged, altered, expired or for an attempt that no longer exists."""
+def scorm_token_attempt(token: str) -> tuple[ScormAttempt, str]:
+    """The attempt a token is for (with its package) and the academy origin, or Http404:
+    a token that is forged, altered, expired or for an attempt that no longer exists."""
     try:
-        payload = signing.loads(token, salt=SIGNING_NAMESPACE, max_age=settings.SCORM_TOKEN_MAX_AGE)
-        attempt_id = int(payload["a"])
+        payload = signing.loads(token, salt=SIGNING_NAMESPACE,
+                                max_age=settings.SCORM_TOKEN_MAX_AGE)
+        attempt_id, academy = int(payload["a"]), str(payload["o"])
     except (signing.BadSignature, KeyError, TypeError, ValueError) as error:
         raise Http404("no such package") from error
     attempt = (ScormAttempt.objects.select_related("package", "enrolment__user")
                .filter(pk=attempt_id).first())
     if attempt is None:
         raise Http404("no such package")
-    return attempt
+    return attempt, academy
 
 
-def scorm_launch_url(attempt: ScormAttempt) -> str:
+def scorm_launch_url(attempt: ScormAttempt, *, academy: str) -> str:
     """The wrapper's address on the content origin, for the lesson page's frame."""
-    return f"{content_origin()}/scorm-content/{scorm_token(attempt)}/"
+    return f"{content_origin()}/scorm-content/{scorm_token(attempt, academy=academy)}/"
 
 
 # --- Responses ----------------------------------------------------------------------
@@ -99,16 +102,16 @@ def _policy(directives: dict[str, str]) -> str:
     return "; ".join(f"{name} {value}" for name, value in directives.items())
 
 
-def _wrapper_policy() -> str:
+def _wrapper_policy(academy: str) -> str:
     return _policy({
         "default-src": "'none'", "script-src": "'self'", "style-src": "'self'",
         "img-src": "'self'", "frame-src": "'self'", "connect-src": "'none'",
         "form-action": "'none'", "base-uri": "'none'", "object-src": "'none'",
-        "frame-ancestors": academy_origin(),
+        "frame-ancestors": academy,
     })
 
 
-def _package_policy() -> str:
+def _package_policy(academy: str) -> str:
     # Packages are supplier-made: inline scripts and eval are common in them. What
     # matters is where they may reach: this origin only (no academy, no third party).
     return _policy({
@@ -117,7 +120,7 @@ def _package_policy() -> str:
         "style-src": "'self' 'unsafe-inline'", "img-src": "'self' data: blob:",
         "media-src": "'self' data: blob:", "font-src": "'self' data:",
         "connect-src": "'self'", "form-action": "'self'", "base-uri": "'self'",
-        "object-src": "'none'", "frame-ancestors": f"'self' {academy_origin()}",
+        "object-src": "'none'", "frame-ancestors": f"'self' {academy}",
     })
 
 
@@ -138,12 +141,12 @@ def _not_found():
 def scorm_wrapper(request, token: str):
     """The runtime for one attempt: scorm-again with the attempt's saved data, and the
     package's launch page in a frame."""
-    attempt = scorm_token_attempt(token)
+    attempt, academy = scorm_token_attempt(token)
     package = attempt.package
     launch = {
         "attempt": attempt.pk,
         "is2004": package.is_2004,
-        "academyOrigin": academy_origin(),
+        "academyOrigin": academy,
         "cmi": scorm_launch_cmi(attempt=attempt, user=attempt.enrolment.user),
     }
     html = render_to_string("learners/scorm/wrapper.html", {
@@ -154,12 +157,12 @@ def scorm_wrapper(request, token: str):
         "start": "files/" + package.launch_path,
     })
     return _secure(HttpResponse(html, content_type="text/html; charset=utf-8"),
-                   _wrapper_policy())
+                   _wrapper_policy(academy))
 
 
 def scorm_file(request, token: str, path: str):
     """One of the attempt's package's files, from storage, as its type."""
-    attempt = scorm_token_attempt(token)
+    attempt, academy = scorm_token_attempt(token)
     normal = posixpath.normpath(path)
     if (not path or "\\" in path or "\x00" in path or normal.startswith(("../", "/"))
             or normal in ("..", ".")):
@@ -176,7 +179,7 @@ def scorm_file(request, token: str, path: str):
                                                              "application/xml"):
         content_type += "; charset=utf-8"
     response = FileResponse(handle, content_type=content_type)
-    return _secure(response, _package_policy())
+    return _secure(response, _package_policy(academy))
 
 
 def content_serve(request):
@@ -257,7 +260,8 @@ def scorm_lesson_launches(*, request, lesson, enrolment) -> dict[str, ScormLaunc
             continue
         attempt = scorm_attempt_for_launch(enrolment=enrolment, lesson=lesson, package=package)
         launches[block_id] = ScormLaunch(
-            package=package, url=scorm_launch_url(attempt), origin=content_origin(),
+            package=package, origin=content_origin(),
+            url=scorm_launch_url(attempt, academy=f"{request.scheme}://{request.get_host()}"),
             commit_url=reverse("scorm_attempt_commit", args=[attempt.pk]),
             passed=not scorm_lesson_unpassed(enrolment=enrolment, lesson_id=lesson.pk,
                                              package_ids=[package.pk]),

@@ -95,6 +95,9 @@ def academy(tmp_path_factory):
                            **run, capture_output=True, text=True)
     codes = dict(re.findall(r"(\w+)=(\S+)", setup.stdout.split("E2E", 1)[1]))
     port = _free_port()
+    # SCORM packages run on the other loopback name: another site, without the
+    # academy's cookies (learners/scorm_content.py).
+    env["SCORM_CONTENT_ORIGIN"] = f"http://localhost:{port}"
     processes = [
         subprocess.Popen([sys.executable, "-m", "gunicorn", "config.wsgi:application",
                           "--bind", f"127.0.0.1:{port}", "--workers", "2", "--threads", "4",
