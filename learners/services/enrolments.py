@@ -42,15 +42,22 @@ def enrolment_create(*, user: User, course: CoursePage) -> tuple[Enrolment, bool
         raise EnrolmentRefused("Your account cannot enrol on courses. Contact your "
                                "academy team.")
     latest = (Enrolment.objects.filter(user=user, course=course).order_by("-cycle")
-              .select_related("certificate")
+              .select_related("certificate", "required_by")
               .only("cycle", "completed_at", "certificate__expires_on",
-                    "certificate__revoked_at").first())
-    cycle = latest.cycle if latest else 1
-    if latest and latest.completed_at and certificate_renewal_open(
-            certificate=getattr(latest, "certificate", None)):
+                    "certificate__revoked_at", "required_by__recurrence_months",
+                    "required_by__withdrawn_at").first())
+    cycle, defaults = (latest.cycle if latest else 1), {}
+    certificate = getattr(latest, "certificate", None) if latest else None
+    if latest and latest.completed_at and certificate_renewal_open(certificate=certificate):
         cycle += 1  # renewing a certificate that runs out soon, or has: the next cycle
+        required = latest.required_by
+        if required and required.recurrence_months and not required.is_withdrawn:
+            # Recurring required learning, renewed before beat started the next cycle:
+            # the same requirement, due on the certificate's last valid day (as beat's
+            # required_learning_renew would have made it).
+            defaults = {"required_by": required, "due_on": certificate.expires_on}
     enrolment, created = Enrolment.objects.get_or_create(user=user, course=course,
-                                                         cycle=cycle)
+                                                         cycle=cycle, defaults=defaults)
     if created:
         from learners.tasks import enrolment_confirmation_send as task
 

@@ -435,3 +435,21 @@ def test_the_next_cycle_is_due_on_the_last_day_the_certificate_is_valid(hr_cours
     renewal = Enrolment.objects.get(user=sam, course=hr_course, cycle=2)
     assert renewal.due_on == certificate.expires_on
     assert renewal.required_by == assignment
+
+
+def test_renewing_recurring_required_learning_early_keeps_the_requirement(
+        client, hr_course):
+    organisation = Organisation.add_root(name="Department", slug="department")
+    sam = UserFactory(email="sam@example.gov.uk", organisation=organisation)
+    assignment = RequiredLearning.objects.create(course=hr_course, due_on=date(2026, 1, 1),
+                                                 recurrence_months=12)
+    today = timezone.localdate()
+    certificate = certificate_held(sam, hr_course, completed_on=today - timedelta(days=355),
+                                   expires_on=today + timedelta(days=9))
+    Enrolment.objects.filter(pk=certificate.enrolment_id).update(required_by=assignment)
+    client.force_login(sam)
+    enrol(client, hr_course)
+    renewal = Enrolment.objects.get(user=sam, course=hr_course, cycle=2)
+    assert renewal.required_by == assignment
+    assert renewal.due_on == certificate.expires_on
+    assert services.required_learning_renew() == 0  # beat makes no other cycle
