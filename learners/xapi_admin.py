@@ -6,6 +6,8 @@ from django.core.cache import cache
 from wagtail.admin.forms import WagtailAdminModelForm
 
 LRS_ENABLED_CACHE_KEY = "xapi:lrs-enabled"
+# Until when (a time.time()) delivery leaves the LRS alone after an outage.
+LRS_PAUSED_CACHE_KEY = "xapi:lrs-paused-until"
 
 
 class LrsSettingsForm(WagtailAdminModelForm):
@@ -28,6 +30,7 @@ class LrsSettingsForm(WagtailAdminModelForm):
 
     def save(self, commit=True):
         instance = super().save(commit=commit)
-        # Facts read whether sending is on from the cache (learners.services.xapi).
-        cache.delete(LRS_ENABLED_CACHE_KEY)
+        # Facts read whether sending is on from the cache (learners.services.xapi); new
+        # settings (credentials put right) are tried at once, not after the back-off.
+        cache.delete_many([LRS_ENABLED_CACHE_KEY, LRS_PAUSED_CACHE_KEY])
         return instance

@@ -17,6 +17,8 @@ credentials) moves that row's next attempt back exponentially and ends the run; 
 sweeper runs delivery every minute, so nothing waits on a lost task."""
 
 import logging
+import math
+import time
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -38,7 +40,7 @@ from learners.models import (
     XapiActor,
     XapiStatement,
 )
-from learners.xapi_admin import LRS_ENABLED_CACHE_KEY
+from learners.xapi_admin import LRS_ENABLED_CACHE_KEY, LRS_PAUSED_CACHE_KEY
 
 logger = logging.getLogger(__name__)
 
@@ -361,10 +363,16 @@ def xapi_statements_deliver(*, limit: int = 500) -> DeliveryOutcome:
     lock (SKIP LOCKED: a row another worker is sending is left to it) and marked
     delivered in the same transaction as the LRS's answer. Stops at the first outage,
     putting that row's next attempt back exponentially. Does nothing while sending is
-    off (pending statements wait for it to be on again)."""
+    off (pending statements wait for it to be on again), and while the LRS is paused
+    after an outage (its back-off; saving the settings ends it)."""
     lrs = LrsSettings.objects.first()
     if not (lrs and lrs.enabled and lrs.endpoint):
         return DeliveryOutcome()
+    # After an outage the LRS is left alone until its back-off has passed, however many
+    # facts enqueue a send meanwhile (each would otherwise try it once more).
+    paused_until = cache.get(LRS_PAUSED_CACHE_KEY)
+    if paused_until is not None and paused_until > time.time():
+        return DeliveryOutcome(retry_in=math.ceil(paused_until - time.time()))
     delivered = rejected = 0
     with requests.Session() as session:
         session.auth = (lrs.key, lrs.secret)
@@ -386,6 +394,8 @@ def xapi_statements_deliver(*, limit: int = 500) -> DeliveryOutcome:
                     row.next_attempt_at = timezone.now() + timedelta(seconds=wait)
                     row.last_error = str(error)[:ERROR_LENGTH]
                     row.save(update_fields=["attempts", "next_attempt_at", "last_error"])
+                    if wait:
+                        cache.set(LRS_PAUSED_CACHE_KEY, time.time() + wait, wait)
                     logger.warning("xapi LRS unavailable statement=%s attempts=%s retry_in=%ss "
                                    "error=%s", row.id, row.attempts, wait, row.last_error)
                     return DeliveryOutcome(delivered=delivered, rejected=rejected,

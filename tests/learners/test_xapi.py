@@ -35,7 +35,7 @@ from learners.models import (
 from learners.privacy import learner_data_export, learner_erase
 from learners.services.register import session_register_record
 from learners.services.xapi import xapi_statement_id, xapi_statements_deliver
-from learners.xapi_admin import LRS_ENABLED_CACHE_KEY
+from learners.xapi_admin import LRS_ENABLED_CACHE_KEY, LRS_PAUSED_CACHE_KEY
 from tests.celery_worker import (
     point_app_at,
     restore_app,
@@ -66,6 +66,7 @@ class RecordingLrs:
     def __init__(self):
         self.stored: dict[str, dict] = {}
         self.puts: list[str] = []
+        self.requests = 0  # every request, answered or not
         self.problems: list[str] = []
         self.mode = "up"
         self.delay = 0.0  # seconds before each answer: a slow LRS
@@ -102,6 +103,7 @@ class RecordingLrs:
 
     def receive(self, handler, body: bytes) -> int:
         time.sleep(self.delay)
+        self.requests += 1
         if self.mode == "503":
             return 503
         expected = "Basic " + base64.b64encode(f"{KEY}:{SECRET}".encode()).decode()
@@ -159,7 +161,7 @@ def lrs_settings(lrs, **changes) -> LrsSettings:
     for name, value in values.items():
         setattr(row, name, value)
     row.save()
-    cache.delete(LRS_ENABLED_CACHE_KEY)
+    cache.delete_many([LRS_ENABLED_CACHE_KEY, LRS_PAUSED_CACHE_KEY])
     return row
 
 
@@ -363,6 +365,26 @@ def test_statements_wait_while_the_lrs_is_down_and_go_once_it_is_back(client, co
 
 
 @pytest.mark.django_db
+def test_a_down_lrs_is_tried_once_per_back_off_however_many_facts_come_meanwhile(
+    course, lrs_on
+):
+    lrs_on.mode = "503"
+    for n in range(3):
+        services.enrolment_create(user=UserFactory(email=f"busy{n}@example.gov.uk"),
+                                  course=course)
+    for _ in range(3):  # each fact's send (this test does not run on-commit tasks)
+        assert 0 < xapi_statements_deliver().retry_in <= settings.XAPI_RETRY_BACKOFF_SECONDS
+    assert lrs_on.requests == 1
+    assert sorted(XapiStatement.objects.values_list("attempts", flat=True)) == [0, 0, 1]
+
+    lrs_on.mode = "up"
+    lrs_settings(lrs_on)  # an admin saves the settings (credentials put right): tried now
+    XapiStatement.objects.update(next_attempt_at=timezone.now())
+    assert xapi_statements_deliver().delivered == 3
+    assert_each_sent_once(lrs_on)
+
+
+@pytest.mark.django_db
 def test_a_statement_the_lrs_refuses_as_malformed_is_set_aside_not_retried(lrs_on, course,
                                                                            learner):
     services.enrolment_create(user=learner, course=course)
@@ -418,6 +440,7 @@ def test_two_senders_at_once_never_send_the_same_statement(course, lrs):
         services.enrolment_create(user=UserFactory(email=f"racer{n}@example.gov.uk"),
                                   course=course)
     XapiStatement.objects.update(next_attempt_at=timezone.now())
+    cache.delete(LRS_PAUSED_CACHE_KEY)  # back: neither the rows nor the LRS wait
     lrs.delay = 0.2
     lrs.start()
     barrier = threading.Barrier(2)
