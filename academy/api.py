@@ -52,6 +52,9 @@ class RecordFilters(Schema):
     enrolled_to: datetime.date | None = None
     completed_from: datetime.date | None = None
     completed_to: datetime.date | None = None
+    certificate_expires: str | None = Field(
+        None, description="Certificates that run out within 30, 60 or 90 days, or have "
+        "(expired); never revoked or renewed ones")
 
 
 class Record(Schema):
@@ -74,6 +77,8 @@ class Record(Schema):
     completed_at: datetime.datetime | None
     score_percent: int | None
     certificate_code: str | None
+    certificate_valid_until: datetime.date | None = Field(
+        None, description="The last day the certificate is valid; null: it does not expire")
     status: str
 
     @staticmethod
@@ -93,6 +98,11 @@ class Record(Schema):
     def resolve_certificate_code(enrolment) -> str | None:
         certificate = getattr(enrolment, "certificate", None)
         return certificate.code if certificate else None
+
+    @staticmethod
+    def resolve_certificate_valid_until(enrolment) -> datetime.date | None:
+        certificate = getattr(enrolment, "certificate", None)
+        return certificate.expires_on if certificate else None
 
 
 class RecordsPagination(CursorPagination):

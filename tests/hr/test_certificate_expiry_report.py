@@ -144,3 +144,16 @@ def test_every_row_of_an_unfiltered_export_says_when_its_certificate_runs_out(
     assert by_email["p11@example.gov.uk"] == ""  # no certificate
     assert by_email["p4@example.gov.uk"] == (TODAY + timedelta(days=75)).isoformat()
     assert not any(email.startswith(("p7@", "p8@")) for email in by_email)  # the Agency
+
+
+def test_the_records_api_filters_by_expiry_and_says_until_when(client, hr, held):
+    from tests.hr.test_api_and_trainers import bearer
+
+    response = client.get("/api/v1/records", {"certificate_expires": "30"}, **bearer(hr))
+    assert response.status_code == 200
+    got = sorted((r["email"], r["certificate_valid_until"]) for r in response.json()["results"])
+    assert got == [("p1@example.gov.uk", TODAY.isoformat()),
+                   ("p2@example.gov.uk", (TODAY + timedelta(days=30)).isoformat())]
+    refused = client.get("/api/v1/records", {"certificate_expires": "soon"}, **bearer(hr))
+    assert refused.status_code == 400
+    assert "certificate_expires" in refused.json()["detail"]
