@@ -31,7 +31,8 @@ from wagtail.models import APIToken, Page
 
 from config.input_hygiene import FIELD_MAX_CHARS
 from tests.academy.test_access_matrix import ANONYMOUS, ROLES, ROWS, project_routes
-from tests.academy.test_access_matrix import world as world  # the matrix's fixture
+from tests.academy.test_access_matrix import _world as _world  # the matrix's fixtures: its
+from tests.academy.test_access_matrix import world as world  # world, built once a module
 
 # What each payload looks like in a query string or form body (already percent-encoded),
 # and as text in JSON. "long" fits under the hygiene layer's limit, so it reaches the

@@ -6,7 +6,8 @@ Every URL of the access matrix, as every role, must now say `private, no-store`.
 from django.urls import reverse
 
 from tests.academy.test_access_matrix import ANONYMOUS, ROLES, ROWS, _request
-from tests.academy.test_access_matrix import world as world  # the matrix's fixture
+from tests.academy.test_access_matrix import _world as _world  # the matrix's fixtures: its
+from tests.academy.test_access_matrix import world as world  # world, built once a module
 
 # Pages outside the matrix (they show only the signed-in person's own data) that are
 # personal all the same.
