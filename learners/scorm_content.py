@@ -27,7 +27,13 @@ from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ImproperlyConfigured
 from django.core.files.storage import default_storage
-from django.http import FileResponse, Http404, HttpResponse, HttpResponseNotAllowed
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpResponse,
+    HttpResponseNotAllowed,
+    HttpResponseRedirect,
+)
 from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.urls import Resolver404, resolve, reverse
@@ -183,11 +189,18 @@ def scorm_file(request, token: str, path: str):
 
 
 def content_serve(request):
-    """Answer a request to the content origin: the package routes, GET or HEAD only;
-    everything else is not found (no academy page is ever served here)."""
+    """Answer a request to the content origin: the package routes, GET or HEAD only. No
+    academy page is ever served here: someone who opened the academy at this address
+    (`make run`'s http://localhost:8000 for http://127.0.0.1:8000) is sent to the same
+    path on the academy's own address; anything else (a package path that is not a
+    package's) is not found."""
     try:
         match = resolve(request.path_info, urlconf=CONTENT_URLCONF)
     except Resolver404:
+        if request.method in ("GET", "HEAD") and not request.path_info.startswith(
+                "/scorm-content/"):
+            return _secure(HttpResponseRedirect(academy_origin() + request.get_full_path()),
+                           "default-src 'none'; frame-ancestors 'none'")
         return _not_found()
     if request.method not in ("GET", "HEAD"):
         return _secure(HttpResponseNotAllowed(["GET", "HEAD"]),

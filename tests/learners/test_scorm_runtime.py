@@ -381,11 +381,15 @@ def test_the_content_origin_serves_no_academy_page_and_the_academy_no_package(
     lesson = scorm_lesson(scorm_course)
     client.force_login(learner)
     url, _attempt = launch(client, lesson)
-    # Signed in, with the session cookie sent to the content host: still nothing.
+    # Signed in, with the session cookie sent to the content host: still nothing, only
+    # a redirect to the same path on the academy's own address (someone who opened the
+    # academy at the content address).
     for path in ("/", "/my-learning/", "/sign-in/", lesson.url, "/profile/my-data.json",
-                 "/healthz"):
+                 "/healthz", "/courses/?next=//elsewhere.example/"):
         response = client.get(path, HTTP_HOST=CONTENT_HOST)
-        assert response.status_code == 404, path
+        assert response.status_code == 302, path
+        assert response["Location"] == "http://testserver" + path
+        assert response.content == b""
         assert not response.cookies
     posted = client.post("/sign-out/", HTTP_HOST=CONTENT_HOST)
     assert posted.status_code == 404
