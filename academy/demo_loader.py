@@ -5,8 +5,10 @@ email) and created only when missing; nothing that exists is changed. Running it
 twice leaves the database as the first run left it.
 """
 
+import io
 import logging
 import uuid
+import zipfile
 from dataclasses import dataclass
 from datetime import timedelta
 from html import escape
@@ -16,6 +18,7 @@ import yaml
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.files import File
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.html import strip_spaces_between_tags
@@ -34,7 +37,8 @@ from academy.setup import (
     academy_roles_ensure,
     academy_site_ensure,
 )
-from content.models import GlossaryTerm
+from content.models import GlossaryTerm, ScormPackage
+from content.scorm import package_from_zip
 from courses.models import (
     AssessmentPage,
     CataloguePage,
@@ -263,9 +267,22 @@ def _work_through(enrolment, lessons, *, wrong: bool = False) -> None:
             chosen = [o.id for o in options if not o.value["correct"]][:1] if wrong else right
             services.knowledge_check_answer(enrolment=enrolment, lesson=lesson,
                                             block_id=block.id, chosen_ids=chosen)
+        for package in ScormPackage.objects.filter(pk__in=lesson.scorm_package_ids()):
+            _run_scorm(enrolment, lesson, package, wrong=wrong)
         services.lesson_complete(enrolment=enrolment, lesson=lesson)
     if lessons and len(lessons) == len(_lessons(enrolment.course)):
         _take_assessment(enrolment, wrong=wrong)
+
+
+def _run_scorm(enrolment, lesson, package, *, wrong: bool = False) -> None:
+    """Go through a SCORM 1.2 package as its page would: launch, then one finishing
+    commit that passes it (3 of 4, if asked to answer wrongly; still a pass)."""
+    from learners.services.scorm import scorm_attempt_commit, scorm_attempt_for_launch
+
+    attempt = scorm_attempt_for_launch(enrolment=enrolment, lesson=lesson, package=package)
+    scorm_attempt_commit(enrolment=enrolment, attempt_id=attempt.pk, terminate=True, data={
+        "cmi.core.lesson_status": "passed", "cmi.core.score.raw": "75" if wrong else "100",
+        "cmi.core.score.min": "0", "cmi.core.score.max": "100", "cmi.core.exit": ""})
 
 
 def _take_assessment(enrolment, *, wrong: bool = False) -> None:
@@ -386,14 +403,19 @@ def _backdate_demo_completions() -> None:
     from django.db.models import F
 
     from learners.models import Certificate, Enrolment
+    from learners.services.certificate_expiry import certificate_expiry_date
 
     people = Enrolment.objects.filter(user__email__endswith="@demo.example.gov.uk")
     people.filter(started_at__isnull=False).update(started_at=F("enrolled_at") + timedelta(days=1))
     demo = people.filter(completed_at__isnull=False)
     demo.update(completed_at=F("enrolled_at") + timedelta(days=7))
-    for enrolment in demo.select_related("certificate"):
+    for enrolment in demo.select_related("certificate", "course"):
+        completed_on = timezone.localdate(enrolment.completed_at)
+        # Its expiry follows from the earlier date, as issuing it then would have set it.
         Certificate.objects.filter(enrolment=enrolment).update(
-            completed_on=timezone.localdate(enrolment.completed_at))
+            completed_on=completed_on, expires_on=certificate_expiry_date(
+                completed_on=completed_on,
+                valid_months=enrolment.course.certificate_valid_months))
 
 
 def _publish(parent, page):
@@ -414,6 +436,7 @@ def _load_course(catalogue: CataloguePage, data: dict, trainer) -> None:
         audience=_html(data["audience"]), learning_outcomes=f"<ul>{outcomes}</ul>",
         duration_override=data.get("duration_override"), level=data["level"],
         topic=topic, format=data["format"], pass_mark=data.get("pass_mark"),
+        certificate_valid_months=data.get("certificate_valid_months"),
     ))
     course.trainers.add(trainer)
     course.save_revision().publish()
@@ -511,6 +534,10 @@ def _block(block: dict) -> dict:
                  "first_row_is_table_header": True,
                  "first_col_is_header": bool(block.get("first_col_is_header")),
                  "table_header_choice": "both" if block.get("first_col_is_header") else "row"}
+    elif kind == "scorm_package":
+        value = {"package": _scorm_package(block["package"]).pk,
+                 "minutes": block.get("minutes"),
+                 "introduction": _html(block.get("introduction", ""))}
     else:
         raise ValueError(f"Unknown block type in demo content: {kind}")
     return {"type": kind, "value": value}
@@ -545,3 +572,21 @@ def _image(filename: str, title: str) -> Image:
         image._set_image_file_metadata()  # size and hash, as Wagtail's upload form sets them
         image.save()
     return image
+
+
+def _scorm_package(slug: str) -> ScormPackage:
+    """The demo SCORM package kept as source files in scorm/<slug>/, zipped in memory
+    and uploaded by the demo trainer the first time it is needed (its upload's name,
+    <slug>.zip, finds it again, so loading again adds no copies)."""
+    filename = f"{slug}.zip"
+    existing = ScormPackage.objects.filter(original_filename=filename).first()
+    if existing:
+        return existing
+    folder = DEMO_DIR / "scorm" / slug
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                archive.write(path, path.relative_to(folder).as_posix())
+    trainer = get_user_model().objects.get(email="trainer@example.gov.uk")
+    return package_from_zip(ContentFile(buffer.getvalue(), name=filename), uploaded_by=trainer)

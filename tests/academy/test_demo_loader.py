@@ -93,3 +93,47 @@ def test_demo_pages_serve(client, loaded):
     response = client.get(lesson.url)
     assert response.status_code == 200
     assert b"app-glossary__definition" in response.content
+
+
+def test_demo_has_its_scorm_package_once_in_a_user_research_lesson(client, loaded):
+    """Issue 17: the demo's own SCORM 1.2 package (academy/demo/scorm/), uploaded once
+    by the demo trainer, runs in "User needs, not assumptions"."""
+    from content.models import ScormPackage, ScormVersion
+
+    package = ScormPackage.objects.get()
+    assert package.version == ScormVersion.SCORM_12
+    assert package.launch_path == "index.html"
+    assert package.title == "Spot the user need"
+    assert package.identifier == "digital-academy-demo-spot-the-user-need"
+    assert package.file_count == 4
+    assert package.uploaded_by.email == "trainer@example.gov.uk"
+    lesson = LessonPage.objects.live().get(slug="user-needs-not-assumptions")
+    assert lesson.scorm_package_ids() == [package.pk]
+    block = next(block for block in lesson.body if block.block_type == "scorm_package")
+    assert block.value["minutes"] == 5
+    assert "four short statements" in block.value["introduction"].source
+    html = client.get(lesson.url).content.decode()
+    assert "E-learning: Spot the user need" in html
+    assert "four short statements" in html
+
+
+def test_demo_user_research_certificates_last_a_year_and_its_package_is_passed(loaded):
+    """Issue 17: User research's certificate is valid for 12 months, which no recurring
+    required learning on it in the demo outlasts (CoursePage.clean would refuse). (The
+    certificates themselves are issued once the load commits: see the SQLite check.)"""
+    from learners.models import LessonProgress, ScormAttempt, ScormSuccess
+
+    course = CoursePage.objects.get(slug="user-research-for-non-researchers")
+    assert course.certificate_valid_months == 12
+    course.full_clean()
+    assert set(CoursePage.objects.exclude(pk=course.pk).values_list(
+        "certificate_valid_months", flat=True)) == {None}
+    # Those who finished the lesson passed the package, as its page would report it.
+    lesson = LessonPage.objects.get(slug="user-needs-not-assumptions")
+    finished = LessonProgress.objects.filter(lesson=lesson, completed_at__isnull=False)
+    attempts = ScormAttempt.objects.filter(lesson=lesson)
+    assert finished.exists()
+    assert set(attempts.values_list("enrolment_id", flat=True)) == set(
+        finished.values_list("enrolment_id", flat=True))
+    assert set(attempts.values_list("success_status", flat=True)) == {ScormSuccess.PASSED}
+    assert not attempts.filter(finished_at__isnull=True).exists()
