@@ -408,18 +408,28 @@ def _backdate_demo_completions() -> None:
 
     from learners.models import Certificate, Enrolment
     from learners.services.certificate_expiry import certificate_expiry_date
+    from learners.services.certificates import certificate_issue
 
     people = Enrolment.objects.filter(user__email__endswith="@demo.example.gov.uk")
     people.filter(started_at__isnull=False).update(started_at=F("enrolled_at") + timedelta(days=1))
     demo = people.filter(completed_at__isnull=False)
     demo.update(completed_at=F("enrolled_at") + timedelta(days=7))
-    for enrolment in demo.select_related("certificate", "course"):
+    for enrolment in demo.select_related("course"):
         completed_on = timezone.localdate(enrolment.completed_at)
+        certificate = Certificate.objects.filter(enrolment=enrolment).first()
+        if certificate is None or certificate.completed_on == completed_on:
+            continue  # not issued, or already backdated (by an earlier load)
         # Its expiry follows from the earlier date, as issuing it then would have set it.
-        Certificate.objects.filter(enrolment=enrolment).update(
+        Certificate.objects.filter(pk=certificate.pk).update(
             completed_on=completed_on, expires_on=certificate_expiry_date(
                 completed_on=completed_on,
                 valid_months=enrolment.course.certificate_valid_months))
+        if enrolment.course.certificate_valid_months and certificate.file:
+            # Its PDF says how long it is valid: drawn again with the earlier dates, by
+            # the service's own repair of a certificate without its PDF.
+            certificate.file.delete(save=False)
+            Certificate.objects.filter(pk=certificate.pk).update(file="")
+            certificate_issue(enrolment_id=enrolment.pk)
 
 
 def _publish(parent, page):
