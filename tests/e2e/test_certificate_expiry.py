@@ -1,5 +1,5 @@
 """Certificates that must be renewed (issue 17), in a real browser on a phone (375px), by
-keyboard alone: the demo learner's certificate for a course valid for 12 months ran out
+keyboard alone: a learner's certificate for a course valid for 12 months ran out
 yesterday. My learning says so and offers "Renew"; its verify page says expired, not
 revoked; on the course page the learner starts the course again to renew, and is on its
 next cycle. No sideways scrolling; axe finds nothing."""
@@ -11,6 +11,7 @@ import pytest
 
 from tests.e2e import keyboard as kb
 from tests.e2e.conftest import (
+    PASSWORD,
     academy_shell,
     assert_no_sideways_scroll,
     axe_violations,
@@ -20,7 +21,9 @@ from tests.e2e.conftest import (
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 
-LEARNER = "learner@example.gov.uk"
+# A learner of this test's own, on no course yet: earlier browser tests enrol the demo
+# learner on whatever course the demo leaves them off.
+LEARNER = "rene.renewal@example.gov.uk"
 
 SETUP = f'''
 from django.utils import timezone
@@ -28,8 +31,9 @@ from courses.models import CoursePage
 from learners.models import Enrolment, User
 from learners.services.certificates import certificate_issue
 
-learner = User.objects.get(email="{LEARNER}")
-course = CoursePage.objects.live().exclude(enrolments__user=learner).order_by("title").first()
+learner = User.objects.create_user(
+    email="{LEARNER}", password="{PASSWORD}", first_name="Rene", last_name="Renewal")
+course = CoursePage.objects.live().order_by("title").first()
 CoursePage.objects.filter(pk=course.pk).update(certificate_valid_months=12)
 # Completed a year ago today (UK dates): valid until yesterday.
 completed = timezone.localdate()

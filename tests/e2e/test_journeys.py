@@ -9,7 +9,9 @@ from tests.e2e.conftest import PASSWORD, axe_violations, screenshot, sign_in
 from tests.e2e.test_sign_up import email_verify_path
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
-COURSE = "/courses/user-research-for-non-researchers/"
+# A course with no SCORM package: the no-JavaScript learner could not run one (a SCORM
+# package is JavaScript), and tests/e2e/test_scorm.py covers them.
+COURSE = "/courses/scrum-in-government/"
 
 
 def sign_up_by_keyboard(page, email, mail_dir):
