@@ -21,8 +21,11 @@ writeFileSync(join(dist, "app.css"), result.css);
 copyFileSync(join(govuk, "govuk-frontend.min.js"), join(dist, "govuk-frontend.min.js"));
 // The SCORM runtime (issue 17): scorm-again's browser build, from npm, for the wrapper
 // page on the content origin (learners/scorm_content.py).
-copyFileSync(join(here, "..", "node_modules", "scorm-again", "dist", "scorm-again.min.js"),
-             join(dist, "scorm-again.min.js"));
+// Its source map too: the script names it, and collectstatic's manifest storage (production,
+// the benchmark) refuses a file that refers to one that is missing.
+for (const name of ["scorm-again.min.js", "scorm-again.min.js.map"]) {
+  copyFileSync(join(here, "..", "node_modules", "scorm-again", "dist", name), join(dist, name));
+}
 for (const name of ["init.mjs", "js-enabled.js", "progress.mjs", "favicon.svg",
                     "scorm-wrapper.js", "scorm-wrapper.css", "scorm-launch.mjs"]) {
   copyFileSync(join(here, "src", name), join(dist, name));
