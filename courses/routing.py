@@ -35,6 +35,9 @@ from courses.models.review import CourseTree
 # Host names kept per version: enough for any real deployment, and a bound on memory
 # whatever Host headers arrive (those past it are looked up each time, as by Wagtail).
 MAX_SITE_HOSTS = 32
+# Courses held per version: more than a department has; past it, the held ones are
+# let go and fetched again as asked for.
+MAX_COURSES_HELD = 1000
 
 
 @dataclass(frozen=True)
@@ -54,6 +57,10 @@ class CourseTreeRoutes:
     routes: dict[str, PageRoute]  # by url_path ("/home/courses/agile/")
     any_restriction: bool
     sites: dict[tuple[str, int], object] = field(default_factory=dict)
+    # Courses by id, fetched once for this version: the course a routed lesson, module
+    # or assessment belongs to (CourseTree.course). Any change to a page makes a new
+    # version, and so a new map with none of these.
+    courses: dict[int, object] = field(default_factory=dict)
 
     def site_for(self, request):
         """The request's Site (or None), as Wagtail's Site.find_for_request finds it,
@@ -88,7 +95,26 @@ class CourseTreeRoutes:
             return None
         page._route_unrestricted = route.unrestricted
         page._tree_unrestricted = not self.any_restriction
+        page._route_guard_ids, page._route_version = route.guard_ids, self.version
         return RouteResult(page)
+
+    def course_for(self, page):
+        """The live course above a page this map routed (from its guard ids), fetched
+        once for this version, or None. A copy: nothing one request sets on it reaches
+        another."""
+        if getattr(page, "_route_version", None) != self.version or not page._route_guard_ids:
+            return None
+        course_id = page._route_guard_ids[0]
+        course = self.courses.get(course_id)
+        if course is None:
+            course = (CoursePage.objects.filter(pk=course_id, live=True)
+                      .select_related(*CoursePage.route_select_related).first())
+            if course is None:
+                return None
+            if len(self.courses) >= MAX_COURSES_HELD:
+                self.courses.clear()
+            self.courses[course_id] = course
+        return copy.copy(course)
 
 
 _current: CourseTreeRoutes | None = None
@@ -109,6 +135,13 @@ def course_tree_routes(*, build: bool = True) -> CourseTreeRoutes | None:
         current = _routes_build(version)
         _current = current
     return current
+
+
+def routed_course(page):
+    """The course above `page` from the current map, when the map routed it (see
+    CourseTreeRoutes.course_for), or None: then the caller asks the database."""
+    routes = course_tree_routes(build=False)
+    return None if routes is None else routes.course_for(page)
 
 
 def _routable_types() -> tuple[set[int], set[int]]:

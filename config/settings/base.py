@@ -289,7 +289,8 @@ CELERY_BEAT_SCHEDULE = {
 # Shared through Redis when there is one, so limits hold across web processes.
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
+        # Django's, keeping its Redis client between calls (config/cache.py).
+        {"BACKEND": "config.cache.HeldClientRedisCache", "LOCATION": REDIS_URL,
          "KEY_PREFIX": "academy"}
         if REDIS_URL else
         {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}

@@ -123,7 +123,11 @@ class CourseTree(RoutedFromMap):
         if isinstance(self, CoursePage):
             return self
         if not hasattr(self, "_course"):
-            self._course = CoursePage.objects.ancestor_of(self).first()
+            # Routed from the course tree map: the course it holds for this version.
+            from courses.routing import routed_course
+
+            self._course = (routed_course(self)
+                            or CoursePage.objects.ancestor_of(self).first())
         return self._course
 
     def parent_is_live(self) -> bool:

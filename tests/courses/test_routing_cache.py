@@ -92,6 +92,42 @@ def test_a_course_page_reads_its_topic_with_it_and_its_catalogue_not_at_all(
     assert not [sql for sql in asked if f"\"path\" = '{catalogue.path}'" in sql]
 
 
+def test_a_lesson_reads_its_course_once_a_version_and_sees_a_change_at_once(client, course):
+    """The course above a lesson is held with the map: not read again on the next view,
+    and a new title published is on the lesson's next view."""
+    client.force_login(UserFactory())
+    lesson = lessons_of(course)[6]
+    client.get(lesson.url)
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(lesson.url)
+    assert ">Agile basics<" in response.content.decode()
+    asked = [query["sql"] for query in captured]
+    assert not [sql for sql in asked if 'FROM "courses_coursepage"' in sql], \
+        "the course is held with the map, not read on every view"
+    course.title = "Agile for teams"
+    course.save_revision().publish()
+    content = client.get(lesson.url).content.decode()
+    assert ">Agile for teams<" in content
+    assert ">Agile basics<" not in content
+
+
+def test_what_one_view_sets_on_the_held_course_is_not_seen_by_the_next(client, course):
+    from courses.routing import course_tree_routes
+
+    client.force_login(UserFactory())
+    lesson = lessons_of(course)[2]
+    client.get(lesson.url)
+    routes = course_tree_routes(build=False)
+    held = routes.courses[course.pk]
+    first = routes.course_for(route(lesson.url))
+    first.learner_enrolment = "someone else's"
+    second = routes.course_for(route(lesson.url))
+    assert first is not held
+    assert second is not held
+    assert second is not first
+    assert not hasattr(second, "learner_enrolment")
+
+
 def test_a_newly_published_lesson_is_served_at_once(client, course):
     module = course.get_children().first()
     draft = LessonPageFactory(parent=module, title="Late addition", live=False)
