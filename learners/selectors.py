@@ -2,25 +2,23 @@
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import cache
 from itertools import groupby
 
 from django.conf import settings
 from django.db.models import (
     Case,
     CharField,
-    Count,
     DateField,
     Exists,
     F,
-    FilteredRelation,
     OuterRef,
     Q,
     QuerySet,
-    Subquery,
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, TruncDate
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 from wagtail.rich_text import RichText
 
@@ -106,42 +104,137 @@ ENROLMENT_PAGE_FIELDS = (
 )
 
 
+def enrolment_status(enrolment: Enrolment, *, today: date | None = None) -> str:
+    """An enrolment's status (EnrolmentStatus) from its own columns, as
+    enrolments_annotate_status works it out in SQL (a test holds the two together): for
+    one enrolment already read, where building that SQL would cost more than the read."""
+    today = today or timezone.localdate()
+    if enrolment.completed_at is not None:
+        return EnrolmentStatus.COMPLETED
+    if enrolment.due_on is not None and enrolment.due_on < today and (
+            enrolment.extended_due_on is None or enrolment.extended_due_on < today):
+        return EnrolmentStatus.OVERDUE
+    if enrolment.started_at is not None or enrolment.last_fact_at is not None:
+        return EnrolmentStatus.IN_PROGRESS
+    return EnrolmentStatus.NOT_STARTED
+
+
+class _Columns:
+    """A model's columns for a hand-written SELECT: quoted names, and each value as the
+    ORM would give it (the field's and the database's converters, e.g. JSON)."""
+
+    def __init__(self, model, attnames, alias):
+        from django.db import connection
+
+        # In the model's own order, as Model.from_db takes them.
+        fields = [field for field in model._meta.concrete_fields if field.attname in attnames]
+        assert len(fields) == len(attnames), "a column the model does not have"
+        attnames = [field.attname for field in fields]
+        quote = connection.ops.quote_name
+        self.model, self.attnames = model, tuple(attnames)
+        self.sql = ", ".join(f"{alias}.{quote(field.column)}" for field in fields)
+        self.converters = [
+            [*connection.ops.get_db_converters(field.get_col(alias)),
+             *field.get_db_converters(connection)]
+            for field in fields]
+
+    def instance(self, values):
+        from django.db import connection
+
+        converted = []
+        for value, converters in zip(values, self.converters, strict=True):
+            for converter in converters:
+                value = converter(value, None, connection)
+            converted.append(value)
+        return self.model.from_db(connection.alias, self.attnames, converted)
+
+    def __len__(self):
+        return len(self.attnames)
+
+
+_ENROLMENT_COLUMNS = ("id", "user_id", "course_id", "cycle", "due_on", "extended_due_on",
+                      "last_lesson_id", "last_fact_at", "progress_percent", "score_percent",
+                      "module_status", "next_lesson_id", "started_at", "completed_at")
+_CERTIFICATE_COLUMNS = ("id", "enrolment_id", "code", "file", "expires_on", "revoked_at")
+
+
+@cache
+def _enrolment_get_sql():
+    """The SELECT of enrolment_get, written once per process from the models' own
+    column names: the ORM took longer to build this one query on every lesson view than
+    PostgreSQL took to run it (issue 15)."""
+    from django.db import connection
+
+    quote = connection.ops.quote_name
+    from learners.models import Certificate
+
+    enrolment = _Columns(Enrolment, _ENROLMENT_COLUMNS, "e")
+    certificate = _Columns(Certificate, _CERTIFICATE_COLUMNS, "c")
+    progress = quote(LessonProgress._meta.db_table)
+    # Only the models' own table and column names go into the text; values are bound.
+    sql = (
+        f"SELECT {enrolment.sql}, {certificate.sql},"  # noqa: S608  # nosec B608
+        f" %(lessons_done)s, h.id, h.opened_at, h.completed_at"
+        f" FROM {quote(Enrolment._meta.db_table)} e"
+        f" LEFT JOIN {quote(Certificate._meta.db_table)} c ON c.enrolment_id = e.id"
+        f" LEFT JOIN {progress} h ON h.enrolment_id = e.id AND h.lesson_id = %s"
+        " WHERE e.user_id = %s AND e.course_id = %s ORDER BY e.cycle DESC LIMIT 1")
+    lessons_done = (f"(SELECT COUNT(*) FROM {progress} d WHERE d.enrolment_id = e.id"  # noqa: S608  # nosec B608
+                    " AND d.completed_at IS NOT NULL AND d.lesson_id = ANY(%s))")
+    return sql, lessons_done, enrolment, certificate
+
+
 def enrolment_get(*, user: User, course: CoursePage, lesson: LessonPage | None = None,
                   required_lesson_ids=None) -> Enrolment | None:
     """The learner's current enrolment on the course (the latest cycle), or None, in one
-    narrow query, with `course` and `user` set to those given (no query for either).
+    narrow query, with `course` and `user` set to those given (no query for either),
+    its `status` (EnrolmentStatus) and its `certificate` (or none) read with it.
 
     With `required_lesson_ids` (from the course's outline), it carries `lessons_done`,
     how many of them the learner has completed. With `lesson`, it carries
-    `lesson_progress`: the learner's LessonProgress on that lesson, or None if they
-    have never opened it (a LEFT JOIN on the one row the constraint allows)."""
+    `lesson_progress_here`: the learner's LessonProgress on that lesson, or None if they
+    have never opened it (a LEFT JOIN on the one row the constraint allows).
+
+    Hand-written SQL from the models' column names (_enrolment_get_sql); the ORM's
+    version of the same query is in tests/learners/test_learner_queries.py, which holds
+    the two to the same answers."""
     if not user.is_authenticated:
         return None
-    queryset = enrolments_annotate_status(
-        queryset=Enrolment.objects.filter(user=user, course=course))
-    fields = list(ENROLMENT_PAGE_FIELDS)
+    from django.db import connection
+
+    sql, lessons_done, columns, certificate_columns = _enrolment_get_sql()
+    params = []
     if required_lesson_ids is not None:
-        done = (LessonProgress.objects
-                .filter(enrolment=OuterRef("pk"), completed_at__isnull=False,
-                        lesson_id__in=list(required_lesson_ids))
-                .order_by().values("enrolment").annotate(n=Count("pk")).values("n"))
-        queryset = queryset.annotate(lessons_done=Coalesce(Subquery(done), 0))
-    if lesson is not None:
-        queryset = queryset.annotate(
-            here=FilteredRelation("lesson_progress",
-                                  condition=Q(lesson_progress__lesson=lesson)),
-            here_id=F("here__id"), here_opened_at=F("here__opened_at"),
-            here_completed_at=F("here__completed_at"))
-    enrolment = (queryset.select_related("certificate").only(*fields)
-                 .order_by("-cycle")  # the current cycle of recurring required learning
-                 .first())
-    if enrolment is None:
+        sql = sql.replace("%(lessons_done)s", lessons_done)
+        params.append([int(pk) for pk in required_lesson_ids])
+    else:
+        sql = sql.replace("%(lessons_done)s", "NULL")
+    params += [lesson.pk if lesson is not None else None, user.pk, course.pk]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    if row is None:
         return None
+    split = len(columns)
+    enrolment = columns.instance(row[:split])
+    rest = row[split:]
+    certificate_row, rest = rest[:len(certificate_columns)], rest[len(certificate_columns):]
+    done, here_id, here_opened_at, here_completed_at = rest
     enrolment.user, enrolment.course = user, course
+    enrolment.status = enrolment_status(enrolment)
+    if certificate_row[0] is not None:
+        certificate = certificate_columns.instance(certificate_row)
+        certificate.enrolment = enrolment
+        enrolment.certificate = certificate
+    else:
+        # As select_related would: the reverse one-to-one known to be empty, no query.
+        Enrolment.certificate.related.set_cached_value(enrolment, None)
+    if required_lesson_ids is not None:
+        enrolment.lessons_done = done
     if lesson is not None:
-        enrolment.lesson_progress_here = None if enrolment.here_id is None else LessonProgress(
-            id=enrolment.here_id, enrolment=enrolment, lesson_id=lesson.pk,
-            opened_at=enrolment.here_opened_at, completed_at=enrolment.here_completed_at)
+        enrolment.lesson_progress_here = None if here_id is None else LessonProgress(
+            id=here_id, enrolment=enrolment, lesson_id=lesson.pk,
+            opened_at=here_opened_at, completed_at=here_completed_at)
     return enrolment
 
 

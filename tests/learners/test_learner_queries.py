@@ -219,3 +219,114 @@ def test_a_learner_never_sees_another_learners_progress(client, course, learner)
     assert "15%" not in my_learning
     # The first learner's own pages still say theirs.
     assert "You completed this lesson on" in client.get(lessons[0].url).content.decode()
+
+
+# --- enrolment_get's hand-written SQL against the ORM's -----------------------------
+
+def orm_enrolment_get(*, user, course, lesson=None, required_lesson_ids=None):
+    """enrolment_get as the ORM wrote it before issue 15 took its SQL by hand: the
+    reference the hand-written query must agree with."""
+    from django.db.models import Count, F, FilteredRelation, OuterRef, Q, Subquery
+    from django.db.models.functions import Coalesce
+
+    from learners.selectors import ENROLMENT_PAGE_FIELDS, enrolments_annotate_status
+
+    queryset = enrolments_annotate_status(
+        queryset=Enrolment.objects.filter(user=user, course=course))
+    if required_lesson_ids is not None:
+        done = (LessonProgress.objects
+                .filter(enrolment=OuterRef("pk"), completed_at__isnull=False,
+                        lesson_id__in=list(required_lesson_ids))
+                .order_by().values("enrolment").annotate(n=Count("pk")).values("n"))
+        queryset = queryset.annotate(lessons_done=Coalesce(Subquery(done), 0))
+    if lesson is not None:
+        queryset = queryset.annotate(
+            here=FilteredRelation("lesson_progress", condition=Q(lesson_progress__lesson=lesson)),
+            here_id=F("here__id"), here_opened_at=F("here__opened_at"),
+            here_completed_at=F("here__completed_at"))
+    return (queryset.select_related("certificate").only(*ENROLMENT_PAGE_FIELDS)
+            .order_by("-cycle").first())
+
+
+def enrolment_seen(enrolment, *, lesson=None, required=False) -> dict:
+    from learners.selectors import ENROLMENT_PAGE_FIELDS
+
+    if enrolment is None:
+        return {}
+    seen = {name: getattr(enrolment, name) for name in ENROLMENT_PAGE_FIELDS
+            if "__" not in name}
+    seen["id"], seen["status"] = enrolment.pk, enrolment.status
+    certificate = getattr(enrolment, "certificate", None)
+    seen["certificate"] = certificate and (certificate.pk, certificate.code,
+                                           certificate.file.name, certificate.expires_on,
+                                           certificate.revoked_at, certificate.status)
+    if required:
+        seen["lessons_done"] = enrolment.lessons_done
+    if lesson is not None:
+        here = getattr(enrolment, "lesson_progress_here", None)
+        if here is None and hasattr(enrolment, "here_id"):  # the ORM's annotations
+            here = None if enrolment.here_id is None else (
+                enrolment.here_id, enrolment.here_opened_at, enrolment.here_completed_at)
+        elif here is not None:
+            here = (here.id, here.opened_at, here.completed_at)
+        seen["here"] = here
+    return seen
+
+
+@pytest.mark.parametrize("state", [
+    "not enrolled", "not started", "in progress", "overdue", "extended past today",
+    "extension run out", "extended to today", "completed with certificate", "certificate revoked",
+    "second cycle"])
+def test_enrolment_get_agrees_with_the_orm_in_every_state(catalogue, state):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from learners.selectors import enrolment_get
+    from learners.services.certificates import certificate_revoke
+    from tests.factories import certificate_held
+
+    course = course_with_lessons(catalogue, modules=1, lessons=3, title="Agreeing")
+    lessons = lessons_of(course)
+    person = UserFactory()
+    today = timezone.localdate()
+    if state == "not enrolled":
+        Enrolment.objects.create(user=UserFactory(), course=course)  # someone else's
+    elif state in ("completed with certificate", "certificate revoked", "second cycle"):
+        certificate = certificate_held(person, course, completed_on=today - timedelta(days=9),
+                                       expires_on=today + timedelta(days=300))
+        if state == "certificate revoked":
+            certificate_revoke(certificate=certificate, reason="Issued in error")
+        if state == "second cycle":
+            Enrolment.objects.create(user=person, course=course, cycle=2,
+                                     started_at=timezone.now())
+    else:
+        due = {"overdue": today - timedelta(days=1),
+               "extended past today": today - timedelta(days=3),
+               "extension run out": today - timedelta(days=3),
+               "extended to today": today - timedelta(days=3)}.get(state)
+        extended = {"extended past today": today + timedelta(days=2),
+                    "extension run out": today - timedelta(days=1),
+                    "extended to today": today}.get(state)
+        enrolment = Enrolment.objects.create(
+            user=person, course=course, due_on=due, extended_due_on=extended,
+            started_at=timezone.now() if state == "in progress" else None)
+        if state == "in progress":
+            LessonProgress.objects.create(enrolment=enrolment, lesson=lessons[0],
+                                          completed_at=timezone.now())
+            LessonProgress.objects.create(enrolment=enrolment, lesson=lessons[1])
+    required = [lesson.pk for lesson in lessons]
+    for lesson in (None, *lessons):
+        for ids in (None, required, required[1:], []):
+            ours = enrolment_get(user=person, course=course, lesson=lesson,
+                                 required_lesson_ids=ids)
+            theirs = orm_enrolment_get(user=person, course=course, lesson=lesson,
+                                       required_lesson_ids=ids)
+            required_too = ids is not None
+            assert enrolment_seen(ours, lesson=lesson, required=required_too) == \
+                enrolment_seen(theirs, lesson=lesson, required=required_too), (state, lesson, ids)
+    if state != "not enrolled":
+        ours = enrolment_get(user=person, course=course, lesson=lessons[0],
+                             required_lesson_ids=required)
+        assert ours.user is person
+        assert ours.course is course
