@@ -128,7 +128,8 @@ class _Columns:
 
         # In the model's own order, as Model.from_db takes them.
         fields = [field for field in model._meta.concrete_fields if field.attname in attnames]
-        assert len(fields) == len(attnames), "a column the model does not have"
+        if len(fields) != len(attnames):
+            raise ValueError(f"{model.__name__} lacks one of {attnames}")
         attnames = [field.attname for field in fields]
         quote = connection.ops.quote_name
         self.model, self.attnames = model, tuple(attnames)
