@@ -22,12 +22,13 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Exists
+from django.db import connection
 from django.http.request import split_domain_port
 from wagtail.models import Page, PageViewRestriction, Site
 from wagtail.url_routing import RouteResult
 from wagtail.views import serve as wagtail_serve
 
+from content.sql import ModelColumns, model_tables
 from courses.cache import course_tree_version, course_tree_version_held
 from courses.models import AssessmentPage, CataloguePage, CoursePage, LessonPage, ModulePage
 from courses.models.review import CourseTree
@@ -84,13 +85,7 @@ class CourseTreeRoutes:
         if route is None:
             return None
         model = ContentType.objects.get_for_id(route.content_type_id).model_class()
-        pages = model._default_manager.filter(pk=route.page_id, live=True, url_path=url_path)
-        if related := getattr(model, "route_select_related", ()):
-            pages = pages.select_related(*related)
-        if route.guard_ids:
-            pages = pages.exclude(Exists(Page.objects.filter(pk__in=route.guard_ids,
-                                                             live=False)))
-        page = pages.first()
+        page = _page_fetch(model).fetch(route.page_id, url_path, route.guard_ids)
         if page is None:
             return None
         page._route_unrestricted = route.unrestricted
@@ -115,6 +110,70 @@ class CourseTreeRoutes:
                 self.courses.clear()
             self.courses[course_id] = course
         return copy.copy(course)
+
+
+class PageFetch:
+    """The one query that serves a routed page: the page of its own type with every
+    column (and what it names in `route_select_related`), live, at that URL path, with no
+    course or module above it unpublished. As the ORM would fetch it
+    (`model.objects.filter(pk=..., live=True, url_path=...).select_related(...)`, guards
+    excluded; tests/courses/test_routing_cache.py holds the two together), in SQL
+    written once per page type from the models' own names (content.sql): the ORM spent
+    longer building this query on every course URL than PostgreSQL spent running it."""
+
+    def __init__(self, model):
+        quote = connection.ops.quote_name
+        tables, aliases = model_tables(model)
+        self.columns = ModelColumns(model, aliases=aliases)
+        self.related = []
+        select = [self.columns.sql]
+        for index, name in enumerate(getattr(model, "route_select_related", ())):
+            relation = model._meta.get_field(name)
+            other = relation.related_model
+            if other._meta.get_parent_list():
+                raise ValueError(f"route_select_related: {name} is a model with parents")
+            alias = f"r{index}"
+            columns = ModelColumns(other, aliases={other: alias})
+            tables += (f" LEFT JOIN {quote(other._meta.db_table)} {alias}"
+                       f" ON {alias}.{quote(other._meta.pk.column)}"
+                       f" = {aliases[relation.model]}.{quote(relation.column)}")
+            select.append(columns.sql)
+            self.related.append((relation, columns, columns.attnames.index(other._meta.pk.attname)))
+        page = aliases[Page]
+        pk = quote(Page._meta.pk.column)
+        self.sql = (f"SELECT {', '.join(select)} FROM {tables}"  # noqa: S608  # nosec B608
+                    f" WHERE {page}.{pk} = %s AND {page}.live AND {page}.url_path = %s")
+        self.guarded_sql = (
+            f"{self.sql} AND NOT EXISTS (SELECT 1 FROM {quote(Page._meta.db_table)} guard"  # noqa: S608  # nosec B608
+            f" WHERE guard.{pk} = ANY(%s) AND NOT guard.live)")
+
+    def fetch(self, page_id: int, url_path: str, guard_ids=()):
+        with connection.cursor() as cursor:
+            if guard_ids:
+                cursor.execute(self.guarded_sql, [page_id, url_path, list(guard_ids)])
+            else:
+                cursor.execute(self.sql, [page_id, url_path])
+            row = cursor.fetchone()
+        if row is None:
+            return None
+        start = len(self.columns)
+        page = self.columns.instance(row[:start])
+        for relation, columns, pk_index in self.related:
+            values = row[start:start + len(columns)]
+            start += len(columns)
+            relation.set_cached_value(
+                page, None if values[pk_index] is None else columns.instance(values))
+        return page
+
+
+_page_fetches: dict[type, PageFetch] = {}
+
+
+def _page_fetch(model) -> PageFetch:
+    fetch = _page_fetches.get(model)
+    if fetch is None:
+        fetch = _page_fetches[model] = PageFetch(model)
+    return fetch
 
 
 _current: CourseTreeRoutes | None = None

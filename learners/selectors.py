@@ -23,6 +23,7 @@ from django.utils import timezone
 from wagtail.rich_text import RichText
 
 from content.blocks import knowledge_check_mark
+from content.sql import ModelColumns
 from courses.models import CoursePage, LessonPage
 from learners.models import (
     LEARNING_LOG_MAX_LENGTH,
@@ -119,40 +120,6 @@ def enrolment_status(enrolment: Enrolment, *, today: date | None = None) -> str:
     return EnrolmentStatus.NOT_STARTED
 
 
-class _Columns:
-    """A model's columns for a hand-written SELECT: quoted names, and each value as the
-    ORM would give it (the field's and the database's converters, e.g. JSON)."""
-
-    def __init__(self, model, attnames, alias):
-        from django.db import connection
-
-        # In the model's own order, as Model.from_db takes them.
-        fields = [field for field in model._meta.concrete_fields if field.attname in attnames]
-        if len(fields) != len(attnames):
-            raise ValueError(f"{model.__name__} lacks one of {attnames}")
-        attnames = [field.attname for field in fields]
-        quote = connection.ops.quote_name
-        self.model, self.attnames = model, tuple(attnames)
-        self.sql = ", ".join(f"{alias}.{quote(field.column)}" for field in fields)
-        self.converters = [
-            [*connection.ops.get_db_converters(field.get_col(alias)),
-             *field.get_db_converters(connection)]
-            for field in fields]
-
-    def instance(self, values):
-        from django.db import connection
-
-        converted = []
-        for value, converters in zip(values, self.converters, strict=True):
-            for converter in converters:
-                value = converter(value, None, connection)
-            converted.append(value)
-        return self.model.from_db(connection.alias, self.attnames, converted)
-
-    def __len__(self):
-        return len(self.attnames)
-
-
 _ENROLMENT_COLUMNS = ("id", "user_id", "course_id", "cycle", "due_on", "extended_due_on",
                       "last_lesson_id", "last_fact_at", "progress_percent", "score_percent",
                       "module_status", "next_lesson_id", "started_at", "completed_at")
@@ -169,8 +136,9 @@ def _enrolment_get_sql():
     quote = connection.ops.quote_name
     from learners.models import Certificate
 
-    enrolment = _Columns(Enrolment, _ENROLMENT_COLUMNS, "e")
-    certificate = _Columns(Certificate, _CERTIFICATE_COLUMNS, "c")
+    enrolment = ModelColumns(Enrolment, aliases={Enrolment: "e"}, attnames=_ENROLMENT_COLUMNS)
+    certificate = ModelColumns(Certificate, aliases={Certificate: "c"},
+                               attnames=_CERTIFICATE_COLUMNS)
     progress = quote(LessonProgress._meta.db_table)
     # Only the models' own table and column names go into the text; values are bound.
     sql = (

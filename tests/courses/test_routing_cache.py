@@ -218,3 +218,33 @@ def test_a_site_change_is_seen_at_once(client, catalogue, course):
 def test_unknown_addresses_still_404(client, course):
     assert status(client, "/courses/agile-basics/no-such-module/") == 404
     assert status(client, course.url + "agile-basics-module-1/nothing/") == 404
+
+
+def test_a_routed_page_is_the_page_the_orm_would_fetch(
+    client, catalogue, course, django_assert_num_queries
+):
+    """The routed fetch is SQL written by hand (courses.routing.PageFetch): every field of
+    every kind of course page, and the course's topic, as the ORM has them."""
+    from courses.routing import course_tree_routes
+
+    client.get(course.url)  # the map for this version
+    module = course.get_children().specific().first()
+    pages = [catalogue.specific, course.specific, module, lessons_of(course)[4]]
+    site, routes = Site.objects.get(is_default_site=True), course_tree_routes()
+    for expected in pages:
+        model = type(expected)
+        path = expected.url_path.split("/", 2)[2]
+        routes.route_for(site=site, path=path)  # the page type known (ContentType's cache)
+        with django_assert_num_queries(1):
+            routed = routes.route_for(site=site, path=path)
+        page = routed.page
+        assert type(page) is model
+        fresh = model.objects.get(pk=expected.pk)
+        for field in model._meta.concrete_fields:
+            assert getattr(page, field.attname) == getattr(fresh, field.attname), field.name
+        if model is type(course.specific):
+            topic = fresh.topic
+            assert topic is not None
+            with django_assert_num_queries(0):
+                assert page.topic == topic
+                assert page.topic.name == topic.name

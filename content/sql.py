@@ -1,0 +1,59 @@
+"""Model rows read by hand-written SQL, as the ORM would give them.
+
+For the few reads on every page where the ORM spent longer building a query than
+PostgreSQL spent running it (issue 15: the learner's enrolment on a lesson, the page a
+course URL routes to). The SQL is written once per process from the models' own table
+and column names; values are always bound, never put in the text. Each such read has a
+test holding it to the ORM's answer."""
+
+import itertools
+
+from django.db import connection
+
+
+class ModelColumns:
+    """A model's columns for a SELECT: quoted and qualified by each table's alias (a
+    page's columns are in two tables, Wagtail's and its own), and a row made into an
+    instance with each value as the ORM would give it (the field's and the database's
+    converters, e.g. JSON). Without `attnames`, every concrete field; the others are
+    deferred, as with QuerySet.only()."""
+
+    def __init__(self, model, *, aliases: dict, attnames=None):
+        fields = [field for field in model._meta.concrete_fields
+                  if attnames is None or field.attname in attnames]
+        if attnames is not None and len(fields) != len(attnames):
+            raise ValueError(f"{model.__name__} lacks one of {attnames}")
+        quote = connection.ops.quote_name
+        # In the model's own order, as Model.from_db takes them.
+        self.model, self.attnames = model, tuple(field.attname for field in fields)
+        self.sql = ", ".join(f"{aliases[field.model]}.{quote(field.column)}" for field in fields)
+        self.converters = [
+            [*connection.ops.get_db_converters(field.get_col(aliases[field.model])),
+             *field.get_db_converters(connection)]
+            for field in fields]
+
+    def instance(self, values):
+        converted = []
+        for value, converters in zip(values, self.converters, strict=True):
+            for converter in converters:
+                value = converter(value, None, connection)
+            converted.append(value)
+        return self.model.from_db(connection.alias, self.attnames, converted)
+
+    def __len__(self):
+        return len(self.attnames)
+
+
+def model_tables(model, first_alias: str = "t") -> tuple[str, dict]:
+    """FROM and JOINs for a model and the concrete models it inherits from (Wagtail's
+    page table first), and each model's alias: `t0` for the first, and so on."""
+    quote = connection.ops.quote_name
+    chain = [*reversed(model._meta.get_parent_list()), model]
+    aliases = {link: f"{first_alias}{index}" for index, link in enumerate(chain)}
+    sql = f"{quote(chain[0]._meta.db_table)} {aliases[chain[0]]}"
+    for parent, child in itertools.pairwise(chain):
+        pointer = child._meta.parents[parent]
+        sql += (f" JOIN {quote(child._meta.db_table)} {aliases[child]}"
+                f" ON {aliases[child]}.{quote(pointer.column)} = {aliases[parent]}."
+                f"{quote(parent._meta.pk.column)}")
+    return sql, aliases
