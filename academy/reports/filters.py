@@ -63,22 +63,26 @@ class OrganisationField(forms.ModelChoiceField):
         return "\u2003" * (obj.depth - 1) + obj.name
 
 
-class CourseChoices(ModelChoiceIterator):
-    """The choices as (slug, title) read in one query of two columns: a course is a
-    Wagtail page, and loading each live course as a page object to list it was most of
-    the filter form's time (issue 15)."""
+class ChoicesFromColumns(ModelChoiceIterator):
+    """A select's choices as (value, label) read in one query of two columns, not as a
+    model object each: a course is a Wagtail page, and loading every live course as
+    one to list it was most of the filter form's time (issue 15). The field names the
+    label's column (`label_field`); choosing still reads the record from the queryset
+    (ModelChoiceField.to_python), so only what the queryset holds is valid."""
 
     def __iter__(self):
         if self.field.empty_label is not None:
             yield ("", self.field.empty_label)
-        yield from self.queryset.values_list(self.field.to_field_name, "title")
+        yield from self.queryset.values_list(self.field.to_field_name or "pk",
+                                             self.field.label_field)
 
 
-class CourseField(forms.ModelChoiceField):
-    """A live course, chosen by slug from its title. Choosing one still reads it from
-    the queryset (ModelChoiceField.to_python), so only a live course is valid."""
+class ColumnChoiceField(forms.ModelChoiceField):
+    iterator = ChoicesFromColumns
 
-    iterator = CourseChoices
+    def __init__(self, *args, label_field: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.label_field = label_field  # what str() of a record shows
 
 
 class OrganisationsField(forms.ModelMultipleChoiceField):
@@ -105,12 +109,14 @@ class ReportFilterForm(forms.Form):
         queryset=Organisation.objects.none(), required=False, to_field_name="slug",
         widget=forms.HiddenInput,
     )
-    grade = forms.ModelChoiceField(queryset=Grade.objects.all(), required=False,
-                                   empty_label="All grades")
-    profession = forms.ModelChoiceField(queryset=Profession.objects.all(), required=False,
-                                        to_field_name="slug", empty_label="All professions")
-    course = CourseField(queryset=CoursePage.objects.none(), required=False,
-                         to_field_name="slug", empty_label="All courses")
+    grade = ColumnChoiceField(queryset=Grade.objects.all(), required=False,
+                              empty_label="All grades", label_field="name")
+    profession = ColumnChoiceField(queryset=Profession.objects.all(), required=False,
+                                   to_field_name="slug", empty_label="All professions",
+                                   label_field="name")
+    course = ColumnChoiceField(queryset=CoursePage.objects.none(), required=False,
+                               to_field_name="slug", empty_label="All courses",
+                               label_field="title")
     status = forms.ChoiceField(choices=[("", "Any status"), *EnrolmentStatus.choices],
                                required=False)
     required = forms.ChoiceField(

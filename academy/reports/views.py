@@ -29,14 +29,12 @@ def require_reporter(request) -> None:
 
 def report(request):
     require_reporter(request)
-    form = ReportFilterForm(request.GET or None, viewer=request.user)
+    # Bound even without a query string: no filters is a valid choice, and the form
+    # shows the same (one form, not an unbound one and then a bound one).
+    form = ReportFilterForm(request.GET, viewer=request.user)
     context = {"form": form, "threshold": settings.REPORT_MIN_GROUP_SIZE}
-    if form.is_bound and not form.is_valid():
+    if not form.is_valid():
         return render(request, "academy/reports/report.html", context)
-    if not form.is_bound:
-        form = ReportFilterForm({}, viewer=request.user)
-        form.is_valid()
-        context["form"] = form
     filters = form.filters()
     organisation = form.cleaned_data.get("organisation")
     path = organisation.path if organisation else None
@@ -46,9 +44,10 @@ def report(request):
     descending = form.cleaned_data.get("order") == "desc"
     figures = selectors.report_figures_get(viewer=request.user, queryset=enrolments,
                                            filters=filters, organisation_path=path)
-    paginator = Paginator(selectors.report_rows_sorted(queryset=enrolments, sort=sort,
-                                                       descending=descending),
-                          settings.REPORT_PAGE_SIZE)
+    columns = columns_chosen(keys=form.cleaned_data.get("columns"))
+    paginator = Paginator(selectors.report_rows_sorted(
+        queryset=enrolments, sort=sort, descending=descending,
+        columns=[column.key for column in columns]), settings.REPORT_PAGE_SIZE)
     paginator.count = figures["summary"]["enrolled"]  # counted with the figures
     page = paginator.get_page(request.GET.get("page"))
     audit_record(actor=request.user, action=AuditEvent.Action.REPORT_VIEW,
@@ -64,10 +63,10 @@ def report(request):
     # Links down and up the organisation tree keep every other choice (not the page).
     elsewhere = query.copy()
     elsewhere.pop("organisation", None)
-    columns = columns_chosen(keys=form.cleaned_data.get("columns"))
     context.update(
         **figures,
         figures_minutes=max(1, settings.REPORT_CACHE_SECONDS // 60),
+        figures_seconds=settings.REPORT_CACHE_SECONDS,
         rows=page,
         page_query=query.urlencode(),
         sort_query=sort_query.urlencode(),
