@@ -7,6 +7,7 @@ and pagination keep it. Every column reads from the rows' joins, as values on ea
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from html import escape
 
 from django.utils import timezone
@@ -90,6 +91,11 @@ def _or_dash(value) -> str:
     return value or DASH
 
 
+@cache
+def _status_tag(status: str) -> str:
+    return status_tag(status)  # one of a few: written once, not once a row
+
+
 def _full_name(first: str | None, last: str | None) -> str:
     return f"{first or ''} {last or ''}".strip()  # as User.get_full_name
 
@@ -112,7 +118,7 @@ CELLS: dict[str, Callable[[object], str]] = {
     "line_manager": lambda e: _or_dash(_full_name(e.line_manager_first_name,
                                                   e.line_manager_last_name)),
     "course": lambda e: e.course_title,
-    "status": lambda e: status_tag(e.status),
+    "status": lambda e: _status_tag(e.status),
     "progress": lambda e: f"{e.progress_percent}%",
     "due": lambda e: _day(e.due_by),
     "enrolled": lambda e: _day(e.enrolled_at),
