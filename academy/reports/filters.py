@@ -2,20 +2,27 @@
 exports (in the worker), the API and the audit log all use, and the form that reads
 and checks it from a request."""
 
+import logging
+import uuid
 from dataclasses import asdict, dataclass, fields
 from datetime import date
 
 from django import forms
+from django.core.cache import cache
+from django.db import transaction
 from django.forms.models import ModelChoiceIterator
 from django.forms.utils import flatatt
 from django.utils.html import format_html
 
 from academy.dates import GovukDateField
 from academy.reports.columns import OPTIONAL_CHOICES, SORTS
+from courses.cache import course_tree_version
 from courses.models import CoursePage
 from learners.models import EnrolmentStatus, Grade, Organisation, Profession
 from learners.scoping import reporting_organisations
 from learners.services.certificate_expiry import CERTIFICATE_EXPIRES_WITHIN, EXPIRED
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -112,6 +119,43 @@ class ColumnsField(forms.MultipleChoiceField):
     def clean(self, value):
         known = {key for key, _heading in self.choices}
         return [key for key in self.to_python(value) if key in known]
+
+
+CHOICES_VERSION_KEY = "report-filter-choices:version"
+
+
+def filter_choices_version() -> str | None:
+    """A token that changes whenever the filter form's lists could: the course tree
+    version (a course published, unpublished, renamed or moved) and this one, which a
+    grade or profession saved or deleted changes (filter_choices_changed). None when the
+    cache cannot be read: then nothing is kept."""
+    tree = course_tree_version()
+    if tree is None:
+        return None
+    try:
+        own = cache.get(CHOICES_VERSION_KEY)
+        if own is None:
+            cache.add(CHOICES_VERSION_KEY, uuid.uuid4().hex, timeout=None)
+            own = cache.get(CHOICES_VERSION_KEY)
+    except Exception:  # a cache outage must not take the page down with it
+        logger.warning("report filter choices version unreadable", exc_info=True)
+        return None
+    return f"{tree}:{own}" if own else None
+
+
+def filter_choices_changed(sender=None, **kwargs) -> None:
+    """post_save and post_delete of a grade or profession (wired in AcademyConfig.ready):
+    a new token now and again when the transaction commits, as courses.cache does (a
+    view that read the lists before the change was visible keeps nothing useful)."""
+    _filter_choices_bump()
+    transaction.on_commit(_filter_choices_bump)
+
+
+def _filter_choices_bump() -> None:
+    try:
+        cache.set(CHOICES_VERSION_KEY, uuid.uuid4().hex, timeout=None)
+    except Exception:
+        logger.error("report filter choices version not changed", exc_info=True)
 
 
 class ReportFilterForm(forms.Form):

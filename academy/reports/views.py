@@ -16,7 +16,7 @@ from academy.jobs import job_get_own
 from academy.models import AuditEvent, Export
 from academy.reports import selectors, services
 from academy.reports.columns import columns_chosen, rows_html
-from academy.reports.filters import ReportFilterForm
+from academy.reports.filters import ReportFilterForm, filter_choices_version
 from learners.models import JobStatus
 from learners.scoping import can_report
 
@@ -67,6 +67,7 @@ def report(request):
         **figures,
         figures_minutes=max(1, settings.REPORT_CACHE_SECONDS // 60),
         figures_seconds=settings.REPORT_CACHE_SECONDS,
+        filter_choices_version=filter_choices_version(),
         rows=page,
         page_query=query.urlencode(),
         sort_query=sort_query.urlencode(),
