@@ -16,7 +16,8 @@ from academy.jobs import job_get_own
 from academy.models import AuditEvent, Export
 from academy.reports import selectors, services
 from academy.reports.columns import columns_chosen, rows_html
-from academy.reports.filters import ReportFilterForm, filter_choices_version
+from academy.reports.filters import ReportFilterForm
+from academy.reports.kept import report_parts
 from learners.models import JobStatus
 from learners.scoping import can_report
 
@@ -34,7 +35,7 @@ def report(request):
     form = ReportFilterForm(request.GET, viewer=request.user)
     context = {"form": form, "threshold": settings.REPORT_MIN_GROUP_SIZE}
     if not form.is_valid():
-        return render(request, "academy/reports/report.html", context)
+        return render(request, "academy/reports/report.html", context | report_parts(context))
     filters = form.filters()
     organisation = form.cleaned_data.get("organisation")
     path = organisation.path if organisation else None
@@ -66,8 +67,6 @@ def report(request):
     context.update(
         **figures,
         figures_minutes=max(1, settings.REPORT_CACHE_SECONDS // 60),
-        figures_seconds=settings.REPORT_CACHE_SECONDS,
-        filter_choices_version=filter_choices_version(),
         rows=page,
         page_query=query.urlencode(),
         sort_query=sort_query.urlencode(),
@@ -82,6 +81,7 @@ def report(request):
                if organisation else []),
         elsewhere_query=elsewhere.urlencode(),
     )
+    context.update(report_parts(context))
     return render(request, "academy/reports/report.html", context)
 
 
