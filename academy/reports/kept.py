@@ -36,7 +36,9 @@ PARTS = {
 
 def _key(figures_key: str, part: str, *what) -> str:
     digest = hashlib.sha256(json.dumps([figures_key, *what], default=str).encode())
-    return f"report-part:{part}:{digest.hexdigest()}"
+    # Named as the figures are, so that what clears them (bench.run's report_afresh)
+    # clears these too.
+    return f"report-figures-part:{part}:{digest.hexdigest()}"
 
 
 def _keys(context: dict) -> dict[str, str | None]:
