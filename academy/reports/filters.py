@@ -2,17 +2,27 @@
 exports (in the worker), the API and the audit log all use, and the form that reads
 and checks it from a request."""
 
+import logging
+import uuid
 from dataclasses import asdict, dataclass, fields
 from datetime import date
 
 from django import forms
+from django.core.cache import cache
+from django.db import transaction
+from django.forms.models import ModelChoiceIterator
+from django.forms.utils import flatatt
+from django.utils.html import format_html
 
 from academy.dates import GovukDateField
 from academy.reports.columns import OPTIONAL_CHOICES, SORTS
+from courses.cache import course_tree_version
 from courses.models import CoursePage
 from learners.models import EnrolmentStatus, Grade, Organisation, Profession
 from learners.scoping import reporting_organisations
 from learners.services.certificate_expiry import CERTIFICATE_EXPIRES_WITHIN, EXPIRED
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -55,11 +65,45 @@ class ReportFilters:
                 for name, value in asdict(self).items() if value not in (None, "")}
 
 
+class HiddenValue(forms.HiddenInput):
+    """A hidden input written here rather than by the form renderer's templates (an
+    include for the input and another for its attributes): the report's three were a
+    tenth of its time (issue 15). The same markup as Django's."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        widget = self.get_context(name, value, attrs)["widget"]
+        shown = "" if widget["value"] is None else format_html(' value="{}"', widget["value"])
+        return format_html('<input type="{}" name="{}"{}{}>', widget["type"], widget["name"],
+                           shown, flatatt(widget["attrs"]))
+
+
 class OrganisationField(forms.ModelChoiceField):
     """Shows the organisation tree, each level indented under its parent."""
 
     def label_from_instance(self, obj):
         return "\u2003" * (obj.depth - 1) + obj.name
+
+
+class ChoicesFromColumns(ModelChoiceIterator):
+    """A select's choices as (value, label) read in one query of two columns, not as a
+    model object each: a course is a Wagtail page, and loading every live course as
+    one to list it was most of the filter form's time (issue 15). The field names the
+    label's column (`label_field`); choosing still reads the record from the queryset
+    (ModelChoiceField.to_python), so only what the queryset holds is valid."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        yield from self.queryset.values_list(self.field.to_field_name or "pk",
+                                             self.field.label_field)
+
+
+class ColumnChoiceField(forms.ModelChoiceField):
+    iterator = ChoicesFromColumns
+
+    def __init__(self, *args, label_field: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.label_field = label_field  # what str() of a record shows
 
 
 class OrganisationsField(forms.ModelMultipleChoiceField):
@@ -77,6 +121,43 @@ class ColumnsField(forms.MultipleChoiceField):
         return [key for key in self.to_python(value) if key in known]
 
 
+CHOICES_VERSION_KEY = "report-filter-choices:version"
+
+
+def filter_choices_version() -> str | None:
+    """A token that changes whenever the filter form's lists could: the course tree
+    version (a course published, unpublished, renamed or moved) and this one, which a
+    grade or profession saved or deleted changes (filter_choices_changed). None when the
+    cache cannot be read: then nothing is kept."""
+    tree = course_tree_version()
+    if tree is None:
+        return None
+    try:
+        own = cache.get(CHOICES_VERSION_KEY)
+        if own is None:
+            cache.add(CHOICES_VERSION_KEY, uuid.uuid4().hex, timeout=None)
+            own = cache.get(CHOICES_VERSION_KEY)
+    except Exception:  # a cache outage must not take the page down with it
+        logger.warning("report filter choices version unreadable", exc_info=True)
+        return None
+    return f"{tree}:{own}" if own else None
+
+
+def filter_choices_changed(sender=None, **kwargs) -> None:
+    """post_save and post_delete of a grade or profession (wired in AcademyConfig.ready):
+    a new token now and again when the transaction commits, as courses.cache does (a
+    view that read the lists before the change was visible keeps nothing useful)."""
+    _filter_choices_bump()
+    transaction.on_commit(_filter_choices_bump)
+
+
+def _filter_choices_bump() -> None:
+    try:
+        cache.set(CHOICES_VERSION_KEY, uuid.uuid4().hex, timeout=None)
+    except Exception:
+        logger.error("report filter choices version not changed", exc_info=True)
+
+
 class ReportFilterForm(forms.Form):
     # Chosen by following the "Completion by organisation" table's links down the tree
     # (and the trail back up), not from a list: a department has thousands. Kept in a
@@ -84,14 +165,16 @@ class ReportFilterForm(forms.Form):
     # error, as any choice not offered is.
     organisation = forms.ModelChoiceField(
         queryset=Organisation.objects.none(), required=False, to_field_name="slug",
-        widget=forms.HiddenInput,
+        widget=HiddenValue,
     )
-    grade = forms.ModelChoiceField(queryset=Grade.objects.all(), required=False,
-                                   empty_label="All grades")
-    profession = forms.ModelChoiceField(queryset=Profession.objects.all(), required=False,
-                                        to_field_name="slug", empty_label="All professions")
-    course = forms.ModelChoiceField(queryset=CoursePage.objects.none(), required=False,
-                                    to_field_name="slug", empty_label="All courses")
+    grade = ColumnChoiceField(queryset=Grade.objects.all(), required=False,
+                              empty_label="All grades", label_field="name")
+    profession = ColumnChoiceField(queryset=Profession.objects.all(), required=False,
+                                   to_field_name="slug", empty_label="All professions",
+                                   label_field="name")
+    course = ColumnChoiceField(queryset=CoursePage.objects.none(), required=False,
+                               to_field_name="slug", empty_label="All courses",
+                               label_field="title")
     status = forms.ChoiceField(choices=[("", "Any status"), *EnrolmentStatus.choices],
                                required=False)
     required = forms.ChoiceField(
@@ -112,9 +195,9 @@ class ReportFilterForm(forms.Form):
                   "certificates and ones the person has already renewed.",
     )
     sort = forms.ChoiceField(choices=[(k, v[0]) for k, v in SORTS.items()], required=False,
-                             widget=forms.HiddenInput)
+                             widget=HiddenValue)
     order = forms.ChoiceField(choices=[("asc", "asc"), ("desc", "desc")], required=False,
-                              widget=forms.HiddenInput)
+                              widget=HiddenValue)
     columns = ColumnsField(
         choices=OPTIONAL_CHOICES, required=False, label="Show these columns as well",
         help_text="The table always shows name, organisation, course, status, progress "

@@ -4,6 +4,7 @@ the number of learners."""
 
 import hashlib
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -13,6 +14,7 @@ from django.db.models import (
     CharField,
     Count,
     Exists,
+    F,
     IntegerField,
     Max,
     OuterRef,
@@ -25,6 +27,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Substr, TruncMonth
 from django.utils import timezone
 
+from academy.reports.columns import COLUMNS
 from academy.reports.filters import SORTS, ReportFilters
 from learners.models import Booking, BookingStatus, Enrolment, EnrolmentStatus, Organisation
 from learners.scoping import reportable_enrolments, reporting_organisations, reporting_paths
@@ -85,19 +88,44 @@ def report_enrolments_list(*, viewer, filters: ReportFilters,
     return queryset
 
 
+# What the records table reads of each row (academy.reports.columns.CELLS): the record's
+# own dates and figures and the person's name and contact, loaded; each related name as
+# a plain value on the row, and only for the columns shown (or sorted by). A course is
+# a Wagtail page, and a model instance per related record (course, organisation, grade,
+# profession, line manager, certificate) was most of the table's time (issue 15).
+ROW_FIELDS = ("user_id", "course_id", "enrolled_at", "due_on", "extended_due_on",
+              "progress_percent", "score_percent", "started_at", "completed_at",
+              "user__first_name", "user__last_name", "user__email", "user__staff_number")
+ROW_VALUES = {  # column: {name on the row: what it reads}
+    "organisation": {"organisation_name": "user__organisation__name"},
+    "grade": {"grade_name": "user__grade__name"},
+    "profession": {"profession_name": "user__profession__name"},
+    "line_manager": {"line_manager_first_name": "user__line_manager__first_name",
+                     "line_manager_last_name": "user__line_manager__last_name"},
+    "course": {"course_title": "course__title"},
+    "certificate": {"certificate_code": "certificate__code"},
+    "certificate_valid_until": {"certificate_expires_on": "certificate__expires_on"},
+}
+
+
 def report_rows_sorted(*, queryset: QuerySet[Enrolment], sort: str = "name",
-                       descending: bool = False) -> QuerySet[Enrolment]:
-    """The detailed table's rows, with what each row shows, in the order chosen. The
-    session counts are worked out for the rows shown (the database puts the correlated
-    counts after the sort and the page's LIMIT), or for all when sorted by them."""
+                       descending: bool = False,
+                       columns: Iterable[str] | None = None) -> QuerySet[Enrolment]:
+    """The detailed table's rows, with what the `columns` (keys; None: every column)
+    show, in the order chosen. The session counts are worked out for the rows shown
+    (the database puts the correlated counts after the sort and the page's LIMIT), or
+    for all when sorted by them."""
     ordering = SORTS.get(sort, SORTS["name"])[1]
     if descending:
         ordering = tuple(f"-{field}" for field in ordering)
-    return queryset.select_related(
-        "user", "user__organisation", "user__grade", "user__profession", "course",
-        "certificate", "user__line_manager",
-    ).annotate(sessions_attended=sessions_attended_count(),
-               sessions_missed=sessions_missed_count()).order_by(*ordering)
+    shown = {column.key for column in COLUMNS} if columns is None else set(columns)
+    values = {name: F(path) for key in shown for name, path in ROW_VALUES.get(key, {}).items()}
+    if "sessions_attended" in shown or sort == "sessions_attended":
+        values["sessions_attended"] = sessions_attended_count()
+    if "sessions_missed" in shown or sort == "sessions_missed":
+        values["sessions_missed"] = sessions_missed_count()
+    return (queryset.select_related("user").only(*ROW_FIELDS).annotate(**values)
+            .order_by(*ordering))
 
 
 def _sessions_counted(*, attended: bool, user: str = "user_id", course: str = "course_id"):
@@ -259,4 +287,5 @@ def report_figures_get(*, viewer, queryset: QuerySet[Enrolment], filters: Report
             "as_of": timezone.now(),
         }
         cache.set(key, figures, settings.REPORT_CACHE_SECONDS)
-    return figures
+    # The key too: the page keeps its markup of these figures under it (with as_of).
+    return {**figures, "figures_key": key}

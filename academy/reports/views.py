@@ -17,6 +17,7 @@ from academy.models import AuditEvent, Export
 from academy.reports import selectors, services
 from academy.reports.columns import columns_chosen, rows_html
 from academy.reports.filters import ReportFilterForm
+from academy.reports.kept import report_parts
 from learners.models import JobStatus
 from learners.scoping import can_report
 
@@ -29,14 +30,12 @@ def require_reporter(request) -> None:
 
 def report(request):
     require_reporter(request)
-    form = ReportFilterForm(request.GET or None, viewer=request.user)
+    # Bound even without a query string: no filters is a valid choice, and the form
+    # shows the same (one form, not an unbound one and then a bound one).
+    form = ReportFilterForm(request.GET, viewer=request.user)
     context = {"form": form, "threshold": settings.REPORT_MIN_GROUP_SIZE}
-    if form.is_bound and not form.is_valid():
-        return render(request, "academy/reports/report.html", context)
-    if not form.is_bound:
-        form = ReportFilterForm({}, viewer=request.user)
-        form.is_valid()
-        context["form"] = form
+    if not form.is_valid():
+        return render(request, "academy/reports/report.html", context | report_parts(context))
     filters = form.filters()
     organisation = form.cleaned_data.get("organisation")
     path = organisation.path if organisation else None
@@ -46,9 +45,10 @@ def report(request):
     descending = form.cleaned_data.get("order") == "desc"
     figures = selectors.report_figures_get(viewer=request.user, queryset=enrolments,
                                            filters=filters, organisation_path=path)
-    paginator = Paginator(selectors.report_rows_sorted(queryset=enrolments, sort=sort,
-                                                       descending=descending),
-                          settings.REPORT_PAGE_SIZE)
+    columns = columns_chosen(keys=form.cleaned_data.get("columns"))
+    paginator = Paginator(selectors.report_rows_sorted(
+        queryset=enrolments, sort=sort, descending=descending,
+        columns=[column.key for column in columns]), settings.REPORT_PAGE_SIZE)
     paginator.count = figures["summary"]["enrolled"]  # counted with the figures
     page = paginator.get_page(request.GET.get("page"))
     audit_record(actor=request.user, action=AuditEvent.Action.REPORT_VIEW,
@@ -64,7 +64,6 @@ def report(request):
     # Links down and up the organisation tree keep every other choice (not the page).
     elsewhere = query.copy()
     elsewhere.pop("organisation", None)
-    columns = columns_chosen(keys=form.cleaned_data.get("columns"))
     context.update(
         **figures,
         figures_minutes=max(1, settings.REPORT_CACHE_SECONDS // 60),
@@ -82,6 +81,7 @@ def report(request):
                if organisation else []),
         elsewhere_query=elsewhere.urlencode(),
     )
+    context.update(report_parts(context))
     return render(request, "academy/reports/report.html", context)
 
 
