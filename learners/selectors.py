@@ -31,6 +31,7 @@ from learners.models import (
     ComplianceStatus,
     Enrolment,
     EnrolmentStatus,
+    FollowUp,
     KnowledgeCheckAttempt,
     LearningLogEntry,
     LessonProgress,
@@ -145,22 +146,33 @@ def enrolment_get(*, user: User, course: CoursePage, lesson: LessonPage | None =
     return enrolment
 
 
-# What a card needs to show a page's title and link to it (Page.get_url_parts reads
-# url_path; path and depth place it in the tree).
-LIST_PAGE_COLUMNS = ("title", "url_path", "path", "depth")
+# What My learning reads of an enrolment: its own row's dates and progress, and its
+# certificate. The course comes from courses.selectors.course_cards (no page joined).
+MY_LEARNING_FIELDS = (
+    "course_id", "due_on", "extended_due_on", "last_fact_at", "progress_percent",
+    "started_at", "completed_at", "certificate__id", "certificate__code",
+    "certificate__file", "certificate__expires_on", "certificate__revoked_at",
+)
 
 
 def enrolments_list_for_learner(*, user: User):
-    """My learning: every enrolment with what its card needs, in one query: the course's
-    and next lesson's titles and URL paths, not their whole pages."""
+    """My learning: every enrolment with what its card needs, in one query: the
+    `status`, the next lesson's URL path (`next_lesson_url_path`, no page fetched), and
+    the latest follow-up question ("have you used it at work?") sent and not answered
+    (`followup_id` and its `followup_due_on`, or None: a learner who let the 30-day
+    question pass is asked the 60-day one, not both). Newest activity first."""
+    followups = (FollowUp.objects.filter(enrolment=OuterRef("pk"), sent_at__isnull=False,
+                                         answer="")
+                 .order_by("-due_on", "-pk"))
     return (
         enrolments_annotate_status(queryset=Enrolment.objects.filter(user=user))
-        .select_related("course", "next_lesson", "certificate")
-        .only(*ENROLMENT_PAGE_FIELDS, *(f"{page}__{column}" for page in ("course", "next_lesson")
-                                         for column in LIST_PAGE_COLUMNS), "course__pass_mark")
+        .select_related("certificate")
+        .only(*MY_LEARNING_FIELDS)
+        .annotate(next_lesson_url_path=F("next_lesson__url_path"),
+                  followup_id=Subquery(followups.values("pk")[:1]),
+                  followup_due_on=Subquery(followups.values("due_on")[:1]))
         .order_by("-last_fact_at", "-enrolled_at")
     )
-
 
 
 def lesson_state_get(*, enrolment: Enrolment, lesson: LessonPage) -> dict:
