@@ -31,7 +31,6 @@ from learners.models import (
     ComplianceStatus,
     Enrolment,
     EnrolmentStatus,
-    FollowUp,
     KnowledgeCheckAttempt,
     LearningLogEntry,
     LessonProgress,
@@ -155,22 +154,29 @@ MY_LEARNING_FIELDS = (
 )
 
 
+def enrolment_status(*, enrolment: Enrolment, today: date | None = None) -> str:
+    """The enrolment's EnrolmentStatus by the rule of enrolments_annotate_status, worked
+    out here for a row read without that annotation."""
+    today = today or timezone.localdate()
+    if enrolment.completed_at is not None:
+        return EnrolmentStatus.COMPLETED
+    if (enrolment.due_on is not None and enrolment.due_on < today
+            and (enrolment.extended_due_on is None or enrolment.extended_due_on < today)):
+        return EnrolmentStatus.OVERDUE
+    if enrolment.started_at is not None or enrolment.last_fact_at is not None:
+        return EnrolmentStatus.IN_PROGRESS
+    return EnrolmentStatus.NOT_STARTED
+
+
 def enrolments_list_for_learner(*, user: User):
-    """My learning: every enrolment with what its card needs, in one query: the
-    `status`, the next lesson's URL path (`next_lesson_url_path`, no page fetched), and
-    the latest follow-up question ("have you used it at work?") sent and not answered
-    (`followup_id` and its `followup_due_on`, or None: a learner who let the 30-day
-    question pass is asked the 60-day one, not both). Newest activity first."""
-    followups = (FollowUp.objects.filter(enrolment=OuterRef("pk"), sent_at__isnull=False,
-                                         answer="")
-                 .order_by("-due_on", "-pk"))
+    """My learning: every enrolment with what its card needs, in one query, newest
+    activity first: its row, its certificate and the next lesson's URL path
+    (`next_lesson_url_path`; no page is fetched). Its status is enrolment_status()."""
     return (
-        enrolments_annotate_status(queryset=Enrolment.objects.filter(user=user))
+        Enrolment.objects.filter(user=user)
         .select_related("certificate")
         .only(*MY_LEARNING_FIELDS)
-        .annotate(next_lesson_url_path=F("next_lesson__url_path"),
-                  followup_id=Subquery(followups.values("pk")[:1]),
-                  followup_due_on=Subquery(followups.values("due_on")[:1]))
+        .annotate(next_lesson_url_path=F("next_lesson__url_path"))
         .order_by("-last_fact_at", "-enrolled_at")
     )
 
