@@ -136,8 +136,7 @@ def test_a_final_assessment_published_changed_and_unpublished_is_seen_at_once(
     AssessmentAttempt.objects.create(enrolment=enrolment, assessment=assessment, number=1,
                                      questions=[], score_percent=40,
                                      submitted_at=timezone.now() - timedelta(days=1))
-    html = page(client)
-    assert "1 of 3 attempts used, best score 40%" in html, html[html.find("Final assessment"):][:400]
+    assert "1 of 3 attempts used, best score 40%" in page(client)
 
     assessment = AssessmentPage.objects.get(pk=assessment.pk)
     assessment.attempts_allowed = 5
@@ -199,7 +198,8 @@ def test_only_each_courses_latest_question_is_asked_newest_first_until_answered(
 def test_no_learner_is_asked_another_learners_question(client, course, learner):
     someone = UserFactory(email="someone@example.gov.uk")
     theirs = _sent(Enrolment.objects.create(user=someone, course=course,
-                                            completed_at=timezone.now()), 30, date.today())
+                                            completed_at=timezone.now()), 30,
+                   timezone.localdate())
     Enrolment.objects.create(user=learner, course=course, completed_at=timezone.now())
     html = page(client)
     assert "Have you used it at work?" not in html
@@ -250,15 +250,18 @@ def test_two_queries_when_there_is_nothing_of_a_kind_and_one_more_for_each(
     add_assessment(assessed, lessons_of(assessed))
     started(learner, assessed)
     sqls = queries(client)
-    assert len(sqls) == 3 and 'FROM "learners_assessmentattempt"' in sqls[2], sqls
+    assert len(sqls) == 3, sqls
+    assert 'FROM "learners_assessmentattempt"' in sqls[2]
 
     Enrolment.objects.filter(pk=enrolment.pk).update(completed_at=timezone.now())
     sqls = queries(client)
-    assert len(sqls) == 4 and any('FROM "learners_followup"' in sql for sql in sqls), sqls
+    assert len(sqls) == 4, sqls
+    assert any('FROM "learners_followup"' in sql for sql in sqls)
 
     session_book(session=TrainingSessionFactory(course=course), user=learner)
     sqls = queries(client)
-    assert len(sqls) == 5 and any('FROM "learners_booking"' in sql for sql in sqls[2:]), sqls
+    assert len(sqls) == 5, sqls
+    assert any('FROM "learners_booking"' in sql for sql in sqls[2:])
 
 
 def test_one_learner_sees_only_their_own_courses(client, catalogue, course, learner):
@@ -267,10 +270,12 @@ def test_one_learner_sees_only_their_own_courses(client, catalogue, course, lear
     started(someone, other_course)
     started(learner, course)
     html = page(client)
-    assert ">Agile basics</a>" in html and ">Scrum</a>" not in html
+    assert ">Agile basics</a>" in html
+    assert ">Scrum</a>" not in html
     client.force_login(someone)
     html = page(client)
-    assert ">Scrum</a>" in html and ">Agile basics</a>" not in html
+    assert ">Scrum</a>" in html
+    assert ">Agile basics</a>" not in html
 
 
 # --- The status worked out in Python ----------------------------------------------------
