@@ -6,22 +6,25 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, F, Q, QuerySet
 
-from learners.models import FOLLOWUP_POINTS, FollowUp, FollowUpAnswer, User, learner_q
+from learners.models import FOLLOWUP_POINTS, Enrolment, FollowUp, FollowUpAnswer, User, learner_q
 from learners.scoping import trainer_enrolments
 
 
-def followups_open_for_learner(*, user: User) -> list[FollowUp]:
-    """The learner's questions sent and not yet answered: for each course, the latest
-    one only (a learner who let the 30-day question pass is asked the 60-day one, not
-    both). Newest first. One query."""
-    rows = (FollowUp.objects.filter(enrolment__user=user, sent_at__isnull=False, answer="")
-            .select_related("enrolment__course").order_by("-due_on", "-pk"))
-    seen: set[int] = set()
-    latest = []
-    for followup in rows:
-        if followup.enrolment_id not in seen:
-            seen.add(followup.enrolment_id)
-            latest.append(followup)
+def followups_open_for_enrolments(*, enrolments: list[Enrolment]) -> dict[int, int]:
+    """The questions sent and not yet answered on these enrolments (a learner's own):
+    for each, the latest one only (a learner who let the 30-day question pass is asked
+    the 60-day one, not both), as enrolment id -> question id, newest first. Questions
+    are asked only about courses completed: one query when any of the enrolments is
+    completed, none otherwise."""
+    completed = [e.pk for e in enrolments if e.completed_at is not None]
+    if not completed:
+        return {}
+    latest: dict[int, int] = {}
+    for enrolment_id, followup_id in (
+        FollowUp.objects.filter(enrolment_id__in=completed, sent_at__isnull=False, answer="")
+        .order_by("-due_on", "-pk").values_list("enrolment_id", "pk")
+    ):
+        latest.setdefault(enrolment_id, followup_id)
     return latest
 
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from django.core.cache import cache
 
 from courses.cache import course_tree_version
-from courses.models import CoursePage, LessonPage, ModulePage
+from courses.models import AssessmentPage, CoursePage, LessonPage, ModulePage
 
 # Outlines of earlier versions are never read again; they leave the cache after this.
 OUTLINE_SECONDS = 24 * 60 * 60
@@ -106,3 +106,92 @@ def _course_outline_build(*, course: CoursePage) -> tuple[ModuleOutline, ...]:
         for module in modules
     )
 
+
+
+# --- Courses as a learner's own list shows them ---------------------------------------
+
+
+@dataclass(frozen=True)
+class AssessmentRules:
+    """What a learner's state on a final assessment depends on (AssessmentPage's fields
+    of those names)."""
+
+    id: int
+    attempts_allowed: int
+    wait_hours: int
+
+    @property
+    def pk(self) -> int:
+        return self.id
+
+
+@dataclass(frozen=True)
+class CourseCard:
+    """What My learning shows of a course and needs to mark its final assessment: its
+    title, address, URL path (its lessons' addresses start with it), pass mark, and its
+    live final assessment (None: it has none)."""
+
+    id: int
+    title: str
+    url: str
+    url_path: str
+    pass_mark: int | None
+    assessment: AssessmentRules | None = None
+
+    def score_passes(self, score_percent: int | None) -> bool:
+        """CoursePage.score_passes, for an assessment state built from this card."""
+        return (self.pass_mark is None or score_percent is None
+                or score_percent >= self.pass_mark)
+
+    def lesson_url(self, url_path: str | None) -> str:
+        """The address of a lesson under this course from its URL path (the course's
+        address with the rest of the lesson's path), or the course's address when it has
+        none or it is not under this course."""
+        if url_path and self.url and url_path.startswith(self.url_path):
+            return self.url + url_path[len(self.url_path):]
+        return self.url
+
+
+_cards: dict[str, dict[int, CourseCard]] = {}
+
+
+def course_cards(*, fresh: bool = False) -> dict[int, CourseCard]:
+    """Every course (published or not: a learner's record may point at either) as a
+    CourseCard, by id. From this process's memory or the cache when the course tree has
+    not changed since they were worked out (a title, pass mark or assessment is a page
+    change: it changes the version); otherwise two queries whatever the number of
+    courses. `fresh`: worked out again, for a course newer than the cards held (made in
+    a transaction that has not yet committed the version's change)."""
+    version = course_tree_version()
+    if version is None:
+        return _course_cards_build()
+    if not fresh and (cards := _cards.get(version)) is not None:
+        return cards
+    key = f"courses:cards:{version}"
+    cards = None if fresh else cache.get(key)
+    if cards is None:
+        cards = _course_cards_build()
+        cache.set(key, cards, timeout=OUTLINE_SECONDS)
+    _cards.clear()
+    _cards[version] = cards
+    return cards
+
+
+def _course_cards_build() -> dict[int, CourseCard]:
+    # A course's live final assessment is its child (at most one a course).
+    assessments = {
+        assessment.path[: -assessment.steplen]: assessment
+        for assessment in AssessmentPage.objects.live().order_by("path")
+        .only("id", "path", "depth", "attempts_allowed", "wait_hours")
+    }
+    cards = {}
+    for course in CoursePage.objects.only("id", "title", "path", "depth", "url_path",
+                                          "pass_mark"):
+        assessment = assessments.get(course.path)
+        cards[course.pk] = CourseCard(
+            id=course.pk, title=course.title, url=course.get_url() or "",
+            url_path=course.url_path, pass_mark=course.pass_mark,
+            assessment=assessment and AssessmentRules(
+                id=assessment.pk, attempts_allowed=assessment.attempts_allowed,
+                wait_hours=assessment.wait_hours))
+    return cards

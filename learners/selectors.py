@@ -105,21 +105,6 @@ ENROLMENT_PAGE_FIELDS = (
 )
 
 
-def enrolment_status(enrolment: Enrolment, *, today: date | None = None) -> str:
-    """An enrolment's status (EnrolmentStatus) from its own columns, as
-    enrolments_annotate_status works it out in SQL (a test holds the two together): for
-    one enrolment already read, where building that SQL would cost more than the read."""
-    today = today or timezone.localdate()
-    if enrolment.completed_at is not None:
-        return EnrolmentStatus.COMPLETED
-    if enrolment.due_on is not None and enrolment.due_on < today and (
-            enrolment.extended_due_on is None or enrolment.extended_due_on < today):
-        return EnrolmentStatus.OVERDUE
-    if enrolment.started_at is not None or enrolment.last_fact_at is not None:
-        return EnrolmentStatus.IN_PROGRESS
-    return EnrolmentStatus.NOT_STARTED
-
-
 _ENROLMENT_COLUMNS = ("id", "user_id", "course_id", "cycle", "due_on", "extended_due_on",
                       "last_lesson_id", "last_fact_at", "progress_percent", "score_percent",
                       "module_status", "next_lesson_id", "started_at", "completed_at")
@@ -190,7 +175,7 @@ def enrolment_get(*, user: User, course: CoursePage, lesson: LessonPage | None =
     certificate_row, rest = rest[:len(certificate_columns)], rest[len(certificate_columns):]
     done, here_id, here_opened_at, here_completed_at = rest
     enrolment.user, enrolment.course = user, course
-    enrolment.status = enrolment_status(enrolment)
+    enrolment.status = enrolment_status(enrolment=enrolment)
     if certificate_row[0] is not None:
         certificate = certificate_columns.instance(certificate_row)
         certificate.enrolment = enrolment
@@ -207,22 +192,42 @@ def enrolment_get(*, user: User, course: CoursePage, lesson: LessonPage | None =
     return enrolment
 
 
-# What a card needs to show a page's title and link to it (Page.get_url_parts reads
-# url_path; path and depth place it in the tree).
-LIST_PAGE_COLUMNS = ("title", "url_path", "path", "depth")
+# What My learning reads of an enrolment: its own row's dates and progress, and its
+# certificate. The course comes from courses.selectors.course_cards (no page joined).
+MY_LEARNING_FIELDS = (
+    "course_id", "due_on", "extended_due_on", "last_fact_at", "progress_percent",
+    "started_at", "completed_at", "certificate__id", "certificate__code",
+    "certificate__file", "certificate__expires_on", "certificate__revoked_at",
+)
+
+
+def enrolment_status(*, enrolment: Enrolment, today: date | None = None) -> str:
+    """The enrolment's EnrolmentStatus by the rule of enrolments_annotate_status, worked
+    out here for a row read without that annotation (one enrolment, or My learning's
+    list), where building that SQL cost more than the read. Tests hold the two together
+    (tests/learners/test_learner_queries.py, tests/academy/test_my_learning.py)."""
+    today = today or timezone.localdate()
+    if enrolment.completed_at is not None:
+        return EnrolmentStatus.COMPLETED
+    if (enrolment.due_on is not None and enrolment.due_on < today
+            and (enrolment.extended_due_on is None or enrolment.extended_due_on < today)):
+        return EnrolmentStatus.OVERDUE
+    if enrolment.started_at is not None or enrolment.last_fact_at is not None:
+        return EnrolmentStatus.IN_PROGRESS
+    return EnrolmentStatus.NOT_STARTED
 
 
 def enrolments_list_for_learner(*, user: User):
-    """My learning: every enrolment with what its card needs, in one query: the course's
-    and next lesson's titles and URL paths, not their whole pages."""
+    """My learning: every enrolment with what its card needs, in one query, newest
+    activity first: its row, its certificate and the next lesson's URL path
+    (`next_lesson_url_path`; no page is fetched). Its status is enrolment_status()."""
     return (
-        enrolments_annotate_status(queryset=Enrolment.objects.filter(user=user))
-        .select_related("course", "next_lesson", "certificate")
-        .only(*ENROLMENT_PAGE_FIELDS, *(f"{page}__{column}" for page in ("course", "next_lesson")
-                                         for column in LIST_PAGE_COLUMNS), "course__pass_mark")
+        Enrolment.objects.filter(user=user)
+        .select_related("certificate")
+        .only(*MY_LEARNING_FIELDS)
+        .annotate(next_lesson_url_path=F("next_lesson__url_path"))
         .order_by("-last_fact_at", "-enrolled_at")
     )
-
 
 
 def lesson_state_get(*, enrolment: Enrolment, lesson: LessonPage) -> dict:

@@ -14,6 +14,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from courses.models import AssessmentPage, CoursePage
+from courses.selectors import AssessmentRules, CourseCard
 from learners.enqueue import enqueue_on_commit
 from learners.models import AssessmentAttempt, Enrolment
 from learners.services.progress import enrolment_progress_recompute
@@ -66,10 +67,11 @@ def _date_and_time(value: datetime) -> str:
 
 @dataclass(frozen=True)
 class AssessmentState:
-    """A learner's attempts at one final assessment and what they may do next."""
+    """A learner's attempts at one final assessment and what they may do next. On My
+    learning, the course's card and its assessment's rules stand in for the pages."""
 
-    assessment: AssessmentPage
-    course: CoursePage
+    assessment: AssessmentPage | AssessmentRules
+    course: CoursePage | CourseCard
     submitted: list[AssessmentAttempt] = field(default_factory=list)
     open_attempt: AssessmentAttempt | None = None
     try_again_from: datetime | None = None
@@ -129,7 +131,8 @@ class AssessmentState:
         return ""
 
 
-def assessment_state_build(*, assessment: AssessmentPage, course: CoursePage,
+def assessment_state_build(*, assessment: AssessmentPage | AssessmentRules,
+                           course: CoursePage | CourseCard,
                            attempts: Iterable[AssessmentAttempt],
                            now: datetime | None = None) -> AssessmentState:
     """The state from a learner's attempts at the assessment (no queries)."""
@@ -157,32 +160,31 @@ def assessment_state_get(*, enrolment: Enrolment,
 
 
 def assessment_states_for_enrolments(
-    *, enrolments: list[Enrolment]
+    *, enrolments: list[Enrolment], cards: Mapping[int, CourseCard]
 ) -> dict[int, AssessmentState]:
     """Each enrolment's state on its course's live final assessment, by enrolment id
-    (courses without one are left out). Two queries, whatever the number of
-    enrolments."""
-    if not enrolments:
+    (courses without one are left out). The assessments' rules and the courses' pass
+    marks come from the courses' cards (courses.selectors.course_cards), which stand in
+    for the pages in each state. One query when any of the courses has a final
+    assessment, none when none has, whatever the number of enrolments."""
+    assessed = [e for e in enrolments
+                if (card := cards.get(e.course_id)) is not None and card.assessment]
+    if not assessed:
         return {}
-    course_paths = {e.course.path: e.course for e in enrolments}
-    depths = {e.course.depth + 1 for e in enrolments}
-    by_course_path = {}
-    for assessment in AssessmentPage.objects.live().filter(depth__in=depths):
-        parent_path = assessment.path[: -assessment.steplen]
-        if parent_path in course_paths:
-            by_course_path[parent_path] = assessment
-    attempts: dict[int, list[AssessmentAttempt]] = {}
+    attempts: dict[tuple[int, int], list[AssessmentAttempt]] = {}
     for attempt in AssessmentAttempt.objects.filter(
-        enrolment__in=enrolments, assessment__in=list(by_course_path.values())
+        enrolment__in=assessed,
+        assessment_id__in={cards[e.course_id].assessment.id for e in assessed},
     ):
-        attempts.setdefault(attempt.enrolment_id, []).append(attempt)
+        attempts.setdefault((attempt.enrolment_id, attempt.assessment_id), []).append(attempt)
     now = timezone.now()
-    return {
-        e.pk: assessment_state_build(
-            assessment=by_course_path[e.course.path], course=e.course,
-            attempts=attempts.get(e.pk, []), now=now)
-        for e in enrolments if e.course.path in by_course_path
-    }
+    states = {}
+    for e in assessed:
+        card = cards[e.course_id]
+        states[e.pk] = assessment_state_build(
+            assessment=card.assessment, course=card,
+            attempts=attempts.get((e.pk, card.assessment.id), []), now=now)
+    return states
 
 
 def _locked_state(enrolment: Enrolment, assessment: AssessmentPage) -> AssessmentState:

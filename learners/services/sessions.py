@@ -328,18 +328,32 @@ def booking_waiting_position(*, booking: Booking) -> int | None:
                                   pk__lte=booking.pk).count()
 
 
+def bookings_open(*, user: User, upcoming: bool = True) -> QuerySet[Booking]:
+    """The user's open bookings (booked or waiting); only on sessions not yet ended when
+    `upcoming`. Unordered, nothing joined: for a count or an Exists."""
+    queryset = Booking.objects.filter(user=user).exclude(status=BookingStatus.CANCELLED)
+    if upcoming:
+        queryset = queryset.filter(session__ends_at__gt=timezone.now())
+    return queryset
+
+
+# What My learning shows of a booking and its session.
+BOOKING_LIST_FIELDS = (
+    "status", "session__id", "session__mode", "session__venue_name", "session__starts_at",
+    "session__ends_at", "session__cancelled_at", "session__course__title",
+    "session__module__title",
+)
+
+
 def bookings_for_user(*, user: User, upcoming: bool = True) -> QuerySet[Booking]:
-    """The user's open bookings (booked or waiting), soonest first, with the session,
-    its course and trainer; only sessions not yet ended when `upcoming`. Each has
+    """The user's open bookings (bookings_open), soonest first, with what My learning
+    shows of the session and the titles of its course and module. Each has
     `waiting_position` (meaningful only when waiting): one query in all."""
     ahead = (Booking.objects.filter(session_id=OuterRef("session_id"),
                                     status=BookingStatus.WAITING, pk__lte=OuterRef("pk"))
              .order_by().values("session_id").annotate(n=Count("pk")).values("n"))
-    queryset = (Booking.objects.filter(user=user)
-                .exclude(status=BookingStatus.CANCELLED)
-                .select_related("session__course", "session__trainer", "session__module"))
-    if upcoming:
-        queryset = queryset.filter(session__ends_at__gt=timezone.now())
-    return queryset.annotate(
-        waiting_position=Coalesce(Subquery(ahead), 0),
-    ).order_by("session__starts_at", "pk")
+    return (bookings_open(user=user, upcoming=upcoming)
+            .select_related("session__course", "session__module")
+            .only(*BOOKING_LIST_FIELDS)
+            .annotate(waiting_position=Coalesce(Subquery(ahead), 0))
+            .order_by("session__starts_at", "pk"))
