@@ -143,7 +143,7 @@ def email_verify(request, token: str):
         request.user = user  # as confirmed: the copy loaded before this view is not
     elif not request.user.is_authenticated and request.session.get(SIGN_UP_EMAIL) == user.email:
         del request.session[SIGN_UP_EMAIL]
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        login(request, user, backend="learners.auth.AcademyModelBackend")
     return render(request, "learners/email_verified.html", {
         "verified_user": user,
         "signed_in_as_them": request.user.is_authenticated and request.user.pk == user.pk,

@@ -113,7 +113,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "learners.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # refuses sign-in while locked out
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, reading the person's row by SQL written once (learners.auth).
+    # Sessions made under the old name sign in again once (docs/decisions.md).
+    "learners.auth.AcademyModelBackend",
 ]
 # django-axes: the sixth bad password for one account from one address within the
 # cool-off is refused, whichever sign-in page it comes through (ours or the admin's).
