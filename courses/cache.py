@@ -174,6 +174,9 @@ def course_tree_signals_connect() -> None:
                       dispatch_uid="courses_page_version_person")
     post_delete.connect(course_page_signal, sender=settings.AUTH_USER_MODEL,
                         dispatch_uid="courses_page_version_person_deleted")
+    # (Saving the course, as publishing does, changes the tree version too. Django sends
+    # no signal for rows of the through table written directly: erasing a person
+    # deletes theirs, and changes the version by saving the person as "Erased".)
     m2m_changed.connect(course_page_signal, sender=CoursePage.trainers.through,
                         dispatch_uid="courses_page_version_trainers")
 
