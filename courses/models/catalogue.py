@@ -28,6 +28,15 @@ class Topic(models.Model):
         return self.name
 
 
+_blank: list[CatalogueFilterForm] = []
+
+
+def _blank_form() -> CatalogueFilterForm:
+    if not _blank:
+        _blank.append(CatalogueFilterForm())
+    return _blank[0]
+
+
 @dataclass(frozen=True)
 class CatalogueListing:
     """The catalogue with nothing searched or chosen: (id, title, card HTML) of each
@@ -105,9 +114,12 @@ class CataloguePage(RoutedFromMap, Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        form = CatalogueFilterForm(request.GET or None)
-        kept = (not getattr(request, "is_preview", False) and not form.active
-                and (not form.is_bound or form.is_valid()))
+        preview = getattr(request, "is_preview", False)
+        # With nothing asked, one unbound form serves every learner's request (it is
+        # only read: its filters come kept, rendered, and it searches nothing).
+        form = (CatalogueFilterForm(request.GET or None) if request.GET or preview
+                else _blank_form())
+        kept = not preview and not form.active and (not form.is_bound or form.is_valid())
         if kept:
             # Nothing searched or chosen: the kept cards, each page's its own copies.
             listing = self.listing(request)
@@ -123,8 +135,7 @@ class CataloguePage(RoutedFromMap, Page):
             # The links between pages of the kept catalogue (the page number is all
             # they depend on).
             context["pagination_html"] = self._pagination_html(page)
-        if (not getattr(request, "is_preview", False) and self.slug
-                and request.path.endswith(f"/{self.slug}/")):
+        if not preview and self.slug and request.path.endswith(f"/{self.slug}/"):
             context["catalogue_url"] = request.path  # (no read of the site's root)
         else:
             context["catalogue_url"] = self.get_url(request=request)
