@@ -79,6 +79,73 @@ def _bump() -> None:
         logger.error("course tree version not changed", exc_info=True)
 
 
+# What a course page shows besides its tree (courses.models.course, learners.session_admin):
+# its trainers' names and its upcoming sessions with their places left. A token like the
+# tree version, changed by any write that could change them (see course_page_signals).
+PAGE_VERSION_KEY = "courses:page-version"
+
+
+_page_held: ContextVar[str | None] = ContextVar("course_page_version_held", default=None)
+
+
+def course_page_version() -> str | None:
+    """The current course page token (made if there is none), or None when the cache
+    cannot be read: then nothing is served from a cache. Within a course page's
+    course_page_version_held(), the one it started with."""
+    if (held := _page_held.get()) is not None:
+        return held
+    try:
+        version = cache.get(PAGE_VERSION_KEY)
+        if version is None:
+            cache.add(PAGE_VERSION_KEY, uuid.uuid4().hex, timeout=None)
+            version = cache.get(PAGE_VERSION_KEY)
+    except Exception:  # a cache outage must not take pages down with it
+        logger.warning("course page version unreadable; serving uncached", exc_info=True)
+        return None
+    return version
+
+
+@contextmanager
+def course_page_version_held() -> Iterator[str | None]:
+    """Read the course page version once, and answer course_page_version() with it
+    until the block ends or the version is changed in it (a course page's context and
+    its hooks: one cache read for all they keep)."""
+    token = _page_held.set(course_page_version())
+    try:
+        yield _page_held.get()
+    finally:
+        _page_held.reset(token)
+
+
+def course_page_version_bump() -> None:
+    """A new course page token now and another when the transaction commits (as the
+    tree version: a reader between the two has its result discarded)."""
+    _page_held.set(None)
+    _bump_key(PAGE_VERSION_KEY)
+    transaction.on_commit(lambda: _bump_key(PAGE_VERSION_KEY))
+
+
+def _bump_key(key: str) -> None:
+    try:
+        cache.set(key, uuid.uuid4().hex, timeout=None)
+    except Exception:
+        logger.error("%s not changed", key, exc_info=True)
+
+
+def course_page_signal(sender, **kwargs) -> None:
+    """A receiver for any write a course page shows (learners connects its sessions and
+    bookings to it)."""
+    course_page_version_bump()
+
+
+def _person_saved(sender, instance, created=False, update_fields=None, **kwargs):
+    # Signing in writes last_login alone: no name a page shows changes.
+    if update_fields is not None and set(update_fields) <= {"last_login"}:
+        return
+    if not created:
+        course_page_version_bump()
+
+
 def course_tree_signals_connect() -> None:
     """Wire the version to Wagtail's and Django's signals (from CoursesConfig.ready)."""
     from django.db.models.signals import post_delete, post_save
@@ -96,6 +163,23 @@ def course_tree_signals_connect() -> None:
     post_save.connect(_row_saved, dispatch_uid="courses_tree_version_saved")
     post_delete.connect(_row_deleted, dispatch_uid="courses_tree_version_deleted")
 
+    # The course page's version: trainers' names (a person renamed or erased) and a
+    # course's trainers (changed in code as well as by publishing the course).
+    from django.conf import settings
+    from django.db.models.signals import m2m_changed
+
+    from courses.models import CoursePage
+
+    post_save.connect(_person_saved, sender=settings.AUTH_USER_MODEL,
+                      dispatch_uid="courses_page_version_person")
+    post_delete.connect(course_page_signal, sender=settings.AUTH_USER_MODEL,
+                        dispatch_uid="courses_page_version_person_deleted")
+    # (Saving the course, as publishing does, changes the tree version too. Django sends
+    # no signal for rows of the through table written directly: erasing a person
+    # deletes theirs, and changes the version by saving the person as "Erased".)
+    m2m_changed.connect(course_page_signal, sender=CoursePage.trainers.through,
+                        dispatch_uid="courses_page_version_trainers")
+
 
 def _page_changed(sender, **kwargs):
     course_tree_version_bump()
@@ -104,7 +188,10 @@ def _page_changed(sender, **kwargs):
 def _tree_row(instance) -> bool:
     from wagtail.models import Page, PageViewRestriction, Site
 
-    return isinstance(instance, (Page, Site, PageViewRestriction))
+    from courses.models import Topic
+
+    # A topic's name is on the catalogue's cards and filters (courses.catalogue_cache).
+    return isinstance(instance, (Page, Site, PageViewRestriction, Topic))
 
 
 def _row_saved(sender, instance, created=False, update_fields=None, **kwargs):

@@ -4,11 +4,12 @@ A course's outline is what its published pages say, so it is kept in Django's ca
 per course and course tree version (courses.cache): worked out once after each
 publish, move or unpublish, and read with no query after that."""
 
+import copy
 from dataclasses import dataclass
 
 from django.core.cache import cache
 
-from courses.cache import course_tree_version
+from courses.cache import course_page_version, course_tree_version
 from courses.models import AssessmentPage, CoursePage, LessonPage, ModulePage
 
 # Outlines of earlier versions are never read again; they leave the cache after this.
@@ -195,3 +196,51 @@ def _course_cards_build() -> dict[int, CourseCard]:
                 id=assessment.pk, attempts_allowed=assessment.attempts_allowed,
                 wait_hours=assessment.wait_hours))
     return cards
+
+
+@dataclass(frozen=True)
+class CoursePageShared:
+    """What a course page shows every visitor besides the course's own fields and its
+    outline: its trainers' names and its live final assessment (or None)."""
+
+    trainer_names: tuple[str, ...]
+    final_assessment: AssessmentPage | None
+
+
+# Kept in this process by (tree version, course page version), like outlines.
+_shared_kept: dict[tuple[str, str], dict[int, CoursePageShared]] = {}
+
+
+def course_page_shared(*, course: CoursePage) -> CoursePageShared:
+    """The course page's shared part, kept per course under both the course tree
+    version (a publish, unpublish or move of the course or its assessment) and the
+    course page version (a trainer added, removed or renamed): no query when kept,
+    two otherwise. Each call has its own copy of the assessment page."""
+    tree, page = course_tree_version(), course_page_version()
+    if tree is None or page is None:
+        return _course_page_shared_build(course=course)
+    kept = _shared_kept.get((tree, page))
+    if kept is None:
+        _shared_kept.clear()
+        kept = _shared_kept.setdefault((tree, page), {})
+    shared = kept.get(course.pk)
+    if shared is None:
+        key = f"courses:page-shared:{tree}:{page}:{course.pk}"
+        shared = cache.get(key)
+        if shared is None:
+            shared = _course_page_shared_build(course=course)
+            cache.set(key, shared, timeout=OUTLINE_SECONDS)
+        if len(kept) < _KEPT_MAX:
+            kept[course.pk] = shared
+    if shared.final_assessment is None:
+        return shared
+    return CoursePageShared(trainer_names=shared.trainer_names,
+                            final_assessment=copy.copy(shared.final_assessment))
+
+
+def _course_page_shared_build(*, course: CoursePage) -> CoursePageShared:
+    return CoursePageShared(
+        trainer_names=tuple(str(t) for t in course.trainers.all()
+                            .only("first_name", "last_name", "email")),
+        final_assessment=course.final_assessment(),
+    )

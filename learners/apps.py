@@ -6,6 +6,18 @@ class LearnersConfig(AppConfig):
     verbose_name = "Learners"
 
     def ready(self):
+        from django.db.models.signals import post_delete, post_save
+
+        from courses.cache import course_page_signal
+        from learners.models import Booking, TrainingSession
+
+        # A course page shows its upcoming sessions and their places left, kept under
+        # the course page version (learners.services.sessions.course_sessions_upcoming).
+        for model in (TrainingSession, Booking):
+            for signal, what in ((post_save, "saved"), (post_delete, "deleted")):
+                signal.connect(course_page_signal, sender=model,
+                               dispatch_uid=f"learners_course_page_{model.__name__}_{what}")
+
         from learners.followups_privacy import PROVIDER
         from learners.privacy import privacy_provider_register
 

@@ -26,13 +26,11 @@ SESSION_COURSE_PAGE_SECTION = "learners/sessions/course_sessions.html"
 
 @hooks.register(COURSE_PAGE_CONTEXT)
 def add_course_sessions(request, page, context):
-    """The course's upcoming sessions with places left, in one query; the section is
-    shown only when there are some."""
-    sessions = list(booking.sessions_upcoming_for_course(course=page))
-    for session in sessions:
-        # While people wait, a freed place is theirs: the course page says "full".
-        session.places_left = (0 if session.waiting_count
-                               else booking.session_places_left(session=session))
+    """The course's upcoming sessions with places left, in one query when not kept;
+    the section is shown only when there are some."""
+    # Kept until a session or booking is written (courses.cache course_page_version).
+    # While people wait, a freed place is theirs: the course page says "full".
+    sessions = booking.course_sessions_upcoming(course=page)
     context["training_sessions"] = sessions
     context["SessionMode"] = SessionMode
     if sessions:

@@ -223,12 +223,47 @@ class CoursePage(CourseTree, WorkedOutDuration, Page):
         context["outline"] = [(module, lessons, None) for module, lessons in outline]
         # The catalogue is the course's parent: its address is the course's, one level
         # up (no query for the parent page).
-        url = self.get_url(request=request) if self.pk else None
+        if not in_preview(request) and self.slug and request.path.endswith(f"/{self.slug}/"):
+            url = request.path  # served at its own address (no read of the site's root)
+        else:
+            url = self.get_url(request=request) if self.pk else None
         context["catalogue_url"] = url.rstrip("/").rsplit("/", 1)[0] + "/" if url else "/courses/"
-        context["trainer_names"] = [str(t) for t in self.trainers.all()]
-        context["final_assessment"] = self.final_assessment()
+        if in_preview(request) or not self.pk:
+            context["trainer_names"] = [str(t) for t in self.trainers.all()]
+            context["final_assessment"] = self.final_assessment()
+        else:
+            # Kept per course tree and course page version (courses.selectors).
+            from courses.selectors import course_page_shared
+
+            shared = course_page_shared(course=self)
+            context["trainer_names"] = list(shared.trainer_names)
+            context["final_assessment"] = shared.final_assessment
         run_context_hooks(COURSE_PAGE_CONTEXT, request, self, context)
+        if not in_preview(request) and self.pk:
+            context["course_body_html"] = self.body_html(outline=context["outline"])
         return context
+
+    def body_html(self, *, outline) -> str:
+        """What the course is for and its outline, rendered: kept per course tree
+        version, course and the statuses shown on its modules (all a learner's own
+        that it shows), so learners on the same step share one rendering."""
+        from django.template.loader import render_to_string
+
+        from courses.cache import course_tree_version
+        from courses.fragments import fragment_kept
+
+        statuses = tuple(str(status or "") for _module, _lessons, status in outline)
+        return fragment_kept(
+            "course-body", version=course_tree_version(), key=(self.pk, *statuses),
+            build=lambda: render_to_string("courses/includes/course_body.html",
+                                           {"page": self, "outline": outline}))
+
+    def serve(self, request, *args, **kwargs):
+        # The context and its hooks (the sessions) read the course page version once.
+        from courses.cache import course_page_version_held
+
+        with course_page_version_held():
+            return super().serve(request, *args, **kwargs)
 
 
 class ModulePage(CourseChildPage, Page):

@@ -18,14 +18,17 @@ The rules, each enforced here and nowhere else:
 What happens next (emails, calendar invitations) is sent by tasks after the commit
 (learners.tasks.session_notice_send, events NOTICE_*)."""
 
+import copy
 import logging
 from datetime import timedelta
 
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from courses.cache import course_page_version, course_tree_version
 from courses.models import CoursePage
 from learners.enqueue import enqueue_on_commit
 from learners.models import Booking, BookingStatus, TrainingSession, User
@@ -298,6 +301,51 @@ def sessions_upcoming_for_course(*, course: CoursePage) -> QuerySet[TrainingSess
                                        starts_at__gt=timezone.now())
         .select_related("trainer", "module")
     ).order_by("starts_at", "pk")
+
+
+# The course page's sessions, kept per course under the course tree version (a module
+# renamed) and the course page version (courses.cache: any session or booking written,
+# a trainer renamed), in this process as well as in the cache.
+COURSE_SESSIONS_SECONDS = 24 * 60 * 60
+_course_sessions_kept: dict[tuple[str, str], dict[int, tuple[TrainingSession, ...]]] = {}
+_KEPT_MAX = 1000
+
+
+def course_sessions_upcoming(*, course: CoursePage, now=None) -> list[TrainingSession]:
+    """sessions_upcoming_for_course as the course page shows it, each with
+    `places_left` (0 while anyone waits: a freed place is theirs). Each call has its own
+    copies. Sessions that have started since they were kept are left out here, so what
+    is kept needs no expiry by time."""
+    now = now or timezone.now()
+    tree, page = course_tree_version(), course_page_version()
+    if tree is None or page is None or course.pk is None:
+        sessions = _course_sessions_build(course=course)
+    else:
+        kept = _course_sessions_kept.get((tree, page))
+        if kept is None:
+            _course_sessions_kept.clear()
+            kept = _course_sessions_kept.setdefault((tree, page), {})
+        sessions = kept.get(course.pk)
+        if sessions is None:
+            key = f"learners:course-sessions:{tree}:{page}:{course.pk}"
+            sessions = cache.get(key)
+            if sessions is None:
+                sessions = _course_sessions_build(course=course)
+                cache.set(key, sessions, timeout=COURSE_SESSIONS_SECONDS)
+            if len(kept) < _KEPT_MAX:
+                kept[course.pk] = sessions
+    return [copy.copy(session) for session in sessions if session.starts_at > now]
+
+
+def _course_sessions_build(*, course: CoursePage) -> tuple[TrainingSession, ...]:
+    sessions = tuple(sessions_upcoming_for_course(course=course).only(
+        *(f.attname for f in TrainingSession._meta.concrete_fields),
+        "trainer__first_name", "trainer__last_name", "trainer__email",
+        "module__title"))
+    for session in sessions:
+        session.places_left = (0 if session.waiting_count
+                               else session_places_left(session=session))
+    return sessions
 
 
 def session_get_for_learner(*, session_id: int) -> TrainingSession:

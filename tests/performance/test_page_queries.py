@@ -19,9 +19,12 @@ pytestmark = pytest.mark.django_db
 # (its upcoming sessions with their places) and two to My learning (your sessions; your
 # follow-up questions). My learning then came down to the person and one query for
 # the enrolments (courses from the course tree's cache; attempts, follow-up questions
-# and sessions asked for only when there are some):
+# and sessions asked for only when there are some). The catalogue's cards and filters,
+# and the course page's trainers, final assessment, sessions and outline are kept in the
+# cache (courses.fragments), so those two pages are the person, routing and the
+# learner's own:
 CEILINGS = {"lesson": 10, "course": 8, "catalogue": 6, "my learning": 6}
-NOW = {"lesson": 5, "course": 6, "catalogue": 6, "my learning": 2}
+NOW = {"lesson": 5, "course": 3, "catalogue": 3, "my learning": 2}
 
 
 def lesson_body():
