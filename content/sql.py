@@ -57,3 +57,13 @@ def model_tables(model, first_alias: str = "t") -> tuple[str, dict]:
                 f" ON {aliases[child]}.{quote(pointer.column)} = {aliases[parent]}."
                 f"{quote(parent._meta.pk.column)}")
     return sql, aliases
+
+
+def in_list(values) -> tuple[str, list]:
+    """`IN (%s, ...)` for a list of values, and the values to bind: on PostgreSQL and
+    SQLite alike (`make run`'s database has no `= ANY(array)`). An empty list matches
+    nothing."""
+    values = list(values)
+    if not values:
+        return "IN (NULL)", []
+    return f"IN ({', '.join(['%s'] * len(values))})", values

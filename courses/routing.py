@@ -28,7 +28,7 @@ from wagtail.models import Page, PageViewRestriction, Site
 from wagtail.url_routing import RouteResult
 from wagtail.views import serve as wagtail_serve
 
-from content.sql import ModelColumns, model_tables
+from content.sql import ModelColumns, in_list, model_tables
 from courses.cache import course_tree_version, course_tree_version_held
 from courses.models import AssessmentPage, CataloguePage, CoursePage, LessonPage, ModulePage
 from courses.models.review import CourseTree
@@ -145,12 +145,14 @@ class PageFetch:
                     f" WHERE {page}.{pk} = %s AND {page}.live AND {page}.url_path = %s")
         self.guarded_sql = (
             f"{self.sql} AND NOT EXISTS (SELECT 1 FROM {quote(Page._meta.db_table)} guard"  # noqa: S608  # nosec B608
-            f" WHERE guard.{pk} = ANY(%s) AND NOT guard.live)")
+            f" WHERE guard.{pk} %(guards)s AND NOT guard.live)")
 
     def fetch(self, page_id: int, url_path: str, guard_ids=()):
         with connection.cursor() as cursor:
             if guard_ids:
-                cursor.execute(self.guarded_sql, [page_id, url_path, list(guard_ids)])
+                guards, ids = in_list(guard_ids)
+                cursor.execute(self.guarded_sql.replace("%(guards)s", guards),
+                               [page_id, url_path, *ids])
             else:
                 cursor.execute(self.sql, [page_id, url_path])
             row = cursor.fetchone()

@@ -23,7 +23,7 @@ from django.utils import timezone
 from wagtail.rich_text import RichText
 
 from content.blocks import knowledge_check_mark
-from content.sql import ModelColumns
+from content.sql import ModelColumns, in_list
 from courses.models import CoursePage, LessonPage
 from learners.models import (
     LEARNING_LOG_MAX_LENGTH,
@@ -134,7 +134,7 @@ def _enrolment_get_sql():
         f" LEFT JOIN {progress} h ON h.enrolment_id = e.id AND h.lesson_id = %s"
         " WHERE e.user_id = %s AND e.course_id = %s ORDER BY e.cycle DESC LIMIT 1")
     lessons_done = (f"(SELECT COUNT(*) FROM {progress} d WHERE d.enrolment_id = e.id"  # noqa: S608  # nosec B608
-                    " AND d.completed_at IS NOT NULL AND d.lesson_id = ANY(%s))")
+                    " AND d.completed_at IS NOT NULL AND d.lesson_id %(required)s)")
     return sql, lessons_done, enrolment, certificate
 
 
@@ -159,8 +159,9 @@ def enrolment_get(*, user: User, course: CoursePage, lesson: LessonPage | None =
     sql, lessons_done, columns, certificate_columns = _enrolment_get_sql()
     params = []
     if required_lesson_ids is not None:
-        sql = sql.replace("%(lessons_done)s", lessons_done)
-        params.append([int(pk) for pk in required_lesson_ids])
+        required, required_ids = in_list(int(pk) for pk in required_lesson_ids)
+        sql = sql.replace("%(lessons_done)s", lessons_done.replace("%(required)s", required))
+        params += required_ids
     else:
         sql = sql.replace("%(lessons_done)s", "NULL")
     params += [lesson.pk if lesson is not None else None, user.pk, course.pk]
