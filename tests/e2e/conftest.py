@@ -146,7 +146,18 @@ def page(browser, academy):
 
 
 def axe_violations(page) -> list[dict]:
-    """Run axe-core (WCAG 2.0/2.1/2.2 A and AA rules) on the page as it is now."""
+    """Run axe-core (WCAG 2.0/2.1/2.2 A and AA rules) on the page as it is now, once
+    what is fading or moving in has finished (Wagtail's admin messages fade in over half
+    a second: measured halfway, their text has half its contrast)."""
+    page.evaluate("""async () => {
+        await new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)));
+        const moving = document.getAnimations().filter(animation =>
+            animation.playState === "running"
+            && animation.effect.getTiming().iterations !== Infinity);
+        await Promise.race([
+            Promise.all(moving.map(animation => animation.finished.catch(() => null))),
+            new Promise(done => setTimeout(done, 5000))]);
+    }""")
     page.add_script_tag(path=str(AXE))
     result = page.evaluate("""async () => {
         const r = await axe.run(document, {runOnly: ["wcag2a", "wcag2aa", "wcag21a",
