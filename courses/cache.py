@@ -36,20 +36,43 @@ _DRAFT_FIELDS = frozenset({
 })
 
 
+def version_token(key: str) -> str | None:
+    """The token kept in the cache under `key` (made if there is none), or None when the
+    cache cannot be read: then nothing is served from a cache. Every version here (the
+    course tree's, the course page's, the report filter lists') is one of these."""
+    try:
+        version = cache.get(key)
+        if version is None:
+            cache.add(key, uuid.uuid4().hex, timeout=None)
+            version = cache.get(key)
+    except Exception:  # a cache outage must not take pages down with it
+        logger.warning("%s unreadable; serving uncached", key, exc_info=True)
+        return None
+    return version
+
+
+def version_token_bump(key: str) -> None:
+    """A new token under `key` now and another when the transaction commits (see the
+    module's note: a reader between the two has its result discarded)."""
+    _bump_key(key)
+    transaction.on_commit(lambda: _bump_key(key))
+
+
+def _bump_key(key: str) -> None:
+    try:
+        cache.set(key, uuid.uuid4().hex, timeout=None)
+    except Exception:
+        # Nothing cached can be read while the cache is down either; a stale entry
+        # could outlive it only if the cache lost this write and kept the old token.
+        logger.error("%s not changed", key, exc_info=True)
+
+
 def course_tree_version() -> str | None:
     """The current token (made if there is none), or None when the cache cannot be read:
     then nothing is served from a cache. Within a request, the one it started with."""
     if (held := _held.get()) is not None:
         return held
-    try:
-        version = cache.get(VERSION_KEY)
-        if version is None:
-            cache.add(VERSION_KEY, uuid.uuid4().hex, timeout=None)
-            version = cache.get(VERSION_KEY)
-    except Exception:  # a cache outage must not take pages down with it
-        logger.warning("course tree version unreadable; serving uncached", exc_info=True)
-        return None
-    return version
+    return version_token(VERSION_KEY)
 
 
 @contextmanager
@@ -66,17 +89,7 @@ def course_tree_version_held() -> Iterator[str | None]:
 def course_tree_version_bump() -> None:
     """A new token now and another when the transaction commits (see the module's note)."""
     _held.set(None)
-    _bump()
-    transaction.on_commit(_bump)
-
-
-def _bump() -> None:
-    try:
-        cache.set(VERSION_KEY, uuid.uuid4().hex, timeout=None)
-    except Exception:
-        # Nothing cached can be read while the cache is down either; a stale entry
-        # could outlive it only if the cache lost this write and kept the old token.
-        logger.error("course tree version not changed", exc_info=True)
+    version_token_bump(VERSION_KEY)
 
 
 # What a course page shows besides its tree (courses.models.course, learners.session_admin):
@@ -94,15 +107,7 @@ def course_page_version() -> str | None:
     course_page_version_held(), the one it started with."""
     if (held := _page_held.get()) is not None:
         return held
-    try:
-        version = cache.get(PAGE_VERSION_KEY)
-        if version is None:
-            cache.add(PAGE_VERSION_KEY, uuid.uuid4().hex, timeout=None)
-            version = cache.get(PAGE_VERSION_KEY)
-    except Exception:  # a cache outage must not take pages down with it
-        logger.warning("course page version unreadable; serving uncached", exc_info=True)
-        return None
-    return version
+    return version_token(PAGE_VERSION_KEY)
 
 
 @contextmanager
@@ -121,15 +126,7 @@ def course_page_version_bump() -> None:
     """A new course page token now and another when the transaction commits (as the
     tree version: a reader between the two has its result discarded)."""
     _page_held.set(None)
-    _bump_key(PAGE_VERSION_KEY)
-    transaction.on_commit(lambda: _bump_key(PAGE_VERSION_KEY))
-
-
-def _bump_key(key: str) -> None:
-    try:
-        cache.set(key, uuid.uuid4().hex, timeout=None)
-    except Exception:
-        logger.error("%s not changed", key, exc_info=True)
+    version_token_bump(PAGE_VERSION_KEY)
 
 
 def course_page_signal(sender, **kwargs) -> None:

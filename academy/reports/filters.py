@@ -3,20 +3,17 @@ exports (in the worker), the API and the audit log all use, and the form that re
 and checks it from a request."""
 
 import logging
-import uuid
 from dataclasses import asdict, dataclass, fields
 from datetime import date
 
 from django import forms
-from django.core.cache import cache
-from django.db import transaction
 from django.forms.models import ModelChoiceIterator
 from django.forms.utils import flatatt
 from django.utils.html import format_html
 
 from academy.dates import GovukDateField
 from academy.reports.columns import OPTIONAL_CHOICES, SORTS
-from courses.cache import course_tree_version
+from courses.cache import course_tree_version, version_token, version_token_bump
 from courses.models import CoursePage
 from learners.models import EnrolmentStatus, Grade, Organisation, Profession
 from learners.scoping import reporting_organisations
@@ -132,14 +129,7 @@ def filter_choices_version() -> str | None:
     tree = course_tree_version()
     if tree is None:
         return None
-    try:
-        own = cache.get(CHOICES_VERSION_KEY)
-        if own is None:
-            cache.add(CHOICES_VERSION_KEY, uuid.uuid4().hex, timeout=None)
-            own = cache.get(CHOICES_VERSION_KEY)
-    except Exception:  # a cache outage must not take the page down with it
-        logger.warning("report filter choices version unreadable", exc_info=True)
-        return None
+    own = version_token(CHOICES_VERSION_KEY)
     return f"{tree}:{own}" if own else None
 
 
@@ -147,15 +137,7 @@ def filter_choices_changed(sender=None, **kwargs) -> None:
     """post_save and post_delete of a grade or profession (wired in AcademyConfig.ready):
     a new token now and again when the transaction commits, as courses.cache does (a
     view that read the lists before the change was visible keeps nothing useful)."""
-    _filter_choices_bump()
-    transaction.on_commit(_filter_choices_bump)
-
-
-def _filter_choices_bump() -> None:
-    try:
-        cache.set(CHOICES_VERSION_KEY, uuid.uuid4().hex, timeout=None)
-    except Exception:
-        logger.error("report filter choices version not changed", exc_info=True)
+    version_token_bump(CHOICES_VERSION_KEY)
 
 
 class ReportFilterForm(forms.Form):
