@@ -7,8 +7,11 @@ and column names; values are always bound, never put in the text. Each such read
 test holding it to the ORM's answer."""
 
 import itertools
+import json
+from datetime import UTC
 
 from django.db import connection
+from django.utils.dateparse import parse_datetime
 
 
 class ModelColumns:
@@ -67,3 +70,34 @@ def in_list(values) -> tuple[str, list]:
     if not values:
         return "IN (NULL)", []
     return f"IN ({', '.join(['%s'] * len(values))})", values
+
+
+def json_rows(columns: list[str], rest: str, *, json_columns=()) -> str:
+    """A scalar subquery giving the rows of `SELECT columns rest` as one JSON array of
+    arrays, so a few small related lists come back in the row that needs them rather
+    than in a query each. On PostgreSQL and SQLite alike; read it with json_rows_read.
+    `json_columns` are columns holding JSON (kept as JSON, not as its text)."""
+    if connection.vendor == "postgresql":
+        return f"(SELECT json_agg(json_build_array({', '.join(columns)})) {rest})"
+    items = ", ".join(f"json({column})" if column in json_columns else column
+                      for column in columns)
+    return f"(SELECT json_group_array(json_array({items})) {rest})"
+
+
+def json_rows_read(value) -> list[list]:
+    """The rows of a json_rows column: PostgreSQL's driver gives them parsed (None for
+    no rows), SQLite gives the text."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return json.loads(value)
+    return value
+
+
+def json_datetime(value: str | None):
+    """A timestamp from a json_rows column as the ORM gives it: aware, in UTC (SQLite
+    stores it without its zone)."""
+    if value is None:
+        return None
+    moment = parse_datetime(value)
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)

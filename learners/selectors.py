@@ -23,7 +23,7 @@ from django.utils import timezone
 from wagtail.rich_text import RichText
 
 from content.blocks import knowledge_check_mark
-from content.sql import ModelColumns, in_list
+from content.sql import ModelColumns, in_list, json_datetime, json_rows, json_rows_read
 from courses.models import CoursePage, LessonPage
 from learners.models import (
     LEARNING_LOG_MAX_LENGTH,
@@ -128,18 +128,35 @@ def _enrolment_get_sql():
     # Only the models' own table and column names go into the text; values are bound.
     sql = (
         f"SELECT {enrolment.sql}, {certificate.sql},"  # noqa: S608  # nosec B608
-        f" %(lessons_done)s, h.id, h.opened_at, h.completed_at"
+        f" %(lessons_done)s, h.id, h.opened_at, h.completed_at, %(answers)s, %(notes)s"
         f" FROM {quote(Enrolment._meta.db_table)} e"
         f" LEFT JOIN {quote(Certificate._meta.db_table)} c ON c.enrolment_id = e.id"
         f" LEFT JOIN {progress} h ON h.enrolment_id = e.id AND h.lesson_id = %s"
         " WHERE e.user_id = %s AND e.course_id = %s ORDER BY e.cycle DESC LIMIT 1")
     lessons_done = (f"(SELECT COUNT(*) FROM {progress} d WHERE d.enrolment_id = e.id"  # noqa: S608  # nosec B608
                     " AND d.completed_at IS NOT NULL AND d.lesson_id %(required)s)")
-    return sql, lessons_done, enrolment, certificate
+    # The learner's answers to this lesson's checks (every attempt; the latest counts)
+    # and their notes on its activities, in the same row, for a lesson that has them.
+    attempt, entry = KnowledgeCheckAttempt._meta, LearningLogEntry._meta
+
+    def column(meta, alias, name):
+        return f"{alias}.{quote(meta.get_field(name).column)}"
+
+    answers = json_rows(
+        [column(attempt, "a", name) for name in ("block_id", "chosen", "answered_at", "id")],
+        f"FROM {quote(attempt.db_table)} a WHERE {column(attempt, 'a', 'enrolment')} = e.id"
+        f" AND {column(attempt, 'a', 'lesson')} = %s",
+        json_columns={column(attempt, "a", "chosen")})
+    notes = json_rows(
+        [column(entry, "n", name) for name in ("block_id", "answer", "updated_at")],
+        f"FROM {quote(entry.db_table)} n WHERE {column(entry, 'n', 'user')} = e.user_id"
+        f" AND {column(entry, 'n', 'lesson')} = %s")
+    return sql, lessons_done, answers, notes, enrolment, certificate
 
 
 def enrolment_get(*, user: User, course: CoursePage, lesson: LessonPage | None = None,
-                  required_lesson_ids=None) -> Enrolment | None:
+                  required_lesson_ids=None, answers: bool = False,
+                  notes: bool = False) -> Enrolment | None:
     """The learner's current enrolment on the course (the latest cycle), or None, in one
     narrow query, with `course` and `user` set to those given (no query for either),
     its `status` (EnrolmentStatus) and its `certificate` (or none) read with it.
@@ -147,7 +164,11 @@ def enrolment_get(*, user: User, course: CoursePage, lesson: LessonPage | None =
     With `required_lesson_ids` (from the course's outline), it carries `lessons_done`,
     how many of them the learner has completed. With `lesson`, it carries
     `lesson_progress_here`: the learner's LessonProgress on that lesson, or None if they
-    have never opened it (a LEFT JOIN on the one row the constraint allows).
+    have never opened it (a LEFT JOIN on the one row the constraint allows). With
+    `lesson` and `answers`, it carries `answers_here` (block id -> the options chosen
+    in the latest answer to each of the lesson's checks, for lesson_state_get); with
+    `lesson` and `notes`, `notes_here` (the learner's ActivityNotes by block id, for
+    learning_log_notes_for_lesson): each read in the same row.
 
     Hand-written SQL from the models' column names (_enrolment_get_sql); the ORM's
     version of the same query is in tests/learners/test_learner_queries.py, which holds
@@ -156,7 +177,8 @@ def enrolment_get(*, user: User, course: CoursePage, lesson: LessonPage | None =
         return None
     from django.db import connection
 
-    sql, lessons_done, columns, certificate_columns = _enrolment_get_sql()
+    sql, lessons_done, answers_sql, notes_sql, columns, certificate_columns = (
+        _enrolment_get_sql())
     params = []
     if required_lesson_ids is not None:
         required, required_ids = in_list(int(pk) for pk in required_lesson_ids)
@@ -164,6 +186,12 @@ def enrolment_get(*, user: User, course: CoursePage, lesson: LessonPage | None =
         params += required_ids
     else:
         sql = sql.replace("%(lessons_done)s", "NULL")
+    answers = answers and lesson is not None
+    notes = notes and lesson is not None
+    sql = sql.replace("%(answers)s", answers_sql if answers else "NULL")
+    sql = sql.replace("%(notes)s", notes_sql if notes else "NULL")
+    if answers or notes:
+        params += [lesson.pk] * (answers + notes)
     params += [lesson.pk if lesson is not None else None, user.pk, course.pk]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -174,7 +202,7 @@ def enrolment_get(*, user: User, course: CoursePage, lesson: LessonPage | None =
     enrolment = columns.instance(row[:split])
     rest = row[split:]
     certificate_row, rest = rest[:len(certificate_columns)], rest[len(certificate_columns):]
-    done, here_id, here_opened_at, here_completed_at = rest
+    done, here_id, here_opened_at, here_completed_at, answer_rows, note_rows = rest
     enrolment.user, enrolment.course = user, course
     enrolment.status = enrolment_status(enrolment=enrolment)
     if certificate_row[0] is not None:
@@ -190,6 +218,15 @@ def enrolment_get(*, user: User, course: CoursePage, lesson: LessonPage | None =
         enrolment.lesson_progress_here = None if here_id is None else LessonProgress(
             id=here_id, enrolment=enrolment, lesson_id=lesson.pk,
             opened_at=here_opened_at, completed_at=here_completed_at)
+    if answers:
+        attempts = sorted(((json_datetime(at), pk, block_id, chosen)
+                           for block_id, chosen, at, pk in json_rows_read(answer_rows)),
+                          key=lambda attempt: attempt[:2])
+        enrolment.answers_here = {block_id: chosen for _, _, block_id, chosen in attempts}
+    if notes:
+        enrolment.notes_here = {
+            block_id: ActivityNotes(text=answer, updated_at=json_datetime(updated_at))
+            for block_id, answer, updated_at in json_rows_read(note_rows)}
     return enrolment
 
 
@@ -242,7 +279,9 @@ def lesson_state_get(*, enrolment: Enrolment, lesson: LessonPage) -> dict:
         progress = LessonProgress.objects.filter(enrolment=enrolment, lesson=lesson).first()
     latest: dict[str, list[str]] = {}
     checks = lesson.knowledge_checks() if lesson.knowledge_check_ids() else []
-    if checks:
+    if checks and getattr(enrolment, "answers_here", None) is not None:
+        latest = enrolment.answers_here  # read with the enrolment (enrolment_get)
+    elif checks:
         for block_id, chosen in (
             KnowledgeCheckAttempt.objects.filter(enrolment=enrolment, lesson=lesson)
             .order_by("answered_at", "pk").values_list("block_id", "chosen")
@@ -280,11 +319,16 @@ class ActivityNotes:
     max_length_text = f"{LEARNING_LOG_MAX_LENGTH:,}"
 
 
-def learning_log_notes_for_lesson(*, user: User, lesson: LessonPage) -> dict[str, ActivityNotes]:
+def learning_log_notes_for_lesson(*, user: User, lesson: LessonPage,
+                                  enrolment: Enrolment | None = None
+                                  ) -> dict[str, ActivityNotes]:
     """The learner's own answers to the lesson's activities, by block id. No query for
-    a lesson without activities."""
+    a lesson without activities, nor when `enrolment` (theirs, from
+    enrolment_get(notes=True)) carries them."""
     if not lesson_activities(lesson=lesson):
         return {}
+    if enrolment is not None and getattr(enrolment, "notes_here", None) is not None:
+        return dict(enrolment.notes_here)
     return {
         entry.block_id: ActivityNotes(text=entry.answer, updated_at=entry.updated_at)
         for entry in LearningLogEntry.objects.filter(user=user, lesson=lesson)

@@ -80,14 +80,17 @@ def keep_assessments_learners_have_taken(request, page):
 
 @hooks.register(LESSON_PAGE_CONTEXT)
 def add_lesson_progress(request, page, context):
-    """The learner's enrolment, their progress on this lesson and their "n of m
-    lessons" in one query; their answers to its checks in one more (none without
-    checks), their notes in one more (none without activities). Writes only on the
-    first open of the lesson, or when it is not the lesson they were last on."""
+    """The learner's enrolment, their progress on this lesson, their "n of m lessons",
+    their answers to its checks and their notes on its activities, in one query.
+    Writes only on the first open of the lesson, or when it is not the lesson they were
+    last on."""
     course = context["course"]
     outline = course_lesson_outline(course=course)
-    enrolment = selectors.enrolment_get(user=request.user, course=course, lesson=page,
-                                        required_lesson_ids=_required_ids(outline))
+    enrolment = selectors.enrolment_get(
+        user=request.user, course=course, lesson=page,
+        required_lesson_ids=_required_ids(outline),
+        answers=bool(page.knowledge_check_ids()),
+        notes=bool(selectors.lesson_activities(lesson=page)))
     context["enrolment"] = enrolment
     if enrolment is None:
         return
@@ -139,7 +142,8 @@ def _activity_notes(request, page, context) -> dict[str, selectors.ActivityNotes
     """The answer box under each activity (the learning log): the learner's saved
     answer; after a save, its outcome; after a refusal, what they sent and why, also
     in the lesson's error summary."""
-    notes = selectors.learning_log_notes_for_lesson(user=request.user, lesson=page)
+    notes = selectors.learning_log_notes_for_lesson(user=request.user, lesson=page,
+                                                    enrolment=context["enrolment"])
     for block_id in selectors.lesson_activities(lesson=page):
         notes.setdefault(block_id, selectors.ActivityNotes())
     logged = request.session.pop(LESSON_LOGGED, None)

@@ -31,6 +31,29 @@ get(learner, lesson.url)
 get(learner, lesson.url)  # warm: the lesson's cached body and the map
 get(learner, "/my-learning/")
 get(hr, "/reports/")
+
+# The learner's answers and notes read in their enrolment's row (JSON from SQLite's
+# json_group_array) agree with the ORM's own reads of them.
+from learners.models import Enrolment, KnowledgeCheckAttempt, LearningLogEntry
+from learners.selectors import (enrolment_get, learning_log_notes_for_lesson,
+                                lesson_activities, lesson_state_get)
+enrolment = Enrolment.objects.filter(user__email="learner@example.gov.uk").first()
+lesson = next(lesson for lesson in LessonPage.objects.live().descendant_of(enrolment.course)
+              if lesson.knowledge_check_ids() and lesson_activities(lesson=lesson))
+check = next(block for block in lesson.body.raw_data if block["type"] == "knowledge_check")
+KnowledgeCheckAttempt.objects.create(enrolment=enrolment, lesson=lesson, block_id=check["id"],
+                                     chosen=[check["value"]["options"][0]["id"]], correct=False)
+LearningLogEntry.objects.create(user=enrolment.user, lesson=lesson,
+                                block_id=next(iter(lesson_activities(lesson=lesson))),
+                                activity_title="Reflect", answer="Short cycles help")
+ours = enrolment_get(user=enrolment.user, course=enrolment.course.specific, lesson=lesson,
+                     answers=True, notes=True)
+orm = enrolment_get(user=enrolment.user, course=enrolment.course.specific, lesson=lesson)
+notes = learning_log_notes_for_lesson(user=enrolment.user, lesson=lesson, enrolment=ours)
+print("AGREE", bool(ours.answers_here) and bool(notes)
+      and lesson_state_get(enrolment=ours, lesson=lesson)
+      == lesson_state_get(enrolment=orm, lesson=lesson)
+      and notes == learning_log_notes_for_lesson(user=enrolment.user, lesson=lesson))
 '''
 
 
@@ -49,3 +72,4 @@ def test_the_demo_academy_serves_every_kind_of_page_on_sqlite(tmp_path):
     pages = [line.split() for line in done.stdout.splitlines() if line.startswith("PAGE")]
     assert len(pages) == 8, done.stdout
     assert all(status == "200" for _, _, status in pages), pages
+    assert "AGREE True" in done.stdout, done.stdout[-2000:]

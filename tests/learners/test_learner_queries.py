@@ -77,13 +77,14 @@ def answer(client, lesson):
 # --- The lesson page ----------------------------------------------------------------
 
 
-def test_looking_at_a_lesson_again_reads_the_record_twice_and_writes_nothing(
+def test_looking_at_a_lesson_again_reads_the_record_once_and_writes_nothing(
     client, course, learner
 ):
     lesson = lessons_of(course)[0]
     sqls = captured(client, "get", lesson.url)
-    # The enrolment with this lesson's progress and the lessons done; the answers.
-    assert len(record(sqls)) == 2, record(sqls)
+    # The enrolment with this lesson's progress, the lessons done and the answers.
+    assert len(record(sqls)) == 1, record(sqls)
+    assert '"learners_knowledgecheckattempt"' in record(sqls)[0]
     assert writes(sqls) == []
     assert not [sql for sql in sqls if sql.startswith(("SAVEPOINT", "BEGIN"))]
 
@@ -127,7 +128,7 @@ def test_a_lesson_without_checks_or_activities_reads_the_record_once(
     assert len(record(captured(client, "get", lesson.url))) == 1
 
 
-def test_a_lesson_with_an_activity_reads_the_learners_notes_once_more(
+def test_a_lesson_with_an_activity_reads_the_learners_notes_with_the_enrolment(
     client, catalogue, learner
 ):
     with_notes = course_with_lessons(catalogue, modules=1, lessons=1, title="Reflecting",
@@ -136,8 +137,8 @@ def test_a_lesson_with_an_activity_reads_the_learners_notes_once_more(
     lesson = lessons_of(with_notes)[0]
     client.get(lesson.url)
     sqls = record(captured(client, "get", lesson.url))
-    assert len(sqls) == 2, sqls
-    assert '"learners_learninglogentry"' in sqls[1]
+    assert len(sqls) == 1, sqls
+    assert '"learners_learninglogentry"' in sqls[0]
 
 
 # --- The course page and My learning --------------------------------------------------
@@ -329,3 +330,72 @@ def test_enrolment_get_agrees_with_the_orm_in_every_state(catalogue, state):
                              required_lesson_ids=required)
         assert ours.user is person
         assert ours.course is course
+
+
+def test_answers_and_notes_read_with_the_enrolment_agree_with_their_own_queries(catalogue):
+    """The answers (the latest to each check wins, ties by the order they were made)
+    and notes that enrolment_get reads in its row are what lesson_state_get and
+    learning_log_notes_for_lesson read by the ORM: only this learner's, only this
+    lesson's, with the same times."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from learners.models import KnowledgeCheckAttempt, LearningLogEntry
+    from learners.selectors import (
+        enrolment_get,
+        learning_log_notes_for_lesson,
+        lesson_state_get,
+    )
+
+    course = course_with_lessons(catalogue, modules=1, lessons=2, title="Both kinds",
+                                 body=lambda: [knowledge_check(), knowledge_check(),
+                                               activity(), activity()])
+    here, elsewhere = lessons_of(course)
+    person, someone = UserFactory(), UserFactory()
+    mine = Enrolment.objects.create(user=person, course=course)
+    theirs = Enrolment.objects.create(user=someone, course=course)
+    first, second = (block.id for block in here.knowledge_checks())
+    options = [option["id"] for option in here.body.raw_data[0]["value"]["options"]]
+    now = timezone.now()
+    for enrolment, lesson, block, chosen, at in [
+        (mine, here, first, options[:1], now - timedelta(minutes=5)),
+        (mine, here, first, options[1:2], now - timedelta(minutes=1)),  # the latest
+        (mine, here, second, options[:1], now),
+        (mine, here, second, options[1:2], now),  # made later at the same moment: wins
+        (theirs, here, first, options[2:3], now + timedelta(minutes=1)),
+        (mine, elsewhere, first, options[2:3], now + timedelta(minutes=2)),
+    ]:
+        made = KnowledgeCheckAttempt.objects.create(enrolment=enrolment, lesson=lesson,
+                                                    block_id=block, chosen=chosen,
+                                                    correct=False)
+        KnowledgeCheckAttempt.objects.filter(pk=made.pk).update(answered_at=at)  # auto_now_add
+    activities = [block["id"] for block in here.body.raw_data if block["type"] == "activity"]
+    LearningLogEntry.objects.create(user=person, lesson=here, block_id=activities[0],
+                                    activity_title="Reflect", answer="My team's first sprint")
+    LearningLogEntry.objects.create(user=someone, lesson=here, block_id=activities[1],
+                                    activity_title="Reflect", answer="Not theirs to see")
+    LearningLogEntry.objects.create(user=person, lesson=elsewhere, block_id=activities[1],
+                                    activity_title="Reflect", answer="Another lesson")
+
+    ours = enrolment_get(user=person, course=course, lesson=here, answers=True, notes=True)
+    assert ours.answers_here == {first: options[1:2], second: options[1:2]}
+    orm = enrolment_get(user=person, course=course, lesson=here)
+    assert not hasattr(orm, "answers_here")
+    assert lesson_state_get(enrolment=ours, lesson=here) == \
+        lesson_state_get(enrolment=orm, lesson=here)
+    notes = learning_log_notes_for_lesson(user=person, lesson=here, enrolment=ours)
+    assert notes == learning_log_notes_for_lesson(user=person, lesson=here)
+    assert list(notes) == [activities[0]]
+    assert notes[activities[0]].text == "My team's first sprint"
+    assert notes[activities[0]].updated_at == LearningLogEntry.objects.get(
+        user=person, lesson=here).updated_at
+    # Another lesson's answers are its own.
+    fresh = enrolment_get(user=person, course=course, lesson=elsewhere, answers=True,
+                          notes=True)
+    assert fresh.answers_here == {first: options[2:3]}
+    LearningLogEntry.objects.filter(user=person).delete()
+    KnowledgeCheckAttempt.objects.filter(enrolment=mine).delete()
+    # Nothing answered or written: empty, not missing.
+    empty = enrolment_get(user=person, course=course, lesson=here, answers=True, notes=True)
+    assert (empty.answers_here, empty.notes_here) == ({}, {})
