@@ -101,34 +101,34 @@ def _full_name(first: str | None, last: str | None) -> str:
 
 
 def _certificate(e) -> str:
-    if e.certificate_code is None:
+    if e["certificate_code"] is None:
         return DASH
-    return format_html("<code>{}</code>", Truncator(e.certificate_code).chars(12))
+    return format_html("<code>{}</code>", Truncator(e["certificate_code"]).chars(12))
 
 
-# Each reads a row of reports.selectors.report_rows_sorted: related names are values on
-# the row (ROW_VALUES), not related objects.
-CELLS: dict[str, Callable[[object], str]] = {
-    "name": lambda e: e.user.get_full_name(),
-    "email": lambda e: e.user.email,
-    "staff_number": lambda e: _or_dash(e.user.staff_number),
-    "organisation": lambda e: _or_dash(e.organisation_name),
-    "grade": lambda e: _or_dash(e.grade_name),
-    "profession": lambda e: _or_dash(e.profession_name),
-    "line_manager": lambda e: _or_dash(_full_name(e.line_manager_first_name,
-                                                  e.line_manager_last_name)),
-    "course": lambda e: e.course_title,
-    "status": lambda e: _status_tag(e.status),
-    "progress": lambda e: f"{e.progress_percent}%",
-    "due": lambda e: _day(e.due_by),
-    "enrolled": lambda e: _day(e.enrolled_at),
-    "started": lambda e: _day(e.started_at),
-    "completed": lambda e: _day(e.completed_at),
-    "score": lambda e: DASH if e.score_percent is None else f"{e.score_percent}%",
+# Each reads a row of reports.selectors.report_rows_sorted: a dict of values, related
+# names among them (ROW_PERSON, ROW_VALUES), not related objects.
+CELLS: dict[str, Callable[[dict], str]] = {
+    "name": lambda e: _full_name(e["user_first_name"], e["user_last_name"]),
+    "email": lambda e: e["user_email"],
+    "staff_number": lambda e: _or_dash(e["user_staff_number"]),
+    "organisation": lambda e: _or_dash(e["organisation_name"]),
+    "grade": lambda e: _or_dash(e["grade_name"]),
+    "profession": lambda e: _or_dash(e["profession_name"]),
+    "line_manager": lambda e: _or_dash(_full_name(e["line_manager_first_name"],
+                                                  e["line_manager_last_name"])),
+    "course": lambda e: e["course_title"],
+    "status": lambda e: _status_tag(e["status"]),
+    "progress": lambda e: f"{e['progress_percent']}%",
+    "due": lambda e: _day(e["due_by"]),
+    "enrolled": lambda e: _day(e["enrolled_at"]),
+    "started": lambda e: _day(e["started_at"]),
+    "completed": lambda e: _day(e["completed_at"]),
+    "score": lambda e: DASH if e["score_percent"] is None else f"{e['score_percent']}%",
     "certificate": _certificate,
-    "certificate_valid_until": lambda e: _day(e.certificate_expires_on),
-    "sessions_attended": lambda e: str(e.sessions_attended),
-    "sessions_missed": lambda e: str(e.sessions_missed),
+    "certificate_valid_until": lambda e: _day(e["certificate_expires_on"]),
+    "sessions_attended": lambda e: str(e["sessions_attended"]),
+    "sessions_missed": lambda e: str(e["sessions_missed"]),
 }
 _CELL_CLASS = {False: "govuk-table__cell", True: "govuk-table__cell govuk-table__cell--numeric"}
 

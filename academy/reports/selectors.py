@@ -31,7 +31,7 @@ from academy.reports.columns import COLUMNS
 from academy.reports.filters import SORTS, ReportFilters
 from learners.models import Booking, BookingStatus, Enrolment, EnrolmentStatus, Organisation
 from learners.scoping import reportable_enrolments, reporting_organisations, reporting_paths
-from learners.selectors import enrolments_annotate_status
+from learners.selectors import enrolment_due_on, enrolments_annotate_status
 from learners.services.certificate_expiry import enrolments_certificate_expiring
 
 
@@ -88,14 +88,15 @@ def report_enrolments_list(*, viewer, filters: ReportFilters,
     return queryset
 
 
-# What the records table reads of each row (academy.reports.columns.CELLS): the record's
-# own dates and figures and the person's name and contact, loaded; each related name as
-# a plain value on the row, and only for the columns shown (or sorted by). A course is
-# a Wagtail page, and a model instance per related record (course, organisation, grade,
-# profession, line manager, certificate) was most of the table's time (issue 15).
-ROW_FIELDS = ("user_id", "course_id", "enrolled_at", "due_on", "extended_due_on",
-              "progress_percent", "score_percent", "started_at", "completed_at",
-              "user__first_name", "user__last_name", "user__email", "user__staff_number")
+# What the records table reads of each row (academy.reports.columns.CELLS), as values,
+# not model instances: the record's own dates and figures, the person's name and
+# contact, and each related name only for the columns shown (or sorted by). A model
+# instance per record and per related record (a course is a Wagtail page) was most of
+# the table's time (issue 15).
+ROW_FIELDS = ("enrolled_at", "progress_percent", "score_percent", "started_at",
+              "completed_at", "status")
+ROW_PERSON = {"user_first_name": "user__first_name", "user_last_name": "user__last_name",
+              "user_email": "user__email", "user_staff_number": "user__staff_number"}
 ROW_VALUES = {  # column: {name on the row: what it reads}
     "organisation": {"organisation_name": "user__organisation__name"},
     "grade": {"grade_name": "user__grade__name"},
@@ -110,22 +111,23 @@ ROW_VALUES = {  # column: {name on the row: what it reads}
 
 def report_rows_sorted(*, queryset: QuerySet[Enrolment], sort: str = "name",
                        descending: bool = False,
-                       columns: Iterable[str] | None = None) -> QuerySet[Enrolment]:
-    """The detailed table's rows, with what the `columns` (keys; None: every column)
-    show, in the order chosen. The session counts are worked out for the rows shown
-    (the database puts the correlated counts after the sort and the page's LIMIT), or
-    for all when sorted by them."""
+                       columns: Iterable[str] | None = None) -> QuerySet:
+    """The detailed table's rows, as dicts of what the `columns` (keys; None: every
+    column) show, in the order chosen. The session counts are worked out for the rows
+    shown (the database puts the correlated counts after the sort and the page's LIMIT),
+    or for all when sorted by them."""
     ordering = SORTS.get(sort, SORTS["name"])[1]
     if descending:
         ordering = tuple(f"-{field}" for field in ordering)
     shown = {column.key for column in COLUMNS} if columns is None else set(columns)
-    values = {name: F(path) for key in shown for name, path in ROW_VALUES.get(key, {}).items()}
+    values = {name: F(path) for name, path in ROW_PERSON.items()}
+    values |= {name: F(path) for key in shown for name, path in ROW_VALUES.get(key, {}).items()}
+    values["due_by"] = enrolment_due_on()
     if "sessions_attended" in shown or sort == "sessions_attended":
         values["sessions_attended"] = sessions_attended_count()
     if "sessions_missed" in shown or sort == "sessions_missed":
         values["sessions_missed"] = sessions_missed_count()
-    return (queryset.select_related("user").only(*ROW_FIELDS).annotate(**values)
-            .order_by(*ordering))
+    return queryset.values(*ROW_FIELDS, **values).order_by(*ordering)
 
 
 def _sessions_counted(*, attended: bool, user: str = "user_id", course: str = "course_id"):

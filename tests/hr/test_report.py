@@ -15,7 +15,7 @@ TODAY = timezone.localdate()
 
 
 def names(response):
-    return [e.user.last_name for e in response.context["rows"]]
+    return [e["user_last_name"] for e in response.context["rows"]]
 
 
 @pytest.fixture
