@@ -1,5 +1,4 @@
 from django.contrib.auth.decorators import login_required
-from django.db.models import Exists
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -12,7 +11,7 @@ from courses.selectors import course_cards
 from learners.models import EnrolmentStatus
 from learners.selectors import enrolment_status, enrolments_list_for_learner
 from learners.services import assessment_states_for_enrolments
-from learners.services.sessions import bookings_for_user, bookings_open
+from learners.services.sessions import bookings_for_user
 
 
 @never_cache
@@ -33,8 +32,7 @@ def my_learning(request):
     courses' titles, addresses and assessments come from the course tree's cache
     (courses.selectors.course_cards): no page is fetched."""
     user = request.user
-    enrolments = list(enrolments_list_for_learner(user=user)
-                      .annotate(any_bookings=Exists(bookings_open(user=user))))
+    enrolments = enrolments_list_for_learner(user=user)
     cards = course_cards()
     if any(e.course_id not in cards for e in enrolments):
         cards = course_cards(fresh=True)  # a course made since the cards were worked out

@@ -62,6 +62,9 @@ class CourseTreeRoutes:
     # or assessment belongs to (CourseTree.course). Any change to a page makes a new
     # version, and so a new map with none of these.
     courses: dict[int, object] = field(default_factory=dict)
+    # The URL path of each page in `routes`, by page id (for the learning actions,
+    # which name a lesson by id: learners.views).
+    url_paths: dict[int, str] = field(default_factory=dict)
 
     def site_for(self, request):
         """The request's Site (or None), as Wagtail's Site.find_for_request finds it,
@@ -93,6 +96,24 @@ class CourseTreeRoutes:
         page._route_guard_ids, page._route_version = route.guard_ids, self.version
         return RouteResult(page)
 
+    def page_by_id(self, page_id: int, model, *, attnames=None):
+        """The live page of type `model` this map routes by that id, with no view
+        restriction on it or above it, fetched in one query as route_for fetches it
+        (live, at its path, its course and module live), with only `attnames` loaded
+        when given; or None (not in the map, another type, restricted, or not there to
+        serve): then the caller asks the database as before."""
+        url_path = self.url_paths.get(page_id)
+        route = self.routes.get(url_path) if url_path is not None else None
+        if (route is None or not route.unrestricted or route.content_type_id !=
+                ContentType.objects.get_for_model(model, for_concrete_model=False).pk):
+            return None
+        page = _page_fetch(model, attnames).fetch(page_id, url_path, route.guard_ids)
+        if page is not None:
+            page._route_unrestricted = route.unrestricted
+            page._tree_unrestricted = not self.any_restriction
+            page._route_guard_ids, page._route_version = route.guard_ids, self.version
+        return page
+
     def course_for(self, page):
         """The live course above a page this map routed (from its guard ids), fetched
         once for this version, or None. A copy: nothing one request sets on it reaches
@@ -121,13 +142,15 @@ class PageFetch:
     written once per page type from the models' own names (content.sql): the ORM spent
     longer building this query on every course URL than PostgreSQL spent running it."""
 
-    def __init__(self, model):
+    def __init__(self, model, attnames=None):
         quote = connection.ops.quote_name
         tables, aliases = model_tables(model)
-        self.columns = ModelColumns(model, aliases=aliases)
+        self.columns = ModelColumns(model, aliases=aliases, attnames=attnames)
         self.related = []
         select = [self.columns.sql]
-        for index, name in enumerate(getattr(model, "route_select_related", ())):
+        # With `attnames` (a narrow fetch), only those columns and nothing related.
+        related = () if attnames is not None else getattr(model, "route_select_related", ())
+        for index, name in enumerate(related):
             relation = model._meta.get_field(name)
             other = relation.related_model
             if other._meta.get_parent_list():
@@ -168,13 +191,14 @@ class PageFetch:
         return page
 
 
-_page_fetches: dict[type, PageFetch] = {}
+_page_fetches: dict[tuple, PageFetch] = {}
 
 
-def _page_fetch(model) -> PageFetch:
-    fetch = _page_fetches.get(model)
+def _page_fetch(model, attnames=None) -> PageFetch:
+    key = (model, attnames)
+    fetch = _page_fetches.get(key)
     if fetch is None:
-        fetch = _page_fetches[model] = PageFetch(model)
+        fetch = _page_fetches[key] = PageFetch(model, attnames)
     return fetch
 
 
@@ -196,6 +220,18 @@ def course_tree_routes(*, build: bool = True) -> CourseTreeRoutes | None:
         current = _routes_build(version)
         _current = current
     return current
+
+
+def routed_page_and_course(page_id: int, model, *, attnames=None):
+    """(page, its course) for a page of type `model` named by id, from the current map
+    (CourseTreeRoutes.page_by_id; the course held with the map), in one query; or None:
+    then the caller asks the database as before."""
+    routes = course_tree_routes()
+    if routes is None:
+        return None
+    page = routes.page_by_id(page_id, model, attnames=attnames)
+    course = None if page is None else routes.course_for(page)
+    return None if course is None else (page, course)
 
 
 def routed_course(page):
@@ -222,7 +258,7 @@ def _routes_build(version: str) -> CourseTreeRoutes:
     # path -> (hidden: under an unpublished course or module, restricted or aliased,
     # the ids of the courses and modules down to it)
     above: dict[str, tuple[bool, bool, tuple[int, ...]]] = {}
-    routes = {}
+    routes, url_paths = {}, {}
     for page_id, path, url_path, live, content_type_id, alias_of_id in (
         Page.objects.order_by("path").values_list(
             "id", "path", "url_path", "live", "content_type_id", "alias_of_id")
@@ -232,10 +268,12 @@ def _routes_build(version: str) -> CourseTreeRoutes:
         if live and not hidden and content_type_id in routable:
             routes[url_path] = PageRoute(page_id, content_type_id, unrestricted=not limited,
                                          guard_ids=guards)
+            url_paths[page_id] = url_path
         if content_type_id in guarded:
             hidden, guards = hidden or not live, (*guards, page_id)
         above[path] = (hidden, limited, guards)
-    return CourseTreeRoutes(version=version, routes=routes, any_restriction=bool(restricted))
+    return CourseTreeRoutes(version=version, routes=routes, any_restriction=bool(restricted),
+                            url_paths=url_paths)
 
 
 def _site_copy(site):

@@ -178,6 +178,14 @@ def course_cards(*, fresh: bool = False) -> dict[int, CourseCard]:
     return cards
 
 
+def course_final_assessment(*, course: CoursePage):
+    """The course's live final assessment (AssessmentRules, its id as `pk`) from the
+    cards kept per course tree version, or None; for a course newer than the cards, from
+    the database (CoursePage.final_assessment)."""
+    card = course_cards().get(course.pk)
+    return course.final_assessment() if card is None else card.assessment
+
+
 def _course_cards_build() -> dict[int, CourseCard]:
     # A course's live final assessment is its child (at most one a course).
     assessments = {

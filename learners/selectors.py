@@ -230,15 +230,6 @@ def enrolment_get(*, user: User, course: CoursePage, lesson: LessonPage | None =
     return enrolment
 
 
-# What My learning reads of an enrolment: its own row's dates and progress, and its
-# certificate. The course comes from courses.selectors.course_cards (no page joined).
-MY_LEARNING_FIELDS = (
-    "course_id", "due_on", "extended_due_on", "last_fact_at", "progress_percent",
-    "started_at", "completed_at", "certificate__id", "certificate__code",
-    "certificate__file", "certificate__expires_on", "certificate__revoked_at",
-)
-
-
 def enrolment_status(*, enrolment: Enrolment, today: date | None = None) -> str:
     """The enrolment's EnrolmentStatus by the rule of enrolments_annotate_status, worked
     out here for a row read without that annotation (one enrolment, or My learning's
@@ -255,17 +246,84 @@ def enrolment_status(*, enrolment: Enrolment, today: date | None = None) -> str:
     return EnrolmentStatus.NOT_STARTED
 
 
-def enrolments_list_for_learner(*, user: User):
+# What My learning reads of an enrolment: its own row's dates and progress, and its
+# certificate. The course comes from courses.selectors.course_cards (no page joined).
+_MY_LEARNING_COLUMNS = ("id", "course_id", "due_on", "extended_due_on", "last_fact_at",
+                        "progress_percent", "started_at", "completed_at")
+
+
+@cache
+def _enrolments_list_for_learner_sql():
+    """enrolments_list_for_learner's SELECT, written once per process from the models'
+    own names: the ORM took longer to build it (with its Exists) than the database
+    took to answer (issue 15). Values are bound, never put in the text."""
+    from django.db import connection
+    from wagtail.models import Page
+
+    from learners.models import Booking, BookingStatus, Certificate, TrainingSession
+
+    quote = connection.ops.quote_name
+
+    def column(model, name):
+        return quote(model._meta.get_field(name).column)
+
+    def table(model):
+        return quote(model._meta.db_table)
+
+    enrolment = ModelColumns(Enrolment, aliases={Enrolment: "e"},
+                             attnames=_MY_LEARNING_COLUMNS)
+    certificate = ModelColumns(Certificate, aliases={Certificate: "c"},
+                               attnames=_CERTIFICATE_COLUMNS)
+    # Open bookings (booked or waiting) on sessions not yet ended: as
+    # learners.services.sessions.bookings_open(upcoming=True).
+    any_bookings = (
+        f"EXISTS (SELECT 1 FROM {table(Booking)} b JOIN {table(TrainingSession)} s"  # noqa: S608  # nosec B608
+        f" ON s.{column(TrainingSession, 'id')} = b.{column(Booking, 'session')}"
+        f" WHERE b.{column(Booking, 'user')} = %s AND NOT b.{column(Booking, 'status')} = %s"
+        f" AND s.{column(TrainingSession, 'ends_at')} > %s)")
+    sql = (
+        f"SELECT {enrolment.sql}, {certificate.sql},"  # noqa: S608  # nosec B608
+        f" n.{column(Page, 'url_path')}, {any_bookings}"
+        f" FROM {table(Enrolment)} e"
+        f" LEFT JOIN {table(Certificate)} c ON c.{column(Certificate, 'enrolment')}"
+        f" = e.{column(Enrolment, 'id')}"
+        f" LEFT JOIN {table(Page)} n ON n.{column(Page, 'id')}"
+        f" = e.{column(Enrolment, 'next_lesson')}"
+        f" WHERE e.{column(Enrolment, 'user')} = %s"
+        f" ORDER BY e.{column(Enrolment, 'last_fact_at')} DESC,"
+        f" e.{column(Enrolment, 'enrolled_at')} DESC")
+    return sql, enrolment, certificate, BookingStatus.CANCELLED
+
+
+def enrolments_list_for_learner(*, user: User) -> list[Enrolment]:
     """My learning: every enrolment with what its card needs, in one query, newest
-    activity first: its row, its certificate and the next lesson's URL path
-    (`next_lesson_url_path`; no page is fetched). Its status is enrolment_status()."""
-    return (
-        Enrolment.objects.filter(user=user)
-        .select_related("certificate")
-        .only(*MY_LEARNING_FIELDS)
-        .annotate(next_lesson_url_path=F("next_lesson__url_path"))
-        .order_by("-last_fact_at", "-enrolled_at")
-    )
+    activity first: its row, its certificate, the next lesson's URL path
+    (`next_lesson_url_path`; no page is fetched) and `any_bookings`, whether the
+    learner has an open booking on a session yet to end (the same on every row). Its
+    status is enrolment_status(). Hand-written SQL (_enrolments_list_for_learner_sql);
+    tests/academy/test_my_learning.py holds it to the ORM's query."""
+    from django.db import connection
+
+    sql, columns, certificate_columns, cancelled = _enrolments_list_for_learner_sql()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [user.pk, cancelled, timezone.now(), user.pk])
+        rows = cursor.fetchall()
+    enrolments = []
+    split, certificate_end = len(columns), len(columns) + len(certificate_columns)
+    for row in rows:
+        enrolment = columns.instance(row[:split])
+        enrolment.user = user
+        certificate_row = row[split:certificate_end]
+        if certificate_row[0] is not None:
+            certificate = certificate_columns.instance(certificate_row)
+            certificate.enrolment = enrolment
+            enrolment.certificate = certificate
+        else:
+            Enrolment.certificate.related.set_cached_value(enrolment, None)
+        enrolment.next_lesson_url_path, any_bookings = row[certificate_end:]
+        enrolment.any_bookings = bool(any_bookings)
+        enrolments.append(enrolment)
+    return enrolments
 
 
 def lesson_state_get(*, enrolment: Enrolment, lesson: LessonPage) -> dict:

@@ -15,6 +15,7 @@ from django_ratelimit.core import get_usage, is_ratelimited
 from wagtail.models import Page
 
 from courses.models import CoursePage, LessonPage
+from courses.routing import routed_page_and_course
 from courses.selectors import course_lesson_outline
 from learners import selectors, services
 from learners.badge_views import certificate_badge_ld_json
@@ -243,13 +244,21 @@ LESSON_ACTION_FIELDS = ("id", "title", "path", "depth", "url_path", "live")
 
 def _lesson_and_enrolment(request, lesson_id: int, *, narrow: bool = False,
                           ) -> tuple[LessonPage, Enrolment]:
-    """The live lesson and the signed-in learner's own enrolment on its course. Not
-    enrolled is a 404: there is nothing of theirs here to change. `narrow`: the lesson
-    without its body."""
-    lessons = LessonPage.objects.live().public()
-    lesson = get_object_or_404(lessons.only(*LESSON_ACTION_FIELDS) if narrow else lessons,
-                               pk=lesson_id)
-    course = CoursePage.objects.ancestor_of(lesson).first()
+    """The live lesson, with no view restriction, and the signed-in learner's own
+    enrolment on its course. Not enrolled is a 404: there is nothing of theirs here to
+    change. `narrow`: the lesson without its body. The lesson and its course come from
+    the course tree's map where it routes the lesson (one query, no view-restriction
+    query: courses.routing); otherwise from the database as Wagtail would find them."""
+    found = routed_page_and_course(
+        lesson_id, LessonPage,
+        attnames=("page_ptr_id", *LESSON_ACTION_FIELDS) if narrow else None)
+    if found is not None:
+        lesson, course = found
+    else:
+        lessons = LessonPage.objects.live().public()
+        lesson = get_object_or_404(lessons.only(*LESSON_ACTION_FIELDS) if narrow else lessons,
+                                   pk=lesson_id)
+        course = CoursePage.objects.ancestor_of(lesson).first()
     enrolment = selectors.enrolment_get(user=request.user, course=course)
     if enrolment is None:
         raise Http404

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from content.blocks import KnowledgeCheckResult, knowledge_check_mark
 from courses.models import LessonPage
-from courses.selectors import course_lesson_outline
+from courses.selectors import course_final_assessment, course_lesson_outline
 from learners.enqueue import enqueue_on_commit
 from learners.models import Enrolment, KnowledgeCheckAttempt, LessonProgress
 from learners.services.progress import progress_derive, sessions_attended
@@ -102,7 +102,7 @@ def _progress_record(*, enrolment: Enrolment, lesson: LessonPage, outline,
                   LessonProgress.objects.filter(enrolment=enrolment)
                   .values_list("lesson_id", "opened_at", "completed_at")},
         attempts=[(block_id, correct) for _, block_id, correct in attempts],
-        assessment=course.final_assessment(),
+        assessment=course_final_assessment(course=course),
         # One query (empty for a course without sessions): attending a session
         # completes its module, here as in the recompute.
         sessions=sessions_attended(user_id=enrolment.user_id, course_id=course.pk),

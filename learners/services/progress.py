@@ -4,16 +4,19 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from math import floor
 
-from django.db import transaction
-from django.db.models import Case, FilteredRelation, IntegerField, Max, Q, When
+from django.db import connection, transaction
+from django.db.models import Max
 from django.utils import timezone
+from wagtail.models import Page
 
-from courses.selectors import course_lesson_outline
+from courses.selectors import course_final_assessment, course_lesson_outline
 from learners.enqueue import enqueue_on_commit
 from learners.models import (
     AssessmentAttempt,
+    Booking,
     Certificate,
     Enrolment,
     EnrolmentStatus,
@@ -48,23 +51,43 @@ class DerivedProgress:
 WHOLE_COURSE = None  # the module of a session that teaches the whole course
 
 
+@cache
+def _sessions_attended_sql() -> str:
+    """sessions_attended's SELECT, written once per process from the models' own names
+    (on every completion and recompute, the ORM took longer to build it than the
+    database took to answer; tests/learners/test_learner_queries.py holds it to the
+    ORM's). Values are bound, never put in the text."""
+    quote = connection.ops.quote_name
+
+    def column(model, name):
+        return quote(model._meta.get_field(name).column)
+
+    def table(model):
+        return quote(model._meta.db_table)
+
+    module = f"s.{column(TrainingSession, 'module')}"
+    return (
+        f"SELECT {module},"  # noqa: S608  # nosec B608
+        f" MAX(CASE WHEN b.{column(Booking, 'id')} IS NOT NULL THEN 1 ELSE 0 END)"
+        f" FROM {table(TrainingSession)} s"
+        f" LEFT JOIN {table(Page)} m ON m.{column(Page, 'id')} = {module}"
+        f" LEFT JOIN {table(Booking)} b"
+        f" ON b.{column(Booking, 'session')} = s.{column(TrainingSession, 'id')}"
+        f" AND b.{column(Booking, 'user')} = %s AND b.{column(Booking, 'attended')} = %s"
+        f" WHERE s.{column(TrainingSession, 'course')} = %s"
+        f" AND s.{column(TrainingSession, 'cancelled_at')} IS NULL"
+        f" AND ({module} IS NULL OR m.{column(Page, 'live')})"
+        f" GROUP BY {module}")
+
+
 def sessions_attended(*, user_id: int, course_id: int) -> dict[int | None, bool]:
     """The course's sessions that go ahead (not cancelled), by the module they teach
     (WHOLE_COURSE for the whole course; modules that are live), and whether the learner
     attended one of them (the register says so). One query, whatever the number of
     sessions; {} for a course taught without sessions."""
-    rows = (
-        TrainingSession.objects
-        .filter(Q(module__isnull=True) | Q(module__live=True), course_id=course_id,
-                cancelled_at__isnull=True)
-        # A LEFT JOIN on this learner's attended bookings only, not everyone's.
-        .annotate(theirs=FilteredRelation("bookings", condition=Q(
-            bookings__user_id=user_id, bookings__attended=True)))
-        .order_by().values("module_id")
-        .annotate(attended=Max(Case(When(theirs__id__isnull=False, then=1),
-                                    default=0, output_field=IntegerField())))
-        .values_list("module_id", "attended")
-    )
+    with connection.cursor() as cursor:
+        cursor.execute(_sessions_attended_sql(), [user_id, True, course_id])
+        rows = cursor.fetchall()
     return {module_id: bool(attended) for module_id, attended in rows}
 
 
@@ -75,10 +98,10 @@ def progress_derive(*, enrolment_id: int, course, outline,
     """The rule, applied to facts already read: `progress` is lesson id -> (opened_at,
     completed_at); `attempts` the (block_id, correct) of every knowledge-check answer,
     oldest first (the latest counts); `assessment` the course's live final assessment
-    or None; `sessions` what sessions_attended read (None or {}: no sessions). With an
-    assessment, the score is the best submitted attempt at it (one query) and knowledge
-    checks are practice. A course is complete when every required step is complete and
-    the score reaches any pass mark.
+    (its page or its AssessmentRules) or None; `sessions` what sessions_attended read
+    (None or {}: no sessions). With an assessment, the score is the best submitted
+    attempt at it (one query) and knowledge checks are practice. A course is complete
+    when every required step is complete and the score reaches any pass mark.
 
     The steps are the required lessons, each module with a session but no live lesson,
     and (in a course with no lessons) a session of the whole course. Attending a
@@ -123,7 +146,7 @@ def progress_derive(*, enrolment_id: int, course, outline,
             modules[str(module_id)] = COMPLETED if attended else NOT_STARTED
     if assessment is not None:
         score = AssessmentAttempt.objects.filter(
-            enrolment_id=enrolment_id, assessment=assessment, submitted_at__isnull=False,
+            enrolment_id=enrolment_id, assessment_id=assessment.pk, submitted_at__isnull=False,
         ).aggregate(best=Max("score_percent"))["best"]
         passes = score is not None and course.score_passes(score)
     else:
@@ -157,7 +180,7 @@ def enrolment_progress_recompute(*, enrolment_id: int) -> Enrolment:
                           "lesson_id", "opened_at", "completed_at")},
             attempts=enrolment.attempts.order_by("answered_at", "pk")
             .values_list("block_id", "correct"),
-            assessment=enrolment.course.final_assessment(),
+            assessment=course_final_assessment(course=enrolment.course),
             sessions=sessions_attended(user_id=enrolment.user_id,
                                        course_id=enrolment.course_id),
         )

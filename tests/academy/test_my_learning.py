@@ -305,3 +305,75 @@ def test_enrolment_status_follows_the_rule_of_the_sql_annotation(catalogue):
         assert enrolment_status(enrolment=enrolment) == enrolment.status, enrolment.__dict__
         seen.add(enrolment.status)
     assert seen == set(EnrolmentStatus.values)
+
+
+# --- The list's hand-written SQL against the ORM's -----------------------------------
+
+def orm_enrolments_list_for_learner(*, user):
+    """My learning's list as the ORM wrote it before issue 15 took its SQL by hand."""
+    from django.db.models import Exists, F
+
+    from learners.services.sessions import bookings_open
+
+    fields = ("course_id", "due_on", "extended_due_on", "last_fact_at", "progress_percent",
+              "started_at", "completed_at", "certificate__id", "certificate__code",
+              "certificate__file", "certificate__expires_on", "certificate__revoked_at")
+    return list(Enrolment.objects.filter(user=user).select_related("certificate")
+                .only(*fields)
+                .annotate(next_lesson_url_path=F("next_lesson__url_path"),
+                          any_bookings=Exists(bookings_open(user=user)))
+                .order_by("-last_fact_at", "-enrolled_at"))
+
+
+def seen(enrolments) -> list[tuple]:
+    out = []
+    for e in enrolments:
+        certificate = getattr(e, "certificate", None)
+        out.append((
+            e.pk, e.course_id, e.due_on, e.extended_due_on, e.last_fact_at,
+            e.progress_percent, e.started_at, e.completed_at, e.next_lesson_url_path,
+            bool(e.any_bookings),
+            certificate and (certificate.pk, certificate.code, certificate.file.name,
+                             certificate.expires_on, certificate.revoked_at),
+        ))
+    return out
+
+
+def test_the_list_is_what_the_orm_reads_in_every_state(catalogue, course, learner):
+    """Not started, started with a next lesson, completed with a certificate, required
+    with an extension; no booking, a booking cancelled, a session already ended, one to
+    come; and someone else's enrolments and bookings are never in it."""
+    from learners.models import Booking
+    from learners.selectors import enrolments_list_for_learner
+    from tests.factories import certificate_held
+
+    someone = UserFactory()
+    other = course_with_lessons(catalogue, modules=1, lessons=2, title="Other")
+    third = course_with_lessons(catalogue, modules=1, lessons=1, title="Third")
+    today = timezone.localdate()
+    started(learner, course)
+    Enrolment.objects.create(user=learner, course=other, due_on=today,
+                             extended_due_on=today + timedelta(days=5))
+    certificate_held(learner, third, completed_on=today - timedelta(days=3),
+                     expires_on=today + timedelta(days=300))
+    Enrolment.objects.create(user=someone, course=course)
+
+    def agree():
+        ours = enrolments_list_for_learner(user=learner)
+        assert seen(ours) == seen(orm_enrolments_list_for_learner(user=learner))
+        assert len(ours) == 3
+        return ours
+
+    assert not any(e.any_bookings for e in agree())
+    session_book(session=TrainingSessionFactory(course=course), user=someone)
+    assert not any(e.any_bookings for e in agree())
+    past = TrainingSessionFactory(course=course, starts_at=timezone.now() - timedelta(days=2),
+                                  ends_at=timezone.now() - timedelta(days=2, hours=-2))
+    session_book(session=TrainingSessionFactory(course=other), user=learner)
+    Booking.objects.create(session=past, user=learner, status="booked",
+                           booked_at=timezone.now() - timedelta(days=3))
+    assert all(e.any_bookings for e in agree())
+    booking_cancel(booking=Booking.objects.get(user=learner, session__course=other),
+                   reason="Clash", by=learner)
+    assert not any(e.any_bookings for e in agree())
+    assert [e.next_lesson_url_path for e in agree()].count(None) >= 1

@@ -182,6 +182,87 @@ def test_completing_a_lesson_is_two_updates_and_three_reads_of_the_record(
     assert not [sql for sql in sqls if '"courses_lessonpage"."body"' in sql]
 
 
+def test_completing_or_answering_reads_the_lesson_page_once_and_no_view_restriction(
+    client, course, learner
+):
+    """The lesson and its course come from the course tree's map (courses.routing):
+    one narrow read of the lesson (live, at its path, its course and module live), no
+    view-restriction query, no course page and no final-assessment page read."""
+    lesson = lessons_of(course)[1]
+    client.get(lesson.url)
+    for method, url, data in (
+        ("post", reverse("knowledge_check_answer", args=[lesson.pk]),
+         {"check": lesson.knowledge_checks()[0].id,
+          "answer": right_answers(lesson, lesson.knowledge_checks()[0])}),
+        ("post", reverse("lesson_complete", args=[lesson.pk]), {}),
+    ):
+        sqls = captured(request_only(learner), method, url, **data)
+        pages = [sql for sql in sqls if 'FROM "wagtailcore_page"' in sql]
+        assert len(pages) == 1, pages
+        assert f"= {lesson.pk}" in pages[0]
+        assert " t0.live" in pages[0]
+        assert not [sql for sql in sqls if "pageviewrestriction" in sql]
+    assert LessonProgress.objects.get(enrolment__user=learner, lesson=lesson).completed_at
+
+
+def test_a_lesson_under_a_view_restriction_cannot_be_answered_or_completed(
+    client, course, learner
+):
+    """As before the map: a restricted lesson is not public, so its learning actions are
+    a 404 and record nothing."""
+    from wagtail.models import PageViewRestriction
+
+    lesson = lessons_of(course)[1]
+    client.get(lesson.url)
+    PageViewRestriction.objects.create(page=course, restriction_type=PageViewRestriction.LOGIN)
+    block = lesson.knowledge_checks()[0]
+    assert client.post(reverse("knowledge_check_answer", args=[lesson.pk]),
+                       {"check": block.id, "answer": right_answers(lesson, block)}
+                       ).status_code == 404
+    assert client.post(reverse("lesson_complete", args=[lesson.pk])).status_code == 404
+    assert not LessonProgress.objects.filter(lesson=lesson, completed_at__isnull=False).exists()
+
+
+def test_the_routed_lesson_and_course_are_the_ones_the_orm_finds(client, course, learner):
+    from courses.models import CoursePage, LessonPage
+    from courses.routing import routed_page_and_course
+    from learners.views import LESSON_ACTION_FIELDS
+
+    lesson = lessons_of(course)[3]
+    narrow = ("page_ptr_id", *LESSON_ACTION_FIELDS)
+    for attnames in (narrow, None):
+        page, found_course = routed_page_and_course(lesson.pk, LessonPage, attnames=attnames)
+        orm = LessonPage.objects.live().public().get(pk=lesson.pk)
+        assert found_course.pk == CoursePage.objects.ancestor_of(orm).first().pk
+        fields = LESSON_ACTION_FIELDS if attnames else [
+            f.attname for f in LessonPage._meta.concrete_fields]
+        assert {name: getattr(page, name) for name in fields} == \
+            {name: getattr(orm, name) for name in fields}
+        assert page.url == orm.url
+        if attnames:
+            assert page.get_deferred_fields() >= {"body", "summary"}
+    # Not a lesson, or a module unpublished behind the map's back: the database is asked.
+    assert routed_page_and_course(course.pk, LessonPage) is None
+    module = lesson.get_parent()
+    type(module).objects.filter(pk=module.pk).update(live=False)  # no signal, no new map
+    assert routed_page_and_course(lesson.pk, LessonPage) is None
+
+
+def test_the_final_assessment_kept_with_the_course_cards_is_the_live_one(
+    client, course, learner
+):
+    """Progress reads the course's final assessment from the cards kept per course tree
+    version: a course without one has none, and one published is seen at once."""
+    from courses.selectors import course_final_assessment
+    from tests.learners.assessment_helpers import add_assessment
+
+    assert course_final_assessment(course=course) is None
+    assessment = add_assessment(course, lessons_of(course))
+    assert course_final_assessment(course=course).pk == assessment.pk
+    assessment.unpublish()
+    assert course_final_assessment(course=course) is None
+
+
 def test_the_next_page_shows_the_completion_before_celery_has_run(client, course, learner):
     lessons = lessons_of(course)
     answer(client, lessons[0])
@@ -399,3 +480,68 @@ def test_answers_and_notes_read_with_the_enrolment_agree_with_their_own_queries(
     # Nothing answered or written: empty, not missing.
     empty = enrolment_get(user=person, course=course, lesson=here, answers=True, notes=True)
     assert (empty.answers_here, empty.notes_here) == ({}, {})
+
+
+# --- sessions_attended's hand-written SQL against the ORM's ---------------------------
+
+def orm_sessions_attended(*, user_id, course_id):
+    """sessions_attended as the ORM wrote it before issue 15 took its SQL by hand."""
+    from django.db.models import Case, FilteredRelation, IntegerField, Max, Q, When
+
+    from learners.models import TrainingSession
+
+    rows = (TrainingSession.objects
+            .filter(Q(module__isnull=True) | Q(module__live=True), course_id=course_id,
+                    cancelled_at__isnull=True)
+            .annotate(theirs=FilteredRelation("bookings", condition=Q(
+                bookings__user_id=user_id, bookings__attended=True)))
+            .order_by().values("module_id")
+            .annotate(attended=Max(Case(When(theirs__id__isnull=False, then=1),
+                                        default=0, output_field=IntegerField())))
+            .values_list("module_id", "attended"))
+    return {module_id: bool(attended) for module_id, attended in rows}
+
+
+def test_sessions_attended_agrees_with_the_orm(catalogue):
+    """Every kind of session and register entry: none; a whole-course session attended;
+    a module's session with a no-show, an unmarked register, another person attending;
+    a cancelled session; a session of a module since unpublished; another course's."""
+    from django.utils import timezone
+
+    from courses.models import ModulePage
+    from learners.services.progress import sessions_attended
+    from tests.learners.session_factories import BookingFactory, TrainingSessionFactory
+
+    course = course_with_lessons(catalogue, modules=3, lessons=1, title="Taught in person")
+    other = course_with_lessons(catalogue, modules=1, lessons=1, title="Elsewhere")
+    first, second, third = ModulePage.objects.child_of(course).order_by("path")
+    person, someone = UserFactory(), UserFactory()
+
+    def agree():
+        for user in (person, someone):
+            for on in (course, other):
+                assert sessions_attended(user_id=user.pk, course_id=on.pk) == \
+                    orm_sessions_attended(user_id=user.pk, course_id=on.pk)
+
+    agree()
+    assert sessions_attended(user_id=person.pk, course_id=course.pk) == {}
+    whole = TrainingSessionFactory(course=course)
+    BookingFactory(session=whole, user=person, attended=True)
+    module_session = TrainingSessionFactory(course=course, module=first)
+    BookingFactory(session=module_session, user=person, attended=False)
+    BookingFactory(session=module_session, user=someone, attended=True)
+    unmarked = TrainingSessionFactory(course=course, module=second)
+    BookingFactory(session=unmarked, user=person, attended=None)
+    cancelled = TrainingSessionFactory(course=course, module=third,
+                                       cancelled_at=timezone.now(),
+                                       cancelled_reason="The trainer is ill")
+    BookingFactory(session=cancelled, user=person, attended=True)
+    BookingFactory(session=TrainingSessionFactory(course=other), user=someone, attended=True)
+    agree()
+    assert sessions_attended(user_id=person.pk, course_id=course.pk) == {
+        None: True, first.pk: False, second.pk: False}
+    assert sessions_attended(user_id=someone.pk, course_id=course.pk) == {
+        None: False, first.pk: True, second.pk: False}
+    ModulePage.objects.filter(pk=first.pk).update(live=False)
+    agree()
+    assert first.pk not in sessions_attended(user_id=someone.pk, course_id=course.pk)
