@@ -1,19 +1,23 @@
 """Facts a learner records while learning: opening a lesson, answering a knowledge
 check, marking a lesson complete. Each writes its row at once and leaves the
-consequences (progress, completion, certificate) to a task after commit. Answering and
-completing also work out the learner's own progress at once, in the same UPDATE as the
-fact (one enrolment: their lesson progress is one read, the course's outline is
-cached), so the pages they see next never show progress older than what they just did.
-Opening a lesson writes only when something changed."""
+consequences (completion's certificate, and putting right anything recorded at the
+same moment) to a task after commit. Answering and completing also work out the
+learner's own progress at once, under the enrolment's lock and in the same UPDATE as
+the fact (one enrolment: their lesson progress is one read, the course's outline is
+cached), so the pages they see next never show progress older than what they just did,
+and the task runs only when there is something left for it to do. Opening a lesson
+writes only when something changed."""
 
 import logging
+from functools import cache
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from content.blocks import KnowledgeCheckResult, knowledge_check_mark
+from content.sql import ModelColumns
 from courses.models import LessonPage
 from courses.selectors import course_final_assessment, course_lesson_outline
 from learners.enqueue import enqueue_on_commit
@@ -86,14 +90,41 @@ def lesson_open(*, enrolment: Enrolment, lesson: LessonPage) -> LessonProgress:
     return progress
 
 
+@cache
+def _enrolment_lock_sql() -> tuple[str, ModelColumns]:
+    columns = ModelColumns(Enrolment, aliases={Enrolment: "e"},
+                           attnames=("id", "last_fact_at"))
+    quote = connection.ops.quote_name
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    return (f"SELECT {columns.sql} FROM {quote(Enrolment._meta.db_table)} e"  # noqa: S608  # nosec B608
+            f" WHERE e.{quote(Enrolment._meta.pk.column)} = %s{lock}"), columns
+
+
+def _no_fact_since_read(enrolment: Enrolment) -> bool:
+    """Take the enrolment's row lock until commit (as the recompute does; on SQLite the
+    write already made holds the database's) and say whether no other fact has been
+    recorded for it since this request read it: every fact moves `last_fact_at`, so an
+    unchanged one means what this request read was all there was."""
+    sql, columns = _enrolment_lock_sql()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [enrolment.pk])
+        current = columns.instance(cursor.fetchone())
+    return current.last_fact_at == enrolment.last_fact_at
+
+
 def _progress_record(*, enrolment: Enrolment, lesson: LessonPage, outline,
                      attempts: list[tuple[int, str, bool]]) -> None:
     """Record the fact (the lesson last worked on, and when) and, in the same UPDATE,
     this learner's progress worked out from the facts as they now stand (one read of
     their lesson progress, and of the best final assessment score where the course
-    has one), so the next page they see is up to date. Enqueues the full recompute
-    after commit: Celery still does the consequences (completion's certificate, and
-    putting right a concurrent write; it runs under the enrolment's lock)."""
+    has one), under the enrolment's lock, so the next page they see is up to date.
+
+    The full recompute (learners.tasks) is enqueued after commit only when it has
+    something to do: on completion (its certificate), or when another fact was
+    recorded between this request's reads and the lock (it puts that right). Otherwise
+    the progress written here is what the recompute would write, and the enrolment is
+    not stale (its progress_computed_at is its last fact's time)."""
+    unchanged = _no_fact_since_read(enrolment)
     now = timezone.now()
     course = enrolment.course
     derived = progress_derive(
@@ -118,7 +149,9 @@ def _progress_record(*, enrolment: Enrolment, lesson: LessonPage, outline,
     if derived.complete and enrolment.completed_at is None:
         logger.info("completed enrolment=%s score=%s", enrolment.pk, derived.score_percent)
         xapi_course_completed(enrolment=enrolment, at=now, score_percent=derived.score_percent)
-    enqueue_on_commit(_recompute_task(), enrolment.pk)
+    enrolment.last_fact_at = now
+    if derived.complete or not unchanged:
+        enqueue_on_commit(_recompute_task(), enrolment.pk)
 
 
 def _attempts(enrolment: Enrolment) -> list[tuple[int, str, bool]]:

@@ -176,10 +176,44 @@ def test_completing_a_lesson_is_two_updates_and_three_reads_of_the_record(
                     reverse("lesson_complete", args=[lesson.pk]))
     assert [sql.split(" SET ")[0] for sql in writes(record(sqls))] == [
         'UPDATE "learners_lessonprogress"', 'UPDATE "learners_enrolment"']
-    # The enrolment, the answers, the lesson progress; the two UPDATEs.
-    assert len(record(sqls)) == 5, record(sqls)
+    # The enrolment, the answers, the lock on the enrolment (its last fact), the lesson
+    # progress; the two UPDATEs.
+    assert len(record(sqls)) == 6, record(sqls)
+    assert any(sql.endswith("FOR UPDATE") for sql in record(sqls))
     # No read of the lesson's body: its checks come from the course's outline.
     assert not [sql for sql in sqls if '"courses_lessonpage"."body"' in sql]
+
+
+def test_a_completion_leaves_the_recompute_nothing_to_do_unless_a_fact_came_between(
+    client, course, learner, django_capture_on_commit_callbacks
+):
+    """Completing works out the learner's progress under the enrolment's lock, so the
+    recompute task is queued only when another fact was recorded between the request's
+    reads and that lock (or on completing the course, for its certificate)."""
+    from learners import services
+    from learners.selectors import enrolment_get
+
+    first, second, third = lessons_of(course)[:3]
+    for lesson in (first, second, third):
+        answer(client, lesson)
+    enrolment = enrolment_get(user=learner, course=course)
+    with django_capture_on_commit_callbacks() as callbacks:
+        services.lesson_complete(enrolment=enrolment, lesson=first)
+    assert callbacks == []
+    saved = Enrolment.objects.get(pk=enrolment.pk)
+    assert saved.progress_computed_at == saved.last_fact_at  # not stale: nothing to do
+    assert saved.progress_percent == 5
+
+    # A request that read the enrolment before another fact was recorded...
+    behind = enrolment_get(user=learner, course=course)
+    services.lesson_complete(enrolment=enrolment_get(user=learner, course=course),
+                             lesson=second)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        services.lesson_complete(enrolment=behind, lesson=third)
+    assert len(callbacks) == 1  # ...leaves the recompute to put it right
+    saved = Enrolment.objects.get(pk=enrolment.pk)
+    assert saved.progress_percent == 15
+    assert saved.progress_computed_at >= saved.last_fact_at
 
 
 def test_completing_or_answering_reads_the_lesson_page_once_and_no_view_restriction(
