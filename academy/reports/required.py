@@ -181,8 +181,8 @@ def required_learning_update(*, viewer, assignment_id: int, due_on: date, organi
     description of the change ("" when nothing changed: then nothing is written)."""
     from learners.tasks import required_learning_expand
 
-    assignment = RequiredLearning.objects.select_for_update().select_related("course").get(
-        pk=assignment_id, withdrawn_at__isnull=True)
+    assignment = (RequiredLearning.objects.select_for_update(of=("self",))
+                  .select_related("course").get(pk=assignment_id, withdrawn_at__isnull=True))
     changes = []
     if assignment.due_on != due_on:
         changes.append(f"Due date {_day(assignment.due_on)} → {_day(due_on)}")
@@ -244,8 +244,8 @@ def deadline_extension_create(*, viewer, enrolment_id: int, due_on: date,
     enrolment's `extended_due_on` (reminders start again for the new date). Expanding
     the assignment again never undoes it. The reason may hold personal circumstances,
     so it is kept with the extension and not copied into the audit log."""
-    enrolment = Enrolment.objects.select_for_update().select_related("user", "course").get(
-        pk=enrolment_id)
+    enrolment = (Enrolment.objects.select_for_update(of=("self",))
+                 .select_related("user", "course").get(pk=enrolment_id))
     extension = DeadlineExtension.objects.create(
         enrolment=enrolment, due_on=due_on, previous_due_on=enrolment.due_by,
         reason=reason, granted_by=viewer)

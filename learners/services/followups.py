@@ -155,7 +155,7 @@ def followup_answer(*, followup: FollowUp, user: User, answer: str, how: str = "
     whose question it is may answer, and only a question that was sent; answering again
     changes the answer. A line manager's confirmation stands only while the answer is
     "yes"."""
-    followup = FollowUp.objects.select_for_update().select_related("enrolment").get(
+    followup = FollowUp.objects.select_for_update(of=("self",)).select_related("enrolment").get(
         pk=followup.pk)
     if followup.enrolment.user_id != user.pk or followup.sent_at is None:
         raise FollowUpRejected("This question is not yours to answer")

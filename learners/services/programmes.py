@@ -194,7 +194,7 @@ def practice_phase_move(*, practice: Practice, to_phase: str, note: str,
     (`at`: when; now, unless history is being loaded).
     The practice row is locked, so two coaches moving it at once are taken in turn
     and the second is measured against the first's result."""
-    practice = Practice.objects.select_for_update().select_related("programme").get(
+    practice = Practice.objects.select_for_update(of=("self",)).select_related("programme").get(
         pk=practice.pk)
     access = programme_access_get(programme=practice.programme, user=by)
     if access is None:
@@ -377,7 +377,7 @@ def programme_close(*, programme_id: int) -> Programme:
     """Close a programme whose end date has passed: make its closing report, once.
     Run again (or for a programme not yet ended) it changes nothing."""
     with transaction.atomic():
-        programme = Programme.objects.select_for_update().select_related(
+        programme = Programme.objects.select_for_update(of=("self",)).select_related(
             "organisation").get(pk=programme_id)
         if programme.closed_at is not None or programme.ends_on >= timezone.localdate():
             return programme

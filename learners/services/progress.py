@@ -167,9 +167,10 @@ def enrolment_progress_recompute(*, enrolment_id: int) -> Enrolment:
     Idempotent: the result depends only on the facts, and `completed_at` is set once
     and never moved. On completion, enqueues the certificate after commit."""
     with transaction.atomic():
-        enrolment = (
-            Enrolment.objects.select_for_update().select_related("course").get(pk=enrolment_id)
-        )
+        # The enrolment's row alone is locked, not its course page's: recomputes of one
+        # course's learners (and an editor publishing it) do not queue for that row.
+        enrolment = (Enrolment.objects.select_for_update(of=("self",))
+                     .select_related("course").get(pk=enrolment_id))
         # Facts recorded after this instant make the result stale (see the reconciler).
         computed_at = timezone.now()
         derived = progress_derive(

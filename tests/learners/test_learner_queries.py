@@ -579,3 +579,17 @@ def test_sessions_attended_agrees_with_the_orm(catalogue):
     ModulePage.objects.filter(pk=first.pk).update(live=False)
     agree()
     assert first.pk not in sessions_attended(user_id=someone.pk, course_id=course.pk)
+
+
+def test_the_recompute_locks_the_enrolment_not_its_course_page(client, course, learner):
+    """The recompute reads the course with the enrolment but locks only the enrolment's
+    row: recomputes of one course's learners, and an editor publishing the course, do
+    not queue behind one another for the course page's row."""
+    from learners import services
+
+    enrolment = Enrolment.objects.get(user=learner)
+    with CaptureQueriesContext(connection) as queries:
+        services.enrolment_progress_recompute(enrolment_id=enrolment.pk)
+    locking = [q["sql"] for q in queries.captured_queries if "FOR UPDATE" in q["sql"]]
+    assert len(locking) == 1, locking
+    assert locking[0].endswith('FOR UPDATE OF "learners_enrolment"'), locking[0]
