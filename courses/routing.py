@@ -65,6 +65,16 @@ class CourseTreeRoutes:
     # The URL path of each page in `routes`, by page id (for the learning actions,
     # which name a lesson by id: learners.views).
     url_paths: dict[int, str] = field(default_factory=dict)
+    # Wagtail's site root paths (Site.get_site_root_paths), read once for this version:
+    # a site change, or a change to a page's address, makes a new version.
+    site_root_paths: list | None = None
+
+    def site_root_paths_for_request(self) -> list:
+        """The site root paths, for Wagtail's per-request copy
+        (`request._wagtail_cached_site_root_paths`): a list of its own each request."""
+        if self.site_root_paths is None:
+            self.site_root_paths = list(Site.get_site_root_paths())
+        return list(self.site_root_paths)
 
     def site_for(self, request):
         """The request's Site (or None), as Wagtail's Site.find_for_request finds it,
@@ -302,6 +312,8 @@ class CourseRoutingMiddleware:
             routes = course_tree_routes(build=False)
             if routes is not None:
                 request._wagtail_site = routes.site_for(request)
+                # Page.get_url reads this before Django's cache (one cache read less).
+                request._wagtail_cached_site_root_paths = routes.site_root_paths_for_request()
             return self.get_response(request)
 
     def process_view(self, request, view_func, view_args, view_kwargs):

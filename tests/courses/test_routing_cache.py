@@ -215,6 +215,19 @@ def test_a_site_change_is_seen_at_once(client, catalogue, course):
     assert status(client, "/courses/agile-basics/") == 404  # not under this site now
 
 
+def test_links_on_a_page_follow_a_site_change_at_once(client, catalogue, course):
+    """The site root paths Wagtail builds addresses from are held with the course tree
+    map (one cache read less a page), and a site change makes a new map."""
+    lesson = lessons_of(course)[0]
+    module = lesson.get_parent()
+    before = client.get(lesson.url).content.decode()
+    assert 'href="/courses/agile-basics/"' in before
+    Site.objects.create(hostname="testserver", port=80, root_page=catalogue)
+    after = client.get(f"/agile-basics/{module.slug}/{lesson.slug}/").content.decode()
+    assert 'href="/agile-basics/"' in after
+    assert 'href="/courses/agile-basics/"' not in after
+
+
 def test_unknown_addresses_still_404(client, course):
     assert status(client, "/courses/agile-basics/no-such-module/") == 404
     assert status(client, course.url + "agile-basics-module-1/nothing/") == 404
