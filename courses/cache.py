@@ -51,6 +51,16 @@ def version_token(key: str) -> str | None:
     return version
 
 
+def version_tokens(*keys: str) -> list[str | None]:
+    """version_token for each key, in one cache round trip where they all exist."""
+    try:
+        found = cache.get_many(keys)
+    except Exception:
+        logger.warning("%s unreadable; serving uncached", keys, exc_info=True)
+        return [None] * len(keys)
+    return [found[key] if key in found else version_token(key) for key in keys]
+
+
 def version_token_bump(key: str) -> None:
     """A new token under `key` now and another when the transaction commits (see the
     module's note: a reader between the two has its result discarded)."""
@@ -78,12 +88,18 @@ def course_tree_version() -> str | None:
 @contextmanager
 def course_tree_version_held() -> Iterator[str | None]:
     """Read the version once, and answer course_tree_version() with it until the block
-    ends or the version is changed in it."""
-    token = _held.set(course_tree_version())
+    ends or the version is changed in it. The course page version (below) is read with
+    it, in the same round trip, and held likewise: a course page needs both."""
+    if _held.get() is None:
+        tree, page = version_tokens(VERSION_KEY, PAGE_VERSION_KEY)
+    else:
+        tree, page = _held.get(), course_page_version()
+    token, page_token = _held.set(tree), _page_held.set(page)
     try:
         yield _held.get()
     finally:
         _held.reset(token)
+        _page_held.reset(page_token)
 
 
 def course_tree_version_bump() -> None:
