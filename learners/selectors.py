@@ -154,6 +154,17 @@ def _enrolment_get_sql():
     return sql, lessons_done, answers, notes, enrolment, certificate
 
 
+def _certificate_attach(enrolment: Enrolment, columns: ModelColumns, row) -> None:
+    """Set the enrolment's certificate from its LEFT JOINed columns, as select_related
+    would: the certificate, or the reverse one-to-one known to be empty (no query)."""
+    if row[0] is not None:
+        certificate = columns.instance(row)
+        certificate.enrolment = enrolment
+        enrolment.certificate = certificate
+    else:
+        Enrolment.certificate.related.set_cached_value(enrolment, None)
+
+
 def enrolment_get(*, user: User, course: CoursePage, lesson: LessonPage | None = None,
                   required_lesson_ids=None, answers: bool = False,
                   notes: bool = False) -> Enrolment | None:
@@ -205,13 +216,7 @@ def enrolment_get(*, user: User, course: CoursePage, lesson: LessonPage | None =
     done, here_id, here_opened_at, here_completed_at, answer_rows, note_rows = rest
     enrolment.user, enrolment.course = user, course
     enrolment.status = enrolment_status(enrolment=enrolment)
-    if certificate_row[0] is not None:
-        certificate = certificate_columns.instance(certificate_row)
-        certificate.enrolment = enrolment
-        enrolment.certificate = certificate
-    else:
-        # As select_related would: the reverse one-to-one known to be empty, no query.
-        Enrolment.certificate.related.set_cached_value(enrolment, None)
+    _certificate_attach(enrolment, certificate_columns, certificate_row)
     if required_lesson_ids is not None:
         enrolment.lessons_done = done
     if lesson is not None:
@@ -313,13 +318,7 @@ def enrolments_list_for_learner(*, user: User) -> list[Enrolment]:
     for row in rows:
         enrolment = columns.instance(row[:split])
         enrolment.user = user
-        certificate_row = row[split:certificate_end]
-        if certificate_row[0] is not None:
-            certificate = certificate_columns.instance(certificate_row)
-            certificate.enrolment = enrolment
-            enrolment.certificate = certificate
-        else:
-            Enrolment.certificate.related.set_cached_value(enrolment, None)
+        _certificate_attach(enrolment, certificate_columns, row[split:certificate_end])
         enrolment.next_lesson_url_path, any_bookings = row[certificate_end:]
         enrolment.any_bookings = bool(any_bookings)
         enrolments.append(enrolment)

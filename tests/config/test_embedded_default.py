@@ -55,41 +55,22 @@ print("AGREE", bool(ours.answers_here) and bool(notes)
       == lesson_state_get(enrolment=orm, lesson=lesson)
       and notes == learning_log_notes_for_lesson(user=enrolment.user, lesson=lesson))
 
-# Who attended which sessions (hand-written SQL) as the ORM reads it, with a register.
-from django.db.models import Case, FilteredRelation, IntegerField, Max, Q, When
-from learners.models import Booking, TrainingSession
-from learners.services.progress import sessions_attended
-Booking.objects.filter(pk=Booking.objects.order_by("pk").values("pk")[:1]).update(attended=True)
-def orm_attended(user_id, course_id):
-    rows = (TrainingSession.objects
-            .filter(Q(module__isnull=True) | Q(module__live=True), course_id=course_id,
-                    cancelled_at__isnull=True)
-            .annotate(theirs=FilteredRelation("bookings", condition=Q(
-                bookings__user_id=user_id, bookings__attended=True)))
-            .order_by().values("module_id")
-            .annotate(attended=Max(Case(When(theirs__id__isnull=False, then=1),
-                                        default=0, output_field=IntegerField())))
-            .values_list("module_id", "attended"))
-    return {module_id: bool(attended) for module_id, attended in rows}
-pairs = set(Booking.objects.values_list("user_id", "session__course_id"))
-# My learning's list (hand-written SQL) as the ORM reads it.
-from django.db.models import Exists, F
+# My learning's list and who attended which sessions (hand-written SQL) as the ORM reads
+# them, by the same references the PostgreSQL tests use.
+from learners.models import Booking
 from learners.selectors import enrolments_list_for_learner
-from learners.services.sessions import bookings_open
+from learners.services.progress import sessions_attended
+from tests.academy.test_my_learning import orm_enrolments_list_for_learner, seen
+from tests.learners.test_learner_queries import orm_sessions_attended
 learner_user = enrolment.user
-orm_list = (Enrolment.objects.filter(user=learner_user).select_related("certificate")
-            .annotate(next_lesson_url_path=F("next_lesson__url_path"),
-                      any_bookings=Exists(bookings_open(user=learner_user)))
-            .order_by("-last_fact_at", "-enrolled_at"))
-def seen(rows):
-    return [(e.pk, e.course_id, e.last_fact_at, e.completed_at, e.next_lesson_url_path,
-             bool(e.any_bookings), getattr(getattr(e, "certificate", None), "code", None))
-            for e in rows]
-print("MYLEARNING", seen(enrolments_list_for_learner(user=learner_user)) == seen(orm_list)
-      and len(orm_list) > 1)
-print("SESSIONS", len(pairs) > 0 and any(sessions_attended(user_id=u, course_id=c)
-      for u, c in pairs) and all(sessions_attended(user_id=u, course_id=c) == orm_attended(u, c)
-      for u, c in pairs))
+listed = enrolments_list_for_learner(user=learner_user)
+print("MYLEARNING", len(listed) > 1
+      and seen(listed) == seen(orm_enrolments_list_for_learner(user=learner_user)))
+Booking.objects.filter(pk=Booking.objects.order_by("pk").values("pk")[:1]).update(attended=True)
+pairs = set(Booking.objects.values_list("user_id", "session__course_id"))
+print("SESSIONS", any(sessions_attended(user_id=u, course_id=c) for u, c in pairs)
+      and all(sessions_attended(user_id=u, course_id=c)
+              == orm_sessions_attended(user_id=u, course_id=c) for u, c in pairs))
 '''
 
 
