@@ -64,8 +64,33 @@ def version_tokens(*keys: str) -> list[str | None]:
 def version_token_bump(key: str) -> None:
     """A new token under `key` now and another when the transaction commits (see the
     module's note: a reader between the two has its result discarded)."""
+    held = _others_held.get()
+    if held is not None:
+        held[key] = None  # this request reads the new one
     _bump_key(key)
     transaction.on_commit(lambda: _bump_key(key))
+
+
+# Other apps' version tokens read with the course tree's at the start of a request, in
+# the same round trip (course_tree_version_held): apps above this one register theirs
+# (academy.roles) and read them with version_token_held.
+_other_keys: list[str] = []
+_others_held: ContextVar[dict | None] = ContextVar("version_tokens_held", default=None)
+
+
+def version_token_read_with_request(key: str) -> None:
+    """Read `key`'s token with the course tree version at the start of each request."""
+    if key not in _other_keys:
+        _other_keys.append(key)
+
+
+def version_token_held(key: str) -> str | None:
+    """`key`'s token as this request read it at its start (or now, outside a request,
+    or once the request has changed it)."""
+    held = _others_held.get()
+    if held is not None and held.get(key) is not None:
+        return held[key]
+    return version_token(key)
 
 
 def _bump_key(key: str) -> None:
@@ -89,17 +114,22 @@ def course_tree_version() -> str | None:
 def course_tree_version_held() -> Iterator[str | None]:
     """Read the version once, and answer course_tree_version() with it until the block
     ends or the version is changed in it. The course page version (below) is read with
-    it, in the same round trip, and held likewise: a course page needs both."""
+    it, in the same round trip, and held likewise (a course page needs both), and so are
+    other apps' tokens registered with version_token_read_with_request."""
+    others = list(_other_keys)
     if _held.get() is None:
-        tree, page = version_tokens(VERSION_KEY, PAGE_VERSION_KEY)
+        tree, page, *other_tokens = version_tokens(VERSION_KEY, PAGE_VERSION_KEY, *others)
+        others_held = dict(zip(others, other_tokens, strict=True))
     else:
-        tree, page = _held.get(), course_page_version()
+        tree, page, others_held = _held.get(), course_page_version(), _others_held.get()
     token, page_token = _held.set(tree), _page_held.set(page)
+    others_token = _others_held.set(others_held)
     try:
         yield _held.get()
     finally:
         _held.reset(token)
         _page_held.reset(page_token)
+        _others_held.reset(others_token)
 
 
 def course_tree_version_bump() -> None:

@@ -72,3 +72,35 @@ def test_a_signed_in_page_reads_the_session_from_the_cache(client, site):
     _view(client)
     _response, queries = _view(client)
     assert not [sql for sql in queries if "django_session" in sql]
+
+
+def test_roles_are_kept_in_each_process_between_pages(client, site):
+    """The second page reads the person's roles neither from the database nor from the
+    cache: this process keeps them under the roles version read with the request."""
+    from django.core.cache import cache
+
+    from academy.roles import VERSION_KEY, _roles_key
+    from courses.cache import version_token
+    from learners.scoping import HR_REPORTERS
+
+    person = UserFactory()
+    person.groups.add(Group.objects.get(name=HR_REPORTERS))
+    client.force_login(person)
+    assert "Reports" in _links(_view(client)[0])
+    cache.delete(_roles_key(version_token(VERSION_KEY), person.pk))
+    response, queries = _view(client)
+    assert "Reports" in _links(response)
+    assert not [sql for sql in queries if "auth_group" in sql]
+
+
+def test_a_new_direct_report_shows_once_the_kept_roles_run_out(client, site, monkeypatch):
+    """A direct report can arrive with no signal (a bulk file): kept roles, in the cache
+    or in a process, are used only until ROLES_SECONDS after they were worked out."""
+    import academy.roles
+
+    monkeypatch.setattr(academy.roles, "ROLES_SECONDS", 0)
+    manager = UserFactory()
+    client.force_login(manager)
+    assert "Your team" not in _links(_view(client)[0])
+    UserFactory(line_manager=manager)
+    assert "Your team" in _links(_view(client)[0])
