@@ -47,6 +47,16 @@ class ModelColumns:
         return len(self.attnames)
 
 
+def sql_table(model) -> str:
+    """A model's table name, quoted for this database."""
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def sql_column(model, name: str) -> str:
+    """The column of a model's field (`name`, as the ORM names it), quoted."""
+    return connection.ops.quote_name(model._meta.get_field(name).column)
+
+
 def model_tables(model, first_alias: str = "t") -> tuple[str, dict]:
     """FROM and JOINs for a model and the concrete models it inherits from (Wagtail's
     page table first), and each model's alias: `t0` for the first, and so on."""

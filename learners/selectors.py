@@ -23,7 +23,15 @@ from django.utils import timezone
 from wagtail.rich_text import RichText
 
 from content.blocks import knowledge_check_mark
-from content.sql import ModelColumns, in_list, json_datetime, json_rows, json_rows_read
+from content.sql import (
+    ModelColumns,
+    in_list,
+    json_datetime,
+    json_rows,
+    json_rows_read,
+    sql_column,
+    sql_table,
+)
 from courses.models import CoursePage, LessonPage
 from learners.models import (
     LEARNING_LOG_MAX_LENGTH,
@@ -116,41 +124,34 @@ def _enrolment_get_sql():
     """The SELECT of enrolment_get, written once per process from the models' own
     column names: the ORM took longer to build this one query on every lesson view than
     PostgreSQL took to run it (issue 15)."""
-    from django.db import connection
-
-    quote = connection.ops.quote_name
     from learners.models import Certificate
 
     enrolment = ModelColumns(Enrolment, aliases={Enrolment: "e"}, attnames=_ENROLMENT_COLUMNS)
     certificate = ModelColumns(Certificate, aliases={Certificate: "c"},
                                attnames=_CERTIFICATE_COLUMNS)
-    progress = quote(LessonProgress._meta.db_table)
+    progress = sql_table(LessonProgress)
     # Only the models' own table and column names go into the text; values are bound.
     sql = (
         f"SELECT {enrolment.sql}, {certificate.sql},"  # noqa: S608  # nosec B608
         f" %(lessons_done)s, h.id, h.opened_at, h.completed_at, %(answers)s, %(notes)s"
-        f" FROM {quote(Enrolment._meta.db_table)} e"
-        f" LEFT JOIN {quote(Certificate._meta.db_table)} c ON c.enrolment_id = e.id"
+        f" FROM {sql_table(Enrolment)} e"
+        f" LEFT JOIN {sql_table(Certificate)} c ON c.enrolment_id = e.id"
         f" LEFT JOIN {progress} h ON h.enrolment_id = e.id AND h.lesson_id = %s"
         " WHERE e.user_id = %s AND e.course_id = %s ORDER BY e.cycle DESC LIMIT 1")
     lessons_done = (f"(SELECT COUNT(*) FROM {progress} d WHERE d.enrolment_id = e.id"  # noqa: S608  # nosec B608
                     " AND d.completed_at IS NOT NULL AND d.lesson_id %(required)s)")
     # The learner's answers to this lesson's checks (every attempt; the latest counts)
     # and their notes on its activities, in the same row, for a lesson that has them.
-    attempt, entry = KnowledgeCheckAttempt._meta, LearningLogEntry._meta
-
-    def column(meta, alias, name):
-        return f"{alias}.{quote(meta.get_field(name).column)}"
-
+    attempt, entry = KnowledgeCheckAttempt, LearningLogEntry
     answers = json_rows(
-        [column(attempt, "a", name) for name in ("block_id", "chosen", "answered_at", "id")],
-        f"FROM {quote(attempt.db_table)} a WHERE {column(attempt, 'a', 'enrolment')} = e.id"
-        f" AND {column(attempt, 'a', 'lesson')} = %s",
-        json_columns={column(attempt, "a", "chosen")})
+        [f"a.{sql_column(attempt, name)}" for name in ("block_id", "chosen", "answered_at", "id")],
+        f"FROM {sql_table(attempt)} a WHERE a.{sql_column(attempt, 'enrolment')} = e.id"
+        f" AND a.{sql_column(attempt, 'lesson')} = %s",
+        json_columns={f"a.{sql_column(attempt, 'chosen')}"})
     notes = json_rows(
-        [column(entry, "n", name) for name in ("block_id", "answer", "updated_at")],
-        f"FROM {quote(entry.db_table)} n WHERE {column(entry, 'n', 'user')} = e.user_id"
-        f" AND {column(entry, 'n', 'lesson')} = %s")
+        [f"n.{sql_column(entry, name)}" for name in ("block_id", "answer", "updated_at")],
+        f"FROM {sql_table(entry)} n WHERE n.{sql_column(entry, 'user')} = e.user_id"
+        f" AND n.{sql_column(entry, 'lesson')} = %s")
     return sql, lessons_done, answers, notes, enrolment, certificate
 
 
@@ -262,19 +263,11 @@ def _enrolments_list_for_learner_sql():
     """enrolments_list_for_learner's SELECT, written once per process from the models'
     own names: the ORM took longer to build it (with its Exists) than the database
     took to answer (issue 15). Values are bound, never put in the text."""
-    from django.db import connection
     from wagtail.models import Page
 
     from learners.models import Booking, BookingStatus, Certificate, TrainingSession
 
-    quote = connection.ops.quote_name
-
-    def column(model, name):
-        return quote(model._meta.get_field(name).column)
-
-    def table(model):
-        return quote(model._meta.db_table)
-
+    column, table = sql_column, sql_table
     enrolment = ModelColumns(Enrolment, aliases={Enrolment: "e"},
                              attnames=_MY_LEARNING_COLUMNS)
     certificate = ModelColumns(Certificate, aliases={Certificate: "c"},

@@ -17,7 +17,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from content.blocks import KnowledgeCheckResult, knowledge_check_mark
-from content.sql import ModelColumns
+from content.sql import ModelColumns, sql_column, sql_table
 from courses.models import LessonPage
 from courses.selectors import course_final_assessment, course_lesson_outline
 from learners.enqueue import enqueue_on_commit
@@ -94,10 +94,9 @@ def lesson_open(*, enrolment: Enrolment, lesson: LessonPage) -> LessonProgress:
 def _enrolment_lock_sql() -> tuple[str, ModelColumns]:
     columns = ModelColumns(Enrolment, aliases={Enrolment: "e"},
                            attnames=("id", "last_fact_at"))
-    quote = connection.ops.quote_name
     lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
-    return (f"SELECT {columns.sql} FROM {quote(Enrolment._meta.db_table)} e"  # noqa: S608  # nosec B608
-            f" WHERE e.{quote(Enrolment._meta.pk.column)} = %s{lock}"), columns
+    return (f"SELECT {columns.sql} FROM {sql_table(Enrolment)} e"  # noqa: S608  # nosec B608
+            f" WHERE e.{sql_column(Enrolment, 'id')} = %s{lock}"), columns
 
 
 def _no_fact_since_read(enrolment: Enrolment) -> bool:

@@ -12,6 +12,7 @@ from django.db.models import Max
 from django.utils import timezone
 from wagtail.models import Page
 
+from content.sql import sql_column, sql_table
 from courses.selectors import course_final_assessment, course_lesson_outline
 from learners.enqueue import enqueue_on_commit
 from learners.models import (
@@ -57,14 +58,7 @@ def _sessions_attended_sql() -> str:
     (on every completion and recompute, the ORM took longer to build it than the
     database took to answer; tests/learners/test_learner_queries.py holds it to the
     ORM's). Values are bound, never put in the text."""
-    quote = connection.ops.quote_name
-
-    def column(model, name):
-        return quote(model._meta.get_field(name).column)
-
-    def table(model):
-        return quote(model._meta.db_table)
-
+    column, table = sql_column, sql_table
     module = f"s.{column(TrainingSession, 'module')}"
     return (
         f"SELECT {module},"  # noqa: S608  # nosec B608
