@@ -76,8 +76,25 @@ def _safe(read: Callable[[dict], float | None], results: dict) -> float | None:
         return None
 
 
+def _bare_beside(r: dict, name: str) -> list[float]:
+    """The bare template's requests/s measured right before and right after page `name`
+    (empty for runs before those were kept)."""
+    return r["pages"][name].get("baseline_beside") or []
+
+
+def _bare_rate(r: dict, name: str) -> float:
+    """Page `name`'s baseline: the mean of the bare template beside it; for older runs,
+    the mean of all the run's bare measurements."""
+    beside = _bare_beside(r, name)
+    return sum(beside) / len(beside) if beside else _mean(r["pages"]["baseline"])
+
+
+def _share(r: dict, name: str) -> float:
+    return r["pages"][name]["per_second"] / _bare_rate(r, name)
+
+
 def _page_share(name: str) -> Callable[[dict], float]:
-    return lambda r: r["pages"][name]["per_second"] / _mean(r["pages"]["baseline"])
+    return lambda r: _share(r, name)
 
 
 def _queries(name: str) -> Callable[[dict], float]:
@@ -89,8 +106,17 @@ def _export_ratio(fmt: str) -> Callable[[dict], float]:
     return lambda r: r["exports"][fmt]["seconds"] / r["exports"]["baseline_seconds"]
 
 
-def _static_rate(r: dict) -> str:
-    return f"bare static template: {_mean(r['pages']['baseline']):,.0f}/s"
+def _static_rate(name: str) -> Callable[[dict], str]:
+    """The Targets table's baseline for page `name`: the bare template beside it."""
+
+    def text(r: dict) -> str:
+        beside = _bare_beside(r, name)
+        if not beside:
+            return f"bare static template: {_bare_rate(r, name):,.0f}/s"
+        before, after = beside
+        return (f"bare static template beside it: {_bare_rate(r, name):,.0f}/s "
+                f"(before {before:,.0f}, after {after:,.0f})")
+    return text
 
 
 def _signed_out(r: dict) -> list[dict]:
@@ -101,7 +127,7 @@ def _signed_out(r: dict) -> list[dict]:
 
 def targets() -> list[Target]:
     rows = [Target(f"{name} page, requests/s vs the static page", _page_share(name), share,
-                   True, "share", _static_rate,
+                   True, "share", _static_rate(name),
                    lambda r, name=name: f"{r['pages'][name]['per_second']:,.0f}/s")
             for name, share in PAGE_TARGETS.items()]
     rows.append(Target(
@@ -166,6 +192,55 @@ def targets_markdown(r: dict, previous: dict | None) -> list[str]:
     return lines + [""]
 
 
+NOT_PAGES = ("baseline", "static signed out", "baseline signed in", "HR report, figures afresh")
+
+
+def _rates(figures: list[dict]) -> str:
+    return ", ".join(f"{f['per_second']:,.0f}" for f in figures)
+
+
+def _baselines_prose(r: dict, pages: list[str]) -> str:
+    base = r["pages"]["baseline"]
+    when = ("right before and right after each page (a page's share is of the mean of the "
+            "two beside it)" if any(_bare_beside(r, name) for name in pages)
+            else "before and after the pages (the shares are of their mean)")
+    signed_in = r["pages"].get("baseline signed in")
+    return (f"Baseline: a bare static template (no base template, nothing read) through the "
+            f"same gunicorn and middleware, measured {when}: {_rates(base)} requests/s "
+            f"(p95 up to {max(b['p95_ms'] for b in base):.0f} ms)"
+            + (f"; the base template around a paragraph, each time signed out and at once "
+               f"signed in as the lesson's learner, at the start and at the end: signed out "
+               f"{_rates(_signed_out(r))}, signed in {_rates(signed_in)} requests/s"
+               if signed_in else "") + ".")
+
+
+def pages_markdown(r: dict) -> list[str]:
+    pages = [name for name in r["pages"] if name not in NOT_PAGES]
+    sizes = list(r["queries"])
+    lines = [
+        "### Pages under load (`make up`, wrk: 2 threads, 16 connections)",
+        "",
+        _baselines_prose(r, pages),
+        "",
+        "| page | requests/s | p95 | share of baseline | queries " + " / ".join(sizes) + " |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    for name in pages:
+        figures = r["pages"][name]
+        counts = [r["queries"][size].get(name) for size in sizes]
+        errors = figures["errors"] + figures["status_errors"]
+        lines.append(
+            f"| {name} | {figures['per_second']:,.0f} | {figures['p95_ms']:.0f} ms | "
+            f"{_share(r, name):.0%} | {' / '.join(map(str, counts))} |"
+            + (f" ({errors} errors)" if errors else ""))
+    afresh = r["pages"].get("HR report, figures afresh")
+    if afresh:
+        lines += ["", f"The HR report with its figures worked out afresh (kept figures deleted "
+                  f"first), one request at a time: {afresh['seconds']:.2f} s (median of "
+                  f"{len(afresh['all'])}). Queries are counted that way too."]
+    return lines
+
+
 def results_markdown(r: dict, previous: dict | None = None) -> str:
     m = r["machine"]
     d = r["dataset"]
@@ -180,44 +255,7 @@ def results_markdown(r: dict, previous: dict | None = None) -> str:
         "",
     ]
     lines += targets_markdown(r, previous)
-    pages = r["pages"]
-    base = pages["baseline"]
-    base_rate = _mean(base)
-    base_p95 = max(b["p95_ms"] for b in base)
-    sizes = list(r["queries"])
-    base_rates = ", ".join(f"{b['per_second']:,.0f}" for b in base)
-    signed_in = pages.get("baseline signed in", [])
-    lines += [
-        "### Pages under load (`make up`, wrk: 2 threads, 16 connections)",
-        "",
-        f"Baseline: a bare static template (no base template, nothing read) through the "
-        f"same gunicorn and middleware, measured before and after the pages: "
-        f"{base_rates} requests/s (p95 up to {base_p95:.0f} ms)"
-        + ("; the base template around a paragraph, signed out: "
-           + ", ".join(f"{b['per_second']:,.0f}" for b in _signed_out(r))
-           + ", signed in as the lesson's learner: "
-           + ", ".join(f"{b['per_second']:,.0f}" for b in signed_in) + " requests/s"
-           if signed_in else "") + ".",
-        "",
-        "| page | requests/s | p95 | share of baseline | queries " + " / ".join(sizes) + " |",
-        "| --- | --- | --- | --- | --- |",
-    ]
-    for name, figures in pages.items():
-        if name in ("baseline", "static signed out", "baseline signed in",
-                    "HR report, figures afresh"):
-            continue
-        share = figures["per_second"] / base_rate
-        counts = [r["queries"][size].get(name) for size in sizes]
-        errors = figures["errors"] + figures["status_errors"]
-        lines.append(
-            f"| {name} | {figures['per_second']:,.0f} | {figures['p95_ms']:.0f} ms | "
-            f"{share:.0%} | {' / '.join(map(str, counts))} |"
-            + (f" ({errors} errors)" if errors else ""))
-    afresh = pages.get("HR report, figures afresh")
-    if afresh:
-        lines += ["", f"The HR report with its figures worked out afresh (kept figures deleted "
-                  f"first), one request at a time: {afresh['seconds']:.2f} s (median of "
-                  f"{len(afresh['all'])}). Queries are counted that way too."]
+    lines += pages_markdown(r)
     c = r["completions"]
     share = c["per_second"] / c["baseline"]["per_second"]
     lines += [

@@ -298,18 +298,32 @@ def sessions_for(emails: list[str]) -> dict[str, str]:
     return out
 
 
+def measure_statics(results: dict, learner_cookie: str, seconds: int) -> None:
+    """The base-template page signed out, then at once signed in as the lesson's learner
+    (the session, user and navigation every page reads): the two side by side, so their
+    ratio holds while the machine's speed drifts."""
+    for name, cookie in (("static signed out", ""), ("baseline signed in", learner_cookie)):
+        results.setdefault(name, []).append(wrk("/bench/static/", cookie, seconds=seconds))
+
+
+def measure_bare(results: dict, seconds: int) -> float:
+    """The bare template once more, kept in order in "baseline"; returns its rate."""
+    results["baseline"].append(wrk("/bench/bare/", seconds=seconds))
+    return results["baseline"][-1]["per_second"]
+
+
 def measure_pages(manifest: dict, seconds: int) -> dict:
+    """Each page with the bare template (the baseline of its share) measured right
+    before and right after it, since this 2-core machine's speed drifts over minutes:
+    the page's "baseline_beside" is [before, after] requests/s, and consecutive pages
+    share the measurement between them. "baseline" keeps every bare measurement in order.
+    The base-template page, signed out and in, is measured at the start and at the end."""
     targets = page_targets(manifest)
     sessions = sessions_for([email for _, email in targets.values() if email])
-    # The static page for a signed-in learner (session, user and navigation read as on
-    # every page), against the same page signed out: before and after the pages.
     learner_cookie = f"sessionid={sessions[targets['lesson'][1]]}"
-    # Pages are a share of the bare template's rate ("baseline"), as in every run since
-    # issue 7; the base-template page, signed out and in, is its own figure.
-    baselines = {"baseline": ("/bench/bare/", ""), "static signed out": ("/bench/static/", ""),
-                 "baseline signed in": ("/bench/static/", learner_cookie)}
-    results = {name: [wrk(path, cookie, seconds=seconds)]
-               for name, (path, cookie) in baselines.items()}
+    results = {"baseline": []}
+    measure_statics(results, learner_cookie, seconds)
+    before = measure_bare(results, seconds)
     for name, (path, email) in targets.items():
         cookie = f"sessionid={sessions[email]}" if email else ""
         # One view first, as someone would have made already: it records the first
@@ -318,9 +332,12 @@ def measure_pages(manifest: dict, seconds: int) -> dict:
         with urllib.request.urlopen(warm, timeout=120) as response:
             response.read()
         results[name] = wrk(path, cookie, seconds=seconds)
-        print(f"  {name}: {results[name]['per_second']:.0f}/s p95 {results[name]['p95_ms']:.0f} ms")
-    for name, (path, cookie) in baselines.items():
-        results[name].append(wrk(path, cookie, seconds=seconds))
+        after = measure_bare(results, seconds)
+        results[name]["baseline_beside"] = [before, after]
+        print(f"  {name}: {results[name]['per_second']:.0f}/s p95 {results[name]['p95_ms']:.0f} ms"
+              f" (bare template before {before:.0f}/s, after {after:.0f}/s)")
+        before = after
+    measure_statics(results, learner_cookie, seconds)
     results["HR report, figures afresh"] = report_afresh(targets["HR report"][0],
                                                          sessions[targets["HR report"][1]])
     return results
