@@ -25,7 +25,7 @@ OPEN_BADGES_KEY_CREATE = env.bool("OPEN_BADGES_KEY_CREATE", default=False)
 CELERY_TASK_ALWAYS_EAGER = False
 
 STORAGES["staticfiles"] = {
-    "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage",
+    "BACKEND": "config.storage.AcademyStaticFilesStorage",  # WhiteNoise's, addresses kept
 }
 
 # https://docs.djangoproject.com/en/5.2/howto/deployment/checklist/
