@@ -1,9 +1,11 @@
 """The Content Security Policy, with one exception for the Wagtail editor's preview; no
-storing of personal pages."""
+storing of personal pages; a signed-in request's session read with the version tokens."""
 
 from csp.middleware import CSPMiddleware, PolicyParts
 from django.conf import settings
 from django.utils.cache import has_vary_header
+
+from courses.cache import course_tree_version_held
 
 
 class AcademyCSPMiddleware(CSPMiddleware):
@@ -55,3 +57,39 @@ class PrivatePagesMiddleware:
         user = getattr(request, "user", None)
         return (settings.SESSION_COOKIE_NAME in request.COOKIES and user is not None
                 and user.is_authenticated)
+
+
+# Session engines whose SessionStore keeps the session in Django's cache under
+# `cache_key`, as the decoded dict (cached_db: the database behind it).
+_CACHED_SESSION_ENGINES = frozenset({"django.contrib.sessions.backends.cached_db",
+                                     "django.contrib.sessions.backends.cache"})
+
+
+class SessionWithVersionsMiddleware:
+    """Reads a request's session in the same cache round trip as the version tokens
+    every page reads first (courses.cache.course_tree_version_held), not in one of its
+    own when the session is first used: a signed-in page asks the cache once less
+    (issue 15). Found, the session is the one its store would have loaded; not found
+    (expired from the cache, or no such session) the store loads it itself, as before.
+    Directly below SessionMiddleware, so the version is held for the whole request."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.enabled = (settings.SESSION_ENGINE in _CACHED_SESSION_ENGINES
+                        and settings.SESSION_CACHE_ALIAS == "default")
+
+    def __call__(self, request):
+        key = self._cache_key(request)
+        with course_tree_version_held(also=(key,) if key else ()) as found:
+            data = found.get(key) if key else None
+            if isinstance(data, dict):
+                # What SessionStore.load() would return; Django's stores keep the
+                # loaded session here (django.contrib.sessions.backends.base).
+                request.session._session_cache = data
+            return self.get_response(request)
+
+    def _cache_key(self, request) -> str | None:
+        session = getattr(request, "session", None)
+        if not self.enabled or session is None or not session.session_key:
+            return None  # session_key: the cookie's, if it is a well-formed one
+        return session.cache_key

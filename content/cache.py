@@ -39,6 +39,8 @@ ENTRY_SECONDS = 7 * 24 * 3600
 LEARNER_BLOCK_TYPES = frozenset({"knowledge_check", "activity", "scorm_package"})
 # Context key the `{% learnerpart %}` tag reads (content.templatetags.glossary_tags).
 PARTS = "_learner_parts"
+# Context key of the body's cache key, under which its learner parts are kept (below).
+BODY_KEY = "_lesson_body_key"
 
 
 @dataclass(frozen=True)
@@ -115,10 +117,45 @@ def lesson_blocks(page, *, check_results=None, activity_notes=None, scorm_launch
             for block in blocks]
 
 
-def _render(context, *, blocks, parts: LearnerParts) -> str:
+def _render(context, *, blocks, parts: LearnerParts, key: str | None = None) -> str:
     template = get_template(BODY_TEMPLATE).template
-    with context.push(lesson_blocks=blocks, **{PARTS: parts}):
+    with context.push(lesson_blocks=blocks, **{PARTS: parts, BODY_KEY: key}):
         return template.render(context)
+
+
+# --- Learner parts kept by what they show ----------------------------------------------
+#
+# A learner part is the learner's own, but many learners see the same one: a knowledge
+# check not yet answered, or answered the same way. `learner_part_kept` renders a part's
+# template from only the values given to it (nothing else of the page's context: the key
+# is everything it can show), with a stand-in for the CSRF token, and keeps the result
+# in this process under the body's key and those values; each request puts its own token
+# in. A new body or body version is a new key.
+_CSRF_STAND_IN = f"csrf-{secrets.token_hex(16)}"
+_parts_kept: dict[str, dict[tuple, str]] = {}
+_PARTS_BODIES_MAX, _PARTS_PER_BODY_MAX = 500, 2000
+
+
+def learner_part_kept(context, template_name: str, *, key: tuple, values: dict) -> str:
+    """`template_name` rendered with only `values` and the request's CSRF token. `key`
+    must name each value the template shows (repr() is used: the values' reprs must say
+    all they show, as dataclasses' do)."""
+    token = context.get("csrf_token")
+    token = str(token) if token else ""
+    body_key = context.get(BODY_KEY)
+    store = _parts_kept.get(body_key) if body_key else None
+    if body_key and store is None:
+        if len(_parts_kept) >= _PARTS_BODIES_MAX:
+            _parts_kept.clear()
+        store = _parts_kept[body_key] = {}
+    full_key = (template_name, bool(token), *map(repr, key))
+    html = store.get(full_key) if store is not None else None
+    if html is None:
+        html = get_template(template_name).render(
+            {**values, "csrf_token": _CSRF_STAND_IN if token else ""})
+        if store is not None and len(store) < _PARTS_PER_BODY_MAX:
+            store[full_key] = html
+    return html.replace(_CSRF_STAND_IN, token) if token else html
 
 
 def _interleave(pieces, parts) -> str:
@@ -161,7 +198,7 @@ def render_lesson_body(context, *, page, request=None) -> tuple[str, list]:
             blocks = lesson_blocks(page, check_results=check_results,
                                    activity_notes=activity_notes,
                                    scorm_launches=scorm_launches, learner_only=True)
-            _render(context, blocks=blocks, parts=parts)
+            _render(context, blocks=blocks, parts=parts, key=key)
             if len(parts.parts) == len(entry.pieces) - 1:
                 return _interleave(entry.pieces, parts.parts), list(entry.terms_used)
 
@@ -169,7 +206,7 @@ def render_lesson_body(context, *, page, request=None) -> tuple[str, list]:
     parts = LearnerParts(render_parts=True, marker=marker)
     blocks = lesson_blocks(page, check_results=check_results, activity_notes=activity_notes,
                            scorm_launches=scorm_launches)
-    entry, linked, used = _link(_render(context, blocks=blocks, parts=parts), marker,
+    entry, linked, used = _link(_render(context, blocks=blocks, parts=parts, key=key), marker,
                                 len(parts.parts), page)
     if entry is None:  # never seen; show the page, store nothing
         for part in parts.parts:

@@ -51,14 +51,17 @@ def version_token(key: str) -> str | None:
     return version
 
 
-def version_tokens(*keys: str) -> list[str | None]:
-    """version_token for each key, in one cache round trip where they all exist."""
+def version_tokens(*keys: str, also: tuple[str, ...] = ()) -> tuple[list[str | None], dict]:
+    """version_token for each key, in one cache round trip where they all exist; and
+    whatever the cache holds under the `also` keys, read in that same round trip (those
+    found: nothing is made for them)."""
     try:
-        found = cache.get_many(keys)
+        found = cache.get_many([*keys, *also])
     except Exception:
         logger.warning("%s unreadable; serving uncached", keys, exc_info=True)
-        return [None] * len(keys)
-    return [found[key] if key in found else version_token(key) for key in keys]
+        return [None] * len(keys), {}
+    return ([found[key] if key in found else version_token(key) for key in keys],
+            {key: found[key] for key in also if key in found})
 
 
 def version_token_bump(key: str) -> None:
@@ -111,21 +114,27 @@ def course_tree_version() -> str | None:
 
 
 @contextmanager
-def course_tree_version_held() -> Iterator[str | None]:
+def course_tree_version_held(*, also: tuple[str, ...] = ()) -> Iterator[dict]:
     """Read the version once, and answer course_tree_version() with it until the block
     ends or the version is changed in it. The course page version (below) is read with
     it, in the same round trip, and held likewise (a course page needs both), and so are
-    other apps' tokens registered with version_token_read_with_request."""
+    other apps' tokens registered with version_token_read_with_request.
+
+    Yields what the cache holds under the `also` keys, read in that same round trip
+    when this is the request's first read (config.middleware reads a signed-in
+    request's session so); an empty dict when the version was held already."""
     others = list(_other_keys)
+    extra: dict = {}
     if _held.get() is None:
-        tree, page, *other_tokens = version_tokens(VERSION_KEY, PAGE_VERSION_KEY, *others)
+        (tree, page, *other_tokens), extra = version_tokens(
+            VERSION_KEY, PAGE_VERSION_KEY, *others, also=also)
         others_held = dict(zip(others, other_tokens, strict=True))
     else:
         tree, page, others_held = _held.get(), course_page_version(), _others_held.get()
     token, page_token = _held.set(tree), _page_held.set(page)
     others_token = _others_held.set(others_held)
     try:
-        yield _held.get()
+        yield extra
     finally:
         _held.reset(token)
         _page_held.reset(page_token)

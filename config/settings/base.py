@@ -64,6 +64,8 @@ MIDDLEWARE = [
     # Personal pages get Cache-Control: private, no-store (above sessions: sees their Vary)
     "config.middleware.PrivatePagesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The session read with the version tokens, in one cache round trip (config/middleware.py)
+    "config.middleware.SessionWithVersionsMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

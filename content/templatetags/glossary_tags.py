@@ -9,13 +9,16 @@ its answer, its CSRF token). Inside a lesson body it is rendered for each reques
 never linked or cached; anywhere else it renders as if the tag were not there.
 
 `{% linkglossary as terms_used %} … {% endlinkglossary %}`: renders its contents and
-links glossary terms in them, uncached."""
+links glossary terms in them, uncached.
+
+`{% knowledgecheckpart block result %}`: a knowledge check's form in a lesson body, kept
+by what it shows (content.cache.learner_part_kept)."""
 
 from django import template
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 
-from content.cache import PARTS, render_lesson_body
+from content.cache import PARTS, learner_part_kept, render_lesson_body
 from content.glossary import LinkableTerm, link_glossary_terms
 from content.models import GlossaryTerm
 
@@ -100,3 +103,20 @@ def do_learnerpart(parser, token):
     nodelist = parser.parse(("endlearnerpart",))
     parser.delete_first_token()
     return LearnerPartNode(nodelist)
+
+
+@register.simple_tag(takes_context=True)
+def knowledgecheckpart(context, block, result):
+    """A knowledge check's form as this learner sees it (inside `{% learnerpart %}` in a
+    lesson body): kept by its state, so learners who see the same check the same way
+    share one rendering (content.cache.learner_part_kept)."""
+    action = (reverse("knowledge_check_answer", args=[context["page"].pk])
+              if context.get("enrolment") else "")
+    answered = context.get("answered_check") == block.id
+    html = learner_part_kept(
+        context, "content/blocks/knowledge_check.html",
+        key=(block.id, action, answered, result),
+        values={"block": block, "result": result, "action": action,
+                "answered_check": block.id if answered else None})
+    # The check's own template output (escaped there), with the request's CSRF token.
+    return mark_safe(html)  # noqa: S308  # nosec B308 B703

@@ -242,3 +242,61 @@ def test_a_renamed_document_is_seen_at_once_in_a_cached_lesson(client, catalogue
     document.title = "Retro template, second edition"
     document.save()
     assert "Retro template, second edition" in seen(client, lesson)
+
+
+def check_form(page: str) -> str:
+    """The knowledge check's section, without its CSRF token."""
+    section = re.search(r'<section class="app-block app-knowledge-check".*?</section>', page,
+                        re.DOTALL)
+    assert section is not None
+    return without_tokens(section.group(0))
+
+
+def test_learners_seeing_a_check_alike_share_its_markup_each_with_their_own_token(
+        course, lesson, sprint):
+    """A check's form is kept by what it shows (content.cache.learner_part_kept): the
+    second learner is served the first one's rendering, with their own CSRF token in
+    it, which their answer then passes Django's CSRF check with."""
+    from learners.models import KnowledgeCheckAttempt
+
+    ana, ben = Client(), Client(enforce_csrf_checks=True)
+    ana.force_login(UserFactory(email="ana@example.gov.uk"))
+    ben.force_login(UserFactory(email="ben@example.gov.uk"))
+    enrol(ana, course)
+    ben.get(course.url)  # the CSRF cookie, as a browser has it
+    ben.post(reverse("enrol", args=[course.pk]),
+             {"csrfmiddlewaretoken": ben.cookies["csrftoken"].value})
+    check = lesson.knowledge_checks()[0]
+    anas = seen(ana, lesson)
+    response = ben.get(lesson.url)
+    bens = response.content.decode()
+    assert check_form(anas) == check_form(bens)
+    # Ben's was not rendered again: Ana's was kept.
+    assert "content/blocks/knowledge_check.html" not in [t.name for t in response.templates]
+    assert f'action="/learning/lessons/{lesson.pk}/answer/#check-{check.id}"' in bens
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]*)">\s*<input type="hidden" '
+                      rf'name="check" value="{check.id}"', bens).group(1)
+    assert token not in anas
+    right = check.value["options"].bound_blocks[0].id
+    response = ben.post(reverse("knowledge_check_answer", args=[lesson.pk]),
+                        {"check": check.id, "answer": right, "csrfmiddlewaretoken": token})
+    assert response.status_code == 302
+    assert KnowledgeCheckAttempt.objects.filter(enrolment__user__email="ben@example.gov.uk",
+                                                correct=True).exists()
+    bens = seen(ben, lesson)
+    assert "Correct" in check_form(bens)
+    assert 'role="alert"' in check_form(bens)  # the check just answered is announced
+    assert "Correct" not in check_form(seen(ana, lesson))
+    assert 'role="region"' in check_form(seen(ben, lesson))  # and only once
+
+
+def test_a_changed_question_is_seen_at_once(client, course, lesson, sprint):
+    client.force_login(UserFactory(email="dee@example.gov.uk"))
+    enrol(client, course)
+    assert "How long is a sprint?" in check_form(seen(client, lesson))
+    page = LessonPage.objects.get(pk=lesson.pk)
+    page.body = [knowledge_check(question="What does a sprint end with?")]
+    page.save_revision().publish()
+    now = check_form(seen(client, lesson))
+    assert "What does a sprint end with?" in now
+    assert "How long is a sprint?" not in now

@@ -104,3 +104,64 @@ def test_a_new_direct_report_shows_once_the_kept_roles_run_out(client, site, mon
     assert "Your team" not in _links(_view(client)[0])
     UserFactory(line_manager=manager)
     assert "Your team" in _links(_view(client)[0])
+
+
+def _cache_reads(monkeypatch) -> list[tuple[str, tuple]]:
+    """Every read of the cache from here on, as (method, keys): the real cache still
+    answers (counted like queries, not mocked)."""
+    from django.core.cache import caches
+
+    backend, reads, inside = caches["default"], [], []
+    for name in ("get", "get_many"):
+        real = getattr(backend, name)
+
+        def counted(keys, *args, _real=real, _name=name, **kwargs):
+            if not inside:  # not a get that the test cache's get_many makes
+                reads.append((_name, tuple(keys) if _name == "get_many" else (keys,)))
+            inside.append(_name)
+            try:
+                return _real(keys, *args, **kwargs)
+            finally:
+                inside.pop()
+
+        monkeypatch.setattr(backend, name, counted)
+    return reads
+
+
+def test_a_signed_in_page_reads_its_session_with_the_versions(client, site, monkeypatch):
+    """The session is read in the request's first cache round trip, with the version
+    tokens every page reads (config.middleware.SessionWithVersionsMiddleware): one
+    round trip for both, and the person is signed in from it."""
+    person = UserFactory(first_name="Ada")
+    client.force_login(person)
+    _view(client)
+    session_key = client.session.cache_key
+    reads = _cache_reads(monkeypatch)
+    response, queries = _view(client)
+    assert "Sign out" in _links(response)
+    assert reads[0][0] == "get_many"
+    assert session_key in reads[0][1]
+    assert "courses:tree-version" in reads[0][1]
+    assert [keys for _, keys in reads if session_key in keys] == [reads[0][1]]
+    assert not [sql for sql in queries if "django_session" in sql]
+
+
+def test_a_session_gone_from_the_cache_is_read_from_the_database(client, site):
+    from django.core.cache import cache
+
+    client.force_login(UserFactory())
+    _view(client)
+    cache.delete(client.session.cache_key)
+    response, queries = _view(client)
+    assert "Sign out" in _links(response)
+    assert [sql for sql in queries if "django_session" in sql]
+    _response, queries = _view(client)  # and back in the cache
+    assert not [sql for sql in queries if "django_session" in sql]
+
+
+def test_an_unknown_session_cookie_is_signed_out(client, site):
+    from django.conf import settings
+
+    client.cookies[settings.SESSION_COOKIE_NAME] = "x" * 32
+    response, _ = _view(client)
+    assert _links(response)[-1] == "Create an account"
