@@ -106,6 +106,10 @@ DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / '
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# PostgreSQL: Django's backend, health-checking a reused connection without a round trip
+# (config/postgresql/base.py).
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"]["ENGINE"] = "config.postgresql"
 # Behind PgBouncer in transaction mode, server-side cursors (used to stream exports)
 # must be off (docs/deploy.md).
 DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env.bool(
