@@ -22,6 +22,8 @@ import logging
 import secrets
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 from django.core.cache import cache
@@ -65,9 +67,27 @@ class LearnerParts:
         self.parts: list[str] = []
 
 
+# The version as a request read it at its start, with the version tokens every page reads
+# (courses.cache.course_tree_version_held), in the same cache round trip.
+_version_held: ContextVar[int | None] = ContextVar("lesson_body_version_held", default=None)
+
+
+@contextmanager
+def body_version_held(version: int | None) -> Iterator[None]:
+    """Answer body_version() with `version` (read by the caller) until the block ends or
+    the version is bumped in it; None: read it when asked, as outside a request."""
+    token = _version_held.set(version)
+    try:
+        yield
+    finally:
+        _version_held.reset(token)
+
+
 def body_version() -> int:
     """The current body version. A version lost from the cache (eviction, a Redis
     restart) is started again from the clock, so no entry from before is reused."""
+    if (held := _version_held.get()) is not None:
+        return held
     version = cache.get(VERSION_KEY)
     if version is None:
         cache.add(VERSION_KEY, time.time_ns(), timeout=None)
@@ -77,6 +97,7 @@ def body_version() -> int:
 
 def body_version_bump() -> None:
     """Make every cached lesson body stale."""
+    _version_held.set(None)  # this request reads the new one
     try:
         cache.incr(VERSION_KEY)
     except ValueError:  # not in the cache: start it afresh
@@ -192,7 +213,7 @@ def render_lesson_body(context, *, page, request=None) -> tuple[str, list]:
         # The version is read before the terms, so a body built from terms older than
         # a bump is never stored under the new version.
         key = lesson_body_key(page)
-        entry = cache.get(key)
+        entry = _entry_get(key)
         if entry is not None:
             parts = LearnerParts(render_parts=True, marker="")
             blocks = lesson_blocks(page, check_results=check_results,
@@ -214,7 +235,37 @@ def render_lesson_body(context, *, page, request=None) -> tuple[str, list]:
         return linked, used
     if key is not None:
         cache.set(key, entry, ENTRY_SECONDS)
+        _entry_keep(key, entry)
     return _interleave(entry.pieces, parts.parts), used
+
+
+# Entries this process has read or built, by key: a key names the body and the body
+# version it was linked under, so an entry kept under it is never stale, and a warm view
+# reads nothing from the cache for it (issue 15).
+_entries_kept: dict[str, LinkedBody] = {}
+_ENTRIES_KEPT_MAX = 1000
+
+
+def _entry_get(key: str) -> LinkedBody | None:
+    entry = _entries_kept.get(key)
+    if entry is None:
+        entry = cache.get(key)
+        if entry is not None:
+            _entry_keep(key, entry)
+    return entry
+
+
+def _entry_keep(key: str, entry: LinkedBody) -> None:
+    if len(_entries_kept) >= _ENTRIES_KEPT_MAX:
+        _entries_kept.clear()
+    _entries_kept[key] = entry
+
+
+def kept_forget() -> None:
+    """Forget the bodies and learner parts this process keeps, as another process
+    would not have them (tests that change the shared cache behind it)."""
+    _entries_kept.clear()
+    _parts_kept.clear()
 
 
 def lesson_body_warm(page) -> bool:

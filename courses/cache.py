@@ -21,6 +21,9 @@ from contextvars import ContextVar
 from django.core.cache import cache
 from django.db import transaction
 
+from content.cache import VERSION_KEY as BODY_VERSION_KEY
+from content.cache import body_version_held
+
 logger = logging.getLogger(__name__)
 
 VERSION_KEY = "courses:tree-version"
@@ -126,15 +129,22 @@ def course_tree_version_held(*, also: tuple[str, ...] = ()) -> Iterator[dict]:
     others = list(_other_keys)
     extra: dict = {}
     if _held.get() is None:
+        # The lesson body version (content.cache) is read in the same round trip too.
         (tree, page, *other_tokens), extra = version_tokens(
-            VERSION_KEY, PAGE_VERSION_KEY, *others, also=also)
+            VERSION_KEY, PAGE_VERSION_KEY, *others, also=(BODY_VERSION_KEY, *also))
         others_held = dict(zip(others, other_tokens, strict=True))
+        body = extra.pop(BODY_VERSION_KEY, None)
     else:
         tree, page, others_held = _held.get(), course_page_version(), _others_held.get()
+        body = None  # held by the outer block already
     token, page_token = _held.set(tree), _page_held.set(page)
     others_token = _others_held.set(others_held)
     try:
-        yield extra
+        if body is None:
+            yield extra
+        else:
+            with body_version_held(body):
+                yield extra
     finally:
         _held.reset(token)
         _page_held.reset(page_token)

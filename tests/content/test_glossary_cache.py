@@ -11,7 +11,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from content.cache import LinkedBody, body_version, lesson_body_key
+from content.cache import LinkedBody, body_version, kept_forget, lesson_body_key
 from courses.models import LessonPage
 from tests.factories import (
     GlossaryTermFactory,
@@ -81,10 +81,15 @@ def test_a_warm_view_uses_the_cached_body_and_reads_no_glossary_term(client, les
     assert without_tokens(warm) == without_tokens(cold)
     assert not [q["sql"] for q in queries if "content_glossaryterm" in q["sql"]]
 
-    # The warm page is built from the stored pieces: nothing is linked again.
+    # The warm page is built from the stored pieces: nothing is linked again. This
+    # process keeps them; another (as after forgetting) reads them from the cache.
     cache.set(lesson_body_key(lesson), LinkedBody(
         (entry.pieces[0] + "<p>from the cache</p>", *entry.pieces[1:]), entry.terms_used))
+    assert "<p>from the cache</p>" not in seen(client, lesson)
+    kept_forget()
     assert "<p>from the cache</p>" in seen(client, lesson)
+    cache.delete(lesson_body_key(lesson))
+    assert "<p>from the cache</p>" in seen(client, lesson)  # kept here now
 
 
 def test_a_warm_view_is_the_same_as_a_cold_one_for_an_enrolled_learner(
@@ -93,6 +98,7 @@ def test_a_warm_view_is_the_same_as_a_cold_one_for_an_enrolled_learner(
     enrol(client, course)
     seen(client, lesson)  # shows the one-off "You are enrolled" banner
     cache.delete(lesson_body_key(lesson))
+    kept_forget()
     cold = seen(client, lesson)
     warm = seen(client, lesson)
     assert without_tokens(warm) == without_tokens(cold)
@@ -300,3 +306,21 @@ def test_a_changed_question_is_seen_at_once(client, course, lesson, sprint):
     now = check_form(seen(client, lesson))
     assert "What does a sprint end with?" in now
     assert "How long is a sprint?" not in now
+
+
+def test_a_warm_lesson_view_asks_the_cache_once(client, course, lesson, sprint, monkeypatch):
+    """The versions, the session and the body version in one round trip at the start of
+    the request; the linked body and the check's form from this process."""
+    from tests.performance.test_signed_in_overhead import cache_reads
+
+    client.force_login(UserFactory(email="eve@example.gov.uk"))
+    enrol(client, course)
+    url = lesson.url  # (the test's own read of Wagtail's site root paths)
+    for _ in range(2):  # the route map built, then Wagtail's site root paths kept with it
+        assert client.get(url).status_code == 200
+    reads = cache_reads(monkeypatch)
+    page = client.get(url).content.decode()
+    assert "Check your understanding" in page
+    assert len(reads) == 1
+    assert {"courses:tree-version", "lesson-body:version",
+            client.session.cache_key} <= set(reads[0][1])

@@ -106,7 +106,7 @@ def test_a_new_direct_report_shows_once_the_kept_roles_run_out(client, site, mon
     assert "Your team" in _links(_view(client)[0])
 
 
-def _cache_reads(monkeypatch) -> list[tuple[str, tuple]]:
+def cache_reads(monkeypatch) -> list[tuple[str, tuple]]:
     """Every read of the cache from here on, as (method, keys): the real cache still
     answers (counted like queries, not mocked)."""
     from django.core.cache import caches
@@ -136,7 +136,7 @@ def test_a_signed_in_page_reads_its_session_with_the_versions(client, site, monk
     client.force_login(person)
     _view(client)
     session_key = client.session.cache_key
-    reads = _cache_reads(monkeypatch)
+    reads = cache_reads(monkeypatch)
     response, queries = _view(client)
     assert "Sign out" in _links(response)
     assert reads[0][0] == "get_many"
