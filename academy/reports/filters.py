@@ -13,7 +13,12 @@ from django.utils.html import format_html
 
 from academy.dates import GovukDateField
 from academy.reports.columns import OPTIONAL_CHOICES, SORTS
-from courses.cache import course_tree_version, version_token, version_token_bump
+from courses.cache import (
+    course_tree_version,
+    version_token_bump,
+    version_token_held,
+    version_token_read_with_request,
+)
 from courses.models import CoursePage
 from learners.models import EnrolmentStatus, Grade, Organisation, Profession
 from learners.scoping import reporting_organisations
@@ -119,6 +124,8 @@ class ColumnsField(forms.MultipleChoiceField):
 
 
 CHOICES_VERSION_KEY = "report-filter-choices:version"
+# Read with the course tree version at the start of each request, in its round trip.
+version_token_read_with_request(CHOICES_VERSION_KEY)
 
 
 def filter_choices_version() -> str | None:
@@ -129,7 +136,7 @@ def filter_choices_version() -> str | None:
     tree = course_tree_version()
     if tree is None:
         return None
-    own = version_token(CHOICES_VERSION_KEY)
+    own = version_token_held(CHOICES_VERSION_KEY)
     return f"{tree}:{own}" if own else None
 
 
