@@ -77,8 +77,9 @@ def _safe(read: Callable[[dict], float | None], results: dict) -> float | None:
 
 
 def _bare_beside(r: dict, name: str) -> list[float]:
-    """The bare template's requests/s measured right before and right after page `name`
-    (empty for runs before those were kept)."""
+    """The bare template's requests/s measured beside page `name`: one figure, measured
+    in slices alternating with it; or two, right before and right after it (runs of
+    2026-11-30 13:43 and 14:30); empty for runs before those."""
     return r["pages"][name].get("baseline_beside") or []
 
 
@@ -113,6 +114,8 @@ def _static_rate(name: str) -> Callable[[dict], str]:
         beside = _bare_beside(r, name)
         if not beside:
             return f"bare static template: {_bare_rate(r, name):,.0f}/s"
+        if len(beside) == 1:
+            return f"bare static template, alternating with it: {beside[0]:,.0f}/s"
         before, after = beside
         return (f"bare static template beside it: {_bare_rate(r, name):,.0f}/s "
                 f"(before {before:,.0f}, after {after:,.0f})")
@@ -201,15 +204,18 @@ def _rates(figures: list[dict]) -> str:
 
 def _baselines_prose(r: dict, pages: list[str]) -> str:
     base = r["pages"]["baseline"]
-    when = ("right before and right after each page (a page's share is of the mean of the "
-            "two beside it)" if any(_bare_beside(r, name) for name in pages)
+    kinds = {len(_bare_beside(r, name)) for name in pages}
+    when = ("in slices alternating with each page (a page's share is of the bare template "
+            "measured with it), one figure a page" if 1 in kinds
+            else "right before and right after each page (a page's share is of the mean of "
+            "the two beside it)" if 2 in kinds
             else "before and after the pages (the shares are of their mean)")
     signed_in = r["pages"].get("baseline signed in")
     return (f"Baseline: a bare static template (no base template, nothing read) through the "
             f"same gunicorn and middleware, measured {when}: {_rates(base)} requests/s "
             f"(p95 up to {max(b['p95_ms'] for b in base):.0f} ms)"
-            + (f"; the base template around a paragraph, each time signed out and at once "
-               f"signed in as the lesson's learner, at the start and at the end: signed out "
+            + (f"; the base template around a paragraph, signed out and signed in as the "
+               f"lesson's learner side by side, at the start and at the end: signed out "
                f"{_rates(_signed_out(r))}, signed in {_rates(signed_in)} requests/s"
                if signed_in else "") + ".")
 

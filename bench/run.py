@@ -298,32 +298,54 @@ def sessions_for(emails: list[str]) -> dict[str, str]:
     return out
 
 
+SLICES = 5  # each page and its baseline, measured in this many alternating slices
+
+
+def wrk_alternating(first: tuple[str, str], second: tuple[str, str],
+                    seconds: int) -> tuple[dict, dict]:
+    """Two measurements, each (path, cookie), taken in alternating slices: `seconds` of
+    each in all, in SLICES slices of each (first, second, first, second, ...). On this
+    machine a slow spell can last tens of seconds; sliced so, it falls on both alike."""
+    slices = max(1, min(SLICES, seconds))
+    runs: tuple[list, list] = ([], [])
+    for _ in range(slices):
+        for figures, (path, cookie) in zip(runs, (first, second), strict=True):
+            figures.append(wrk(path, cookie, seconds=max(1, seconds // slices)))
+    return _combined(runs[0]), _combined(runs[1])
+
+
+def _combined(figures: list[dict]) -> dict:
+    """One figure from a measurement's slices: their requests over their seconds; the
+    worst slice's p95; each slice's rate kept, to show how steady it was."""
+    requests, seconds = sum(f["requests"] for f in figures), sum(f["seconds"] for f in figures)
+    return {"requests": requests, "seconds": seconds, "per_second": requests / seconds,
+            "p50_ms": max(f["p50_ms"] for f in figures),
+            "p95_ms": max(f["p95_ms"] for f in figures),
+            "errors": sum(f["errors"] for f in figures),
+            "status_errors": sum(f["status_errors"] for f in figures),
+            "slices": [round(f["per_second"]) for f in figures]}
+
+
 def measure_statics(results: dict, learner_cookie: str, seconds: int) -> None:
-    """The base-template page signed out, then at once signed in as the lesson's learner
-    (the session, user and navigation every page reads): the two side by side, so their
-    ratio holds while the machine's speed drifts."""
-    for name, cookie in (("static signed out", ""), ("baseline signed in", learner_cookie)):
-        results.setdefault(name, []).append(wrk("/bench/static/", cookie, seconds=seconds))
-
-
-def measure_bare(results: dict, seconds: int) -> float:
-    """The bare template once more, kept in order in "baseline"; returns its rate."""
-    results["baseline"].append(wrk("/bench/bare/", seconds=seconds))
-    return results["baseline"][-1]["per_second"]
+    """The base-template page signed out and signed in as the lesson's learner (the
+    session, user and navigation every page reads), in alternating slices."""
+    out, signed_in = wrk_alternating(("/bench/static/", ""), ("/bench/static/", learner_cookie),
+                                     seconds)
+    results.setdefault("static signed out", []).append(out)
+    results.setdefault("baseline signed in", []).append(signed_in)
 
 
 def measure_pages(manifest: dict, seconds: int) -> dict:
-    """Each page with the bare template (the baseline of its share) measured right
-    before and right after it, since this 2-core machine's speed drifts over minutes:
-    the page's "baseline_beside" is [before, after] requests/s, and consecutive pages
-    share the measurement between them. "baseline" keeps every bare measurement in order.
-    The base-template page, signed out and in, is measured at the start and at the end."""
+    """Each page with the bare template (the baseline of its share) measured in slices
+    alternating with it, since this 2-core machine's speed drifts and has slow spells:
+    the page's "baseline_beside" is [the bare template's requests/s measured with it].
+    "baseline" keeps every page's bare measurement in order. The base-template page,
+    signed out and in, is measured likewise, at the start and at the end."""
     targets = page_targets(manifest)
     sessions = sessions_for([email for _, email in targets.values() if email])
     learner_cookie = f"sessionid={sessions[targets['lesson'][1]]}"
     results = {"baseline": []}
     measure_statics(results, learner_cookie, seconds)
-    before = measure_bare(results, seconds)
     for name, (path, email) in targets.items():
         cookie = f"sessionid={sessions[email]}" if email else ""
         # One view first, as someone would have made already: it records the first
@@ -331,12 +353,12 @@ def measure_pages(manifest: dict, seconds: int) -> dict:
         warm = urllib.request.Request(BASE + path, headers={"Cookie": cookie})
         with urllib.request.urlopen(warm, timeout=120) as response:
             response.read()
-        results[name] = wrk(path, cookie, seconds=seconds)
-        after = measure_bare(results, seconds)
-        results[name]["baseline_beside"] = [before, after]
+        results[name], bare = wrk_alternating((path, cookie), ("/bench/bare/", ""), seconds)
+        results["baseline"].append(bare)
+        results[name]["baseline_beside"] = [bare["per_second"]]
         print(f"  {name}: {results[name]['per_second']:.0f}/s p95 {results[name]['p95_ms']:.0f} ms"
-              f" (bare template before {before:.0f}/s, after {after:.0f}/s)")
-        before = after
+              f" (slices {results[name]['slices']}); bare template with it "
+              f"{bare['per_second']:.0f}/s (slices {bare['slices']})")
     measure_statics(results, learner_cookie, seconds)
     results["HR report, figures afresh"] = report_afresh(targets["HR report"][0],
                                                          sessions[targets["HR report"][1]])

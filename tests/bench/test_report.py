@@ -156,14 +156,14 @@ def test_the_change_column_compares_with_the_kept_full_run(beside):
                 )[6] == "not measured"
 
 
-def test_the_run_measures_the_bare_template_beside_every_page(monkeypatch):
-    """measure_pages (against a stand-in for wrk) keeps what the report reads: the bare
-    template before the first page and after each, and the static page signed out then
-    signed in, at the start and at the end."""
+def test_the_run_measures_the_bare_template_alternating_with_every_page(monkeypatch):
+    """measure_pages (against a stand-in for wrk) keeps what the report reads: each page
+    and the bare template in alternating slices, and the static page signed out and
+    signed in likewise, at the start and at the end; each figure from its slices."""
     calls = []
 
     def wrk(path="", cookie="", requests_file="", seconds=10):
-        calls.append((path, cookie))
+        calls.append((path, cookie, seconds))
         return _wrk(100.0 * len(calls))
 
     class Response:
@@ -185,17 +185,32 @@ def test_the_run_measures_the_bare_template_beside_every_page(monkeypatch):
     monkeypatch.setattr(bench.run.urllib.request, "urlopen", lambda *a, **kw: Response())
     monkeypatch.setattr(bench.run, "report_afresh", lambda path, session: {"seconds": 1.0,
                                                                           "all": [1.0]})
-
-    results = bench.run.measure_pages({}, seconds=1)
+    monkeypatch.setattr(bench.run, "SLICES", 2)
+    results = bench.run.measure_pages({}, seconds=10)
 
     bare, static, signed_in = ("/bench/bare/", ""), ("/bench/static/", ""), (
         "/bench/static/", "sessionid=le")
-    assert calls == [static, signed_in, bare, ("/lesson/", "sessionid=le"), bare,
-                     ("/courses/", ""), bare, ("/reports/", "sessionid=hr"), bare,
-                     static, signed_in]
-    assert [f["per_second"] for f in results["baseline"]] == [300, 500, 700, 900]
-    assert results["lesson"]["baseline_beside"] == [300, 500]
-    assert results["catalogue"]["baseline_beside"] == [500, 700]
-    assert results["HR report"]["baseline_beside"] == [700, 900]
-    assert [f["per_second"] for f in results["static signed out"]] == [100, 1000]
-    assert [f["per_second"] for f in results["baseline signed in"]] == [200, 1100]
+    lesson, catalogue, report = (("/lesson/", "sessionid=le"), ("/courses/", ""),
+                                 ("/reports/", "sessionid=hr"))
+    assert [(path, cookie) for path, cookie, _ in calls] == [
+        static, signed_in, static, signed_in, lesson, bare, lesson, bare,
+        catalogue, bare, catalogue, bare, report, bare, report, bare,
+        static, signed_in, static, signed_in]
+    assert {seconds for _, _, seconds in calls} == {5}  # 10 s of each, in two slices
+    # Each figure is its slices' requests over their seconds: calls 5 and 7 for the lesson.
+    assert results["lesson"]["per_second"] == 600
+    assert results["lesson"]["slices"] == [500, 700]
+    assert results["lesson"]["baseline_beside"] == [700]  # calls 6 and 8
+    assert results["catalogue"]["baseline_beside"] == [1100]
+    assert [f["per_second"] for f in results["baseline"]] == [700, 1100, 1500]
+    assert [f["per_second"] for f in results["static signed out"]] == [200, 1800]
+    assert [f["per_second"] for f in results["baseline signed in"]] == [300, 1900]
+
+
+def test_a_share_of_the_bare_template_alternating_with_the_page(beside):
+    """One bare figure beside a page (measured alternating with it) is its baseline."""
+    beside["pages"]["lesson"]["baseline_beside"] = [1500.0]
+    text = results_markdown(beside)
+    row = _row(text, "lesson page, requests/s vs the static page")
+    assert "alternating with it: 1,500/s" in row[2]
+    assert "in slices alternating with each page" in text
