@@ -15,7 +15,7 @@ under an earlier token (in this process's memory) can be taken for current.
 import logging
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from contextvars import ContextVar
 
 from django.core.cache import cache
@@ -140,11 +140,8 @@ def course_tree_version_held(*, also: tuple[str, ...] = ()) -> Iterator[dict]:
     token, page_token = _held.set(tree), _page_held.set(page)
     others_token = _others_held.set(others_held)
     try:
-        if body is None:
+        with body_version_held(body) if body is not None else nullcontext():
             yield extra
-        else:
-            with body_version_held(body):
-                yield extra
     finally:
         _held.reset(token)
         _page_held.reset(page_token)
