@@ -214,3 +214,17 @@ def test_a_share_of_the_bare_template_alternating_with_the_page(beside):
     row = _row(text, "lesson page, requests/s vs the static page")
     assert "alternating with it: 1,500/s" in row[2]
     assert "in slices alternating with each page" in text
+
+
+def test_a_completions_baseline_measured_before_and_after_says_so(beside, old_shape):
+    """The one-INSERT baseline is measured half before and half after the completions;
+    the report gives the combined rate and both halves. A run from before (one baseline
+    measurement) renders as it did."""
+    beside["completions"]["baseline"] = bench.run._combined([_wrk(1200.0), _wrk(800.0)])
+    text = results_markdown(beside)
+    row = _row(text, "lesson completions end to end vs one-INSERT view")
+    assert row[2] == "one INSERT, before and after ours (1,200 and 800/s): 1,000/s"
+    assert row[3] == "20%"
+    assert "a view doing one INSERT, before and after ours (1,200 and 800/s): 1,000/s" in text
+    old = _row(results_markdown(old_shape), "lesson completions end to end vs one-INSERT view")
+    assert old[2] == "one INSERT: 1,000/s"
