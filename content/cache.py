@@ -35,6 +35,8 @@ from kombu.exceptions import OperationalError as BrokerError
 logger = logging.getLogger(__name__)
 
 BODY_TEMPLATE = "content/blocks/lesson_body.html"
+# A warm view's learner parts alone, without the shared markup around them.
+PARTS_TEMPLATE = "content/blocks/lesson_body_parts.html"
 VERSION_KEY = "lesson-body:version"
 ENTRY_SECONDS = 7 * 24 * 3600
 # Block types whose markup depends on the learner: always rendered per request.
@@ -138,8 +140,9 @@ def lesson_blocks(page, *, check_results=None, activity_notes=None, scorm_launch
             for block in blocks]
 
 
-def _render(context, *, blocks, parts: LearnerParts, key: str | None = None) -> str:
-    template = get_template(BODY_TEMPLATE).template
+def _render(context, *, blocks, parts: LearnerParts, key: str | None = None,
+            template_name: str = BODY_TEMPLATE) -> str:
+    template = get_template(template_name).template
     with context.push(lesson_blocks=blocks, **{PARTS: parts, BODY_KEY: key}):
         return template.render(context)
 
@@ -157,13 +160,14 @@ _parts_kept: dict[str, dict[tuple, str]] = {}
 _PARTS_BODIES_MAX, _PARTS_PER_BODY_MAX = 500, 2000
 
 
-def learner_part_kept(context, template_name: str, *, key: tuple, values: dict) -> str:
+def learner_part_kept(context, template_name: str, *, key: tuple, values: dict,
+                      keep: bool = True) -> str:
     """`template_name` rendered with only `values` and the request's CSRF token. `key`
     must name each value the template shows (repr() is used: the values' reprs must say
-    all they show, as dataclasses' do)."""
+    all they show, as dataclasses' do). With keep=False, rendered and not kept."""
     token = context.get("csrf_token")
     token = str(token) if token else ""
-    body_key = context.get(BODY_KEY)
+    body_key = context.get(BODY_KEY) if keep else None
     store = _parts_kept.get(body_key) if body_key else None
     if body_key and store is None:
         if len(_parts_kept) >= _PARTS_BODIES_MAX:
@@ -219,7 +223,7 @@ def render_lesson_body(context, *, page, request=None) -> tuple[str, list]:
             blocks = lesson_blocks(page, check_results=check_results,
                                    activity_notes=activity_notes,
                                    scorm_launches=scorm_launches, learner_only=True)
-            _render(context, blocks=blocks, parts=parts, key=key)
+            _render(context, blocks=blocks, parts=parts, key=key, template_name=PARTS_TEMPLATE)
             if len(parts.parts) == len(entry.pieces) - 1:
                 return _interleave(entry.pieces, parts.parts), list(entry.terms_used)
 

@@ -12,7 +12,8 @@ never linked or cached; anywhere else it renders as if the tag were not there.
 links glossary terms in them, uncached.
 
 `{% knowledgecheckpart block result %}`: a knowledge check's form in a lesson body, kept
-by what it shows (content.cache.learner_part_kept)."""
+by what it shows (content.cache.learner_part_kept). `{% activitynotespart %}`: an
+activity's answer box or enrol hint, likewise while the box is blank."""
 
 from django import template
 from django.urls import reverse
@@ -119,4 +120,22 @@ def knowledgecheckpart(context, block, result):
         values={"block": block, "result": result, "action": action,
                 "answered_check": block.id if answered else None})
     # The check's own template output (escaped there), with the request's CSRF token.
+    return mark_safe(html)  # noqa: S308  # nosec B308 B703
+
+
+@register.simple_tag(takes_context=True)
+def activitynotespart(context):
+    """An activity's answer box, or the hint to enrol, as this learner sees it (inside
+    `{% learnerpart %}`: activity.html, lesson_body_parts.html). A blank box, or the
+    hint, is kept by what it shows, as a knowledge check is; a box holding the learner's
+    own words (saved, or sent and refused) is rendered afresh and never kept."""
+    block, value, notes = context.get("block"), context.get("value"), context.get("notes")
+    action, hint = context.get("action") or "", context.get("enrol_hint") or ""
+    html = learner_part_kept(
+        context, "content/blocks/activity_notes.html",
+        key=(getattr(block, "id", None), value and value.get("title"), action, hint, notes),
+        values={"block": block, "value": value, "notes": notes, "action": action,
+                "enrol_hint": hint},
+        keep=not (notes and (notes.text or notes.error)))
+    # The part's own template output (escaped there), with the request's CSRF token.
     return mark_safe(html)  # noqa: S308  # nosec B308 B703

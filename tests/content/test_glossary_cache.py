@@ -324,3 +324,42 @@ def test_a_warm_lesson_view_asks_the_cache_once(client, course, lesson, sprint, 
     assert len(reads) == 1
     assert {"courses:tree-version", "lesson-body:version",
             client.session.cache_key} <= set(reads[0][1])
+
+
+def activity_box(page: str) -> str:
+    """The activity's answer box, without its CSRF token."""
+    box = re.search(r'<div data-glossary="off">.*?</form>', page, re.DOTALL)
+    assert box is not None
+    return without_tokens(box.group(0))
+
+
+def test_a_blank_answer_box_is_shared_and_a_learners_own_words_never_are(
+        course, lesson, sprint):
+    """An activity's blank answer box is kept by what it shows, as a check's form is:
+    the second learner is served the first one's, with their own CSRF token. A box
+    holding a learner's own words is rendered for each of their views and never kept."""
+    ana, ben = Client(), Client()
+    ana.force_login(UserFactory(email="ana@example.gov.uk"))
+    ben.force_login(UserFactory(email="ben@example.gov.uk"))
+    enrol(ana, course)
+    enrol(ben, course)
+    seen(ana, lesson)
+    seen(ben, lesson)  # the one-off "You are enrolled" banners
+    anas = seen(ana, lesson)
+    response = ben.get(lesson.url)
+    bens = response.content.decode()
+    assert activity_box(anas) == activity_box(bens)
+    assert "content/blocks/activity_notes.html" not in [t.name for t in response.templates]
+    token = re.compile(r'name="csrfmiddlewaretoken" value="([^"]*)">\s*'
+                       r'<input type="hidden" name="activity"')
+    assert token.search(anas).group(1) != token.search(bens).group(1)
+
+    activity_id = next(b.id for b in lesson.body if b.block_type == "activity")
+    ana.post(reverse("learning_log_entry_save", args=[lesson.pk]),
+             {"activity": activity_id, "answer": "Our team's backlog"})
+    seen(ana, lesson)  # the one-off "saved" banner
+    for _ in range(2):
+        response = ana.get(lesson.url)
+        assert "Our team&#x27;s backlog" in activity_box(response.content.decode())
+        assert "content/blocks/activity_notes.html" in [t.name for t in response.templates]
+    assert "backlog</textarea>" not in activity_box(seen(ben, lesson))
