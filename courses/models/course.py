@@ -376,6 +376,16 @@ class LessonPage(CourseChildPage, WorkedOutDuration, Page):
         return (course, module or self.get_parent(),
                 [lesson for m in outline for lesson in m.lessons])
 
+    def _frame_key(self, request):
+        """What the page's shared frame (breadcrumbs, heading, the links either side) is
+        kept by (lesson_page.html, `{% keptmarkup %}`): this live lesson in the current
+        course tree version, which every save of a page in the tree replaces. None (kept
+        by nothing) in a preview, or when the version cannot be read."""
+        from courses.cache import course_tree_version
+
+        version = None if in_preview(request) or not self.live else course_tree_version()
+        return (self.pk, version) if version else None
+
     def serve(self, request, *args, **kwargs):
         if request.method == "POST" and not request.POST.get("check"):
             return redirect(self.url)
@@ -405,6 +415,7 @@ class LessonPage(CourseChildPage, WorkedOutDuration, Page):
             lesson_number=(index_here or 0) + 1,
             lesson_count=len(siblings),
             check_results=results,
+            frame_key=self._frame_key(request),
         )
         run_context_hooks(LESSON_PAGE_CONTEXT, request, self, context)
         return context
