@@ -21,6 +21,7 @@ from courses.followups import FollowUpPointsField
 from courses.hooks import COURSE_PAGE_CONTEXT, LESSON_PAGE_CONTEXT, run_context_hooks
 from courses.models.assessment import AssessmentPage
 from courses.models.review import CourseChildPage, CourseTree
+from courses.templatetags.course_tags import course_page_url
 
 
 def in_preview(request) -> bool:
@@ -376,15 +377,16 @@ class LessonPage(CourseChildPage, WorkedOutDuration, Page):
         return (course, module or self.get_parent(),
                 [lesson for m in outline for lesson in m.lessons])
 
-    def _frame_key(self, request):
+    def _frame_key(self, request, course_url: str):
         """What the page's shared frame (breadcrumbs, heading, the links either side) is
         kept by (lesson_page.html, `{% keptmarkup %}`): this live lesson in the current
-        course tree version, which every save of a page in the tree replaces. None (kept
-        by nothing) in a preview, or when the version cannot be read."""
+        course tree version, which every save of a page in the tree replaces, at the
+        course's address on this request's site. None (kept by nothing) in a preview, or
+        when the version cannot be read."""
         from courses.cache import course_tree_version
 
         version = None if in_preview(request) or not self.live else course_tree_version()
-        return (self.pk, version) if version else None
+        return (self.pk, version, course_url) if version else None
 
     def serve(self, request, *args, **kwargs):
         if request.method == "POST" and not request.POST.get("check"):
@@ -415,7 +417,10 @@ class LessonPage(CourseChildPage, WorkedOutDuration, Page):
             lesson_number=(index_here or 0) + 1,
             lesson_count=len(siblings),
             check_results=results,
-            frame_key=self._frame_key(request),
         )
+        # The breadcrumbs' addresses, for this request's site (or a preview's drafts).
+        context.update(course_url=course_page_url({"request": request}, course),
+                       module_url=course_page_url({"request": request}, module))
+        context["frame_key"] = self._frame_key(request, context["course_url"])
         run_context_hooks(LESSON_PAGE_CONTEXT, request, self, context)
         return context
