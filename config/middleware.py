@@ -3,9 +3,12 @@ storing of personal pages; a signed-in request's session read with the version t
 
 from csp.middleware import CSPMiddleware, PolicyParts
 from django.conf import settings
+from django.contrib.auth import SESSION_KEY
+from django.core.exceptions import ValidationError
 from django.utils.cache import has_vary_header
 
 from courses.cache import course_tree_version_held
+from learners.people_kept import person_keys_for_session, person_tokens_held, session_person_seen
 
 
 class AcademyCSPMiddleware(CSPMiddleware):
@@ -59,6 +62,15 @@ class PrivatePagesMiddleware:
                 and user.is_authenticated)
 
 
+def _person_id(value):
+    from django.contrib.auth import get_user_model
+
+    try:
+        return get_user_model()._meta.pk.to_python(value)
+    except ValidationError:
+        return None
+
+
 # Session engines whose SessionStore keeps the session in Django's cache under
 # `cache_key`, as the decoded dict (cached_db: the database behind it).
 _CACHED_SESSION_ENGINES = frozenset({"django.contrib.sessions.backends.cached_db",
@@ -71,7 +83,9 @@ class SessionWithVersionsMiddleware:
     own when the session is first used: a signed-in page asks the cache once less
     (issue 15). Found, the session is the one its store would have loaded; not found
     (expired from the cache, or no such session) the store loads it itself, as before.
-    Directly below SessionMiddleware, so the version is held for the whole request."""
+    With any session engine, the signed-in person's kept row is checked in that round
+    trip too (learners.people_kept). Directly below SessionMiddleware, so the version is
+    held for the whole request."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -80,13 +94,27 @@ class SessionWithVersionsMiddleware:
 
     def __call__(self, request):
         key = self._cache_key(request)
-        with course_tree_version_held(also=(key,) if key else ()) as found:
+        # And the token of the person this session named when this process last saw
+        # it, so that their row kept from then can be used (learners.people_kept).
+        session = getattr(request, "session", None)
+        also = ((key,) if key else ()) + person_keys_for_session(
+            session.session_key if session is not None else None)
+        with course_tree_version_held(also=also) as found, person_tokens_held(found):
             data = found.get(key) if key else None
             if isinstance(data, dict):
                 # What SessionStore.load() would return; Django's stores keep the
                 # loaded session here (django.contrib.sessions.backends.base).
                 request.session._session_cache = data
-            return self.get_response(request)
+            response = self.get_response(request)
+        self._person_seen(request)
+        return response
+
+    @staticmethod
+    def _person_seen(request) -> None:
+        session = getattr(request, "session", None)
+        data = getattr(session, "_session_cache", None)  # only if the request read it
+        if isinstance(data, dict) and SESSION_KEY in data:
+            session_person_seen(session.session_key, _person_id(data[SESSION_KEY]))
 
     def _cache_key(self, request) -> str | None:
         session = getattr(request, "session", None)

@@ -18,6 +18,19 @@ class LearnersConfig(AppConfig):
                 signal.connect(course_page_signal, sender=model,
                                dispatch_uid=f"learners_course_page_{model.__name__}_{what}")
 
+        # The signed-in person's row kept between requests (learners.people_kept): read
+        # afresh after any save or delete of it; a delete also clears line managers,
+        # and migrate may write any row, without a signal for each.
+        from django.db.models.signals import post_migrate
+
+        from learners.models import User
+        from learners.people_kept import people_changed, person_changed
+
+        for signal, what in ((post_save, "saved"), (post_delete, "deleted")):
+            signal.connect(person_changed, sender=User, dispatch_uid=f"learners_person_{what}")
+        post_delete.connect(people_changed, sender=User, dispatch_uid="learners_people_deleted")
+        post_migrate.connect(people_changed, sender=self, dispatch_uid="learners_people_migrated")
+
         from learners.followups_privacy import PROVIDER
         from learners.privacy import privacy_provider_register
 

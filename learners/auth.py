@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 
 from content.sql import ModelColumns
 from learners.identity import email_normalise
+from learners.people_kept import person_row
 
 AXES_USERNAME_MAX = 255  # AccessAttempt.username and friends
 
@@ -26,7 +27,8 @@ class AcademyModelBackend(ModelBackend):
     request) by SQL written once from the user model's own names (content.sql): the ORM
     spent longer building `User.objects.get(pk=...)` than PostgreSQL spent running it
     (issue 15). Every column, as the ORM would give them; the same refusal of an
-    inactive account."""
+    inactive account. Within a request, a row this process read for an earlier one is
+    used while no write has changed it (learners.people_kept)."""
 
     def get_user(self, user_id):
         user = _user_fetch().fetch(user_id)
@@ -46,16 +48,19 @@ class _UserFetch:
                     f" WHERE u.{quote(self.pk_field.column)} = %s")
 
     def fetch(self, user_id):
-        from django.db import connection
-
         try:
             user_id = self.pk_field.to_python(user_id)
         except ValidationError:
             return None
+        row = person_row(user_id, self.row)
+        return None if row is None else self.columns.instance(row)
+
+    def row(self, user_id) -> tuple | None:
+        from django.db import connection
+
         with connection.cursor() as cursor:
             cursor.execute(self.sql, [user_id])
-            row = cursor.fetchone()
-        return None if row is None else self.columns.instance(row)
+            return cursor.fetchone()
 
 
 @cache

@@ -10,6 +10,22 @@ from learners.identity import email_acceptable, email_normalise, validate_email_
 
 
 class UserQuerySet(models.QuerySet):
+    """Writes to many people at once send no signal, so each says that every kept row
+    of a person is to be read afresh (learners.people_kept); bulk_update() goes through
+    update()."""
+
+    def update(self, **kwargs):
+        from learners.people_kept import people_changed
+
+        people_changed()
+        return super().update(**kwargs)
+
+    def _update(self, values):
+        from learners.people_kept import people_changed
+
+        people_changed()
+        return super()._update(values)
+
     def learners(self):
         """People who count as learners: see learners.models.signup.learner_q."""
         from learners.models.signup import learner_q

@@ -173,8 +173,8 @@ def test_the_filter_lists_change_at_once(client, kept, hr, people, catalogue, co
 
 def test_a_warm_view_of_the_report_asks_the_database_little(client, kept, hr, people):
     """Kept figures and markup: the viewer's scope, the newest enrolment (for the
-    figures' key), the page of records and the audit record, and Django's own (session
-    and user). The filter form's lists and the figures are not read again."""
+    figures' key), the page of records and the audit record (the session and the
+    person's row are kept). The filter form's lists and the figures are not read again."""
     client.force_login(hr)
     page(client)
     with CaptureQueriesContext(connection) as warm:
@@ -185,7 +185,7 @@ def test_a_warm_view_of_the_report_asks_the_database_little(client, kept, hr, pe
     assert len(warm) == WARM_QUERIES, sql
 
 
-WARM_QUERIES = 5  # 11 before the filter form's lists were kept (issue 15)
+WARM_QUERIES = 4  # 11 before the filter form's lists were kept; 5 before the person's row
 
 
 def records(html: str) -> list[list[str]]:

@@ -152,7 +152,7 @@ def test_the_course_page_reads_the_record_once(client, course, learner):
     assert "0 of 20 required lessons complete" in page
 
 
-def test_my_learning_takes_two_queries_the_person_and_the_record(client, course, learner):
+def test_my_learning_takes_one_query_the_record(client, course, learner):
     client.get(reverse("my_learning"))
     sqls = captured(client, "get", reverse("my_learning"))
     # The enrolments, with whether there are sessions to show. Nothing completed, no
@@ -160,7 +160,7 @@ def test_my_learning_takes_two_queries_the_person_and_the_record(client, course,
     # bookings (tests/academy/test_my_learning.py has those).
     assert len(record(sqls)) == 1, record(sqls)
     assert not [sql for sql in sqls if 'FROM "learners_followup"' in sql]
-    assert len(sqls) == 2, sqls
+    assert len(sqls) == 1, sqls  # the person's row is kept (learners.people_kept)
     assert writes(sqls) == []
 
 
