@@ -11,6 +11,7 @@ import json
 from datetime import UTC
 
 from django.db import connection
+from django.db.models.expressions import RawSQL
 from django.utils.dateparse import parse_datetime
 
 
@@ -111,3 +112,16 @@ def json_datetime(value: str | None):
         return None
     moment = parse_datetime(value)
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def values_in(values, db_type: str = "bigint"):
+    """The right-hand side of a `field__in=` for many values (a bulk file's chunk of
+    5,000 people): on PostgreSQL one bound array, `IN (SELECT unnest(%s::bigint[]))`,
+    where Django writes a placeholder for each value and psycopg parses them all out of
+    the query's text again (issue 15: a quarter of a bulk enrolment chunk's time);
+    elsewhere the values as they are. `db_type` is the array's element type, named here
+    in code (never from input)."""
+    values = list(values)
+    if connection.vendor != "postgresql":
+        return values
+    return RawSQL(f"SELECT unnest(%s::{db_type}[])", [values])  # noqa: S611  # nosec B611

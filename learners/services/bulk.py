@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.utils import timezone
 from psycopg.types.json import Jsonb
 
+from content.sql import values_in
 from learners.enqueue import enqueue_on_commit
 from learners.models import BulkEnrolment, Enrolment, JobStatus, User
 from learners.scoping import reportable_people
@@ -59,7 +60,7 @@ def enrolments_ensure(*, pairs: list[tuple[int, int, str | None]], required_by_i
     by the unique constraint. Only people who count as learners (User.objects.learners())
     are enrolled: the file was checked earlier, and may name someone since closed.
     Returns how many enrolments were new."""
-    counted = set(User.objects.learners().filter(pk__in={u for u, _, _ in pairs})
+    counted = set(User.objects.learners().filter(pk__in=values_in({u for u, _, _ in pairs}))
                   .values_list("pk", flat=True))
     pairs = [p for p in pairs if p[0] in counted]
     if not pairs:
@@ -72,7 +73,7 @@ def enrolments_ensure(*, pairs: list[tuple[int, int, str | None]], required_by_i
             by_due_course.setdefault((due, course_id), []).append(user_id)
     for (due, course_id), users in by_due_course.items():
         Enrolment.objects.filter(
-            user_id__in=users, course_id=course_id, completed_at__isnull=True
+            user_id__in=values_in(users), course_id=course_id, completed_at__isnull=True
         ).filter(Q(due_on__isnull=True) | Q(due_on__gt=due)).update(  # every open cycle
             due_on=due, required_by_id=required_by_id, reminder_sent_on=None)
     if created:  # one email task per chunk, each sending over one mail connection
@@ -94,13 +95,13 @@ def people_details_set(*, rows: list[list]) -> dict[str, int]:
     managers = {row[0]: row[4] for row in rows if len(row) > 4 and row[4]}
     if not numbers and not managers:
         return {"staff_numbers": 0, "line_managers": 0}
-    current = {pk: (number, manager) for pk, number, manager in User.objects.filter(
-        pk__in=numbers.keys() | managers.keys()).values_list("pk", "staff_number",
-                                                             "line_manager_id")}
-    holders = dict(User.objects.filter(staff_number__in=set(numbers.values()))
+    people = User.objects.filter(pk__in=values_in(numbers.keys() | managers.keys()))
+    current = {pk: (number, manager) for pk, number, manager
+               in people.values_list("pk", "staff_number", "line_manager_id")}
+    holders = dict(User.objects.filter(staff_number__in=values_in(numbers.values(), "text"))
                    .values_list("staff_number", "pk"))
-    live_managers = set(User.objects.filter(pk__in=set(managers.values()), is_active=True)
-                        .values_list("pk", flat=True))
+    live_managers = set(User.objects.filter(pk__in=values_in(set(managers.values())),
+                                            is_active=True).values_list("pk", flat=True))
     wanted = {pk: number for pk, number in numbers.items()
               if pk in current and current[pk][0] != number}
     staff_changes = [User(pk=pk, staff_number=number) for pk, number in wanted.items()
@@ -121,7 +122,8 @@ def _in_scope_now(bulk: BulkEnrolment, chunk: list[list]) -> list[list]:
     """The rows about people the uploader may still report on: a file checked when
     someone was in their organisations is not enrolled (nor their staff number or line
     manager set) after HR's scope no longer covers them, however late the confirmation."""
-    people = set(reportable_people(bulk.created_by).filter(pk__in={row[0] for row in chunk})
+    people = set(reportable_people(bulk.created_by)
+                 .filter(pk__in=values_in({row[0] for row in chunk}))
                  .values_list("pk", flat=True))
     return [row for row in chunk if row[0] in people]
 
