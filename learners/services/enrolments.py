@@ -8,6 +8,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from content.sql import values_in
 from courses.models import CoursePage
 from learners.enqueue import enqueue_on_commit
 from learners.models import Enrolment, User
@@ -79,7 +80,8 @@ def enrolment_confirmations_send(*, enrolment_ids: list[int]) -> int:
     with transaction.atomic():
         enrolments = list(
             Enrolment.objects.select_for_update(of=("self",)).select_related("user", "course")
-            .filter(pk__in=enrolment_ids, confirmation_sent_at__isnull=True).order_by("pk")
+            .filter(pk__in=values_in(enrolment_ids), confirmation_sent_at__isnull=True)
+            .order_by("pk")
         )
         if not enrolments:
             return 0
@@ -98,6 +100,6 @@ def enrolment_confirmations_send(*, enrolment_ids: list[int]) -> int:
             ))
         with get_connection() as connection:
             connection.send_messages(messages)
-        Enrolment.objects.filter(pk__in=[e.pk for e in enrolments]).update(
+        Enrolment.objects.filter(pk__in=values_in(e.pk for e in enrolments)).update(
             confirmation_sent_at=timezone.now())
     return len(enrolments)

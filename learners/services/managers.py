@@ -13,6 +13,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from content.sql import values_in
 from learners.models import ComplianceStatus, Enrolment, ManagerDigest, learner_q
 from learners.selectors import enrolments_annotate_compliance, enrolments_required_current
 
@@ -64,7 +65,7 @@ def manager_digests_send(*, today: date | None = None) -> int:
          for m, rows in overdue.items()],
         ignore_conflicts=True, batch_size=BATCH)
     pending = list(ManagerDigest.objects.filter(
-        week_of=week_of, sent_at__isnull=True, manager_id__in=list(overdue))
+        week_of=week_of, sent_at__isnull=True, manager_id__in=values_in(overdue))
         .order_by("pk").values_list("pk", flat=True))
     sent = 0
     for start in range(0, len(pending), BATCH):
@@ -78,7 +79,8 @@ def _send_batch(digest_ids: list[int], *, overdue: dict[int, list[dict]]) -> int
     with transaction.atomic():
         digests = list(ManagerDigest.objects.select_for_update(skip_locked=True, of=("self",))
                        .select_related("manager")
-                       .filter(pk__in=digest_ids, sent_at__isnull=True).order_by("pk"))
+                       .filter(pk__in=values_in(digest_ids), sent_at__isnull=True)
+                       .order_by("pk"))
         done: list[ManagerDigest] = []
         failure = None
         with get_connection() as connection:

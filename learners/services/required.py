@@ -14,6 +14,7 @@ from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from content.sql import values_in
 from learners.models import Enrolment, RequiredLearning, User, learner_q
 from learners.selectors import enrolment_due_on
 from learners.services.bulk import CHUNK, enrolments_ensure
@@ -85,7 +86,7 @@ def _enrol_as_required(assignment: RequiredLearning, user_ids: list[int]) -> int
     required by the assignment, unless another requires it by an earlier date."""
     created = enrolments_ensure(pairs=[(u, assignment.course_id, None) for u in user_ids])
     Enrolment.objects.filter(
-        user_id__in=user_ids, course_id=assignment.course_id, cycle=1,
+        user_id__in=values_in(user_ids), course_id=assignment.course_id, cycle=1,
         completed_at__isnull=True,
     ).filter(Q(due_on__isnull=True) | Q(due_on__gt=assignment.due_on)).exclude(
         required_by=assignment,
