@@ -46,8 +46,10 @@ _KEPT_MAX = 10_000
 
 # person id -> (everyone's token, their token, kept until, row)
 _kept: dict[int, tuple[str, str, float, tuple]] = {}
-# session key -> the person id it named when this process last saw it
-_sessions: dict[str, int] = {}
+# hash of a session key -> the person id it named when this process last saw it (the
+# hash, so that the process holds no session keys beyond their requests; two sessions
+# whose hashes met would only have the wrong token read first, never the wrong row)
+_sessions: dict[int, int] = {}
 # The person tokens this request read in its first round trip: {cache key: token}.
 _held: ContextVar[dict | None] = ContextVar("people_tokens_held", default=None)
 
@@ -59,7 +61,7 @@ def person_key(person_id) -> str:
 def person_keys_for_session(session_key: str | None) -> tuple[str, ...]:
     """The cache key of the token of the person this session named when this process
     last saw it, to be read with the request's first round trip; () if none."""
-    person_id = _sessions.get(session_key) if session_key else None
+    person_id = _sessions.get(hash(session_key)) if session_key else None
     return (person_key(person_id),) if person_id is not None else ()
 
 
@@ -69,7 +71,7 @@ def session_person_seen(session_key: str | None, person_id) -> None:
         return
     if len(_sessions) >= _KEPT_MAX:
         _sessions.clear()
-    _sessions[session_key] = person_id
+    _sessions[hash(session_key)] = person_id
 
 
 @contextmanager
