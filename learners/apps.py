@@ -31,6 +31,24 @@ class LearnersConfig(AppConfig):
         post_delete.connect(people_changed, sender=User, dispatch_uid="learners_people_deleted")
         post_migrate.connect(people_changed, sender=self, dispatch_uid="learners_people_migrated")
 
+        # The organisations an HR reporter reports on, kept with their row
+        # (learners.scoping): read afresh by everyone after any write that can change
+        # them. Writes to many rows at once and organisation moves say so themselves
+        # (the models' querysets, Organisation.move).
+        from django.contrib.auth.models import Group
+        from django.db.models.signals import m2m_changed
+
+        from learners.models import Organisation, ReportingScope
+        from learners.scoping import scopes_changed, scopes_changed_by_groups
+
+        for model in (ReportingScope, Organisation, Group):
+            for signal, what in ((post_save, "saved"), (post_delete, "deleted")):
+                signal.connect(scopes_changed, sender=model,
+                               dispatch_uid=f"learners_scopes_{model.__name__}_{what}")
+        m2m_changed.connect(scopes_changed_by_groups, sender=User.groups.through,
+                            dispatch_uid="learners_scopes_groups")
+        post_migrate.connect(scopes_changed, sender=self, dispatch_uid="learners_scopes_migrated")
+
         from learners.followups_privacy import PROVIDER
         from learners.privacy import privacy_provider_register
 

@@ -46,6 +46,8 @@ _KEPT_MAX = 10_000
 
 # person id -> (everyone's token, their token, kept until, row)
 _kept: dict[int, tuple[str, str, float, tuple]] = {}
+# (person id, what) -> (the tokens it was kept under, kept until, value): person_value
+_values: dict[tuple[int, str], tuple[tuple, float, object]] = {}
 # hash of a session key -> the person id it named when this process last saw it (the
 # hash, so that the process holds no session keys beyond their requests; two sessions
 # whose hashes met would only have the wrong token read first, never the wrong row)
@@ -105,6 +107,7 @@ def person_row(person_id: int, read: Callable[[int], tuple | None]) -> tuple | N
         mine = version_token(key)
         if mine is None:
             return read(person_id)
+        held[key] = mine  # for person_value, later in this request
     row = read(person_id)
     if row is None:
         _kept.pop(person_id, None)
@@ -113,6 +116,31 @@ def person_row(person_id: int, read: Callable[[int], tuple | None]) -> tuple | N
         _kept.clear()
     _kept[person_id] = (everyone, mine, now + KEPT_SECONDS, row)
     return row
+
+
+def person_value(person_id: int, what: str, read: Callable[[], object], *,
+                 tokens: tuple[str, ...] = ()) -> object:
+    """Something read about the signed-in person besides their row (learners.scoping:
+    the organisations they report on), kept as their row is: under everyone's token,
+    their own, and the further `tokens` (cache keys of tokens registered with
+    version_token_read_with_request, which the writes it depends on change). Read
+    afresh, by `read()`, when any of them is not the one it was kept under, after
+    KEPT_SECONDS, and for anyone but the person this request's tokens were read for."""
+    held = _held.get()
+    mine = held.get(person_key(person_id)) if held is not None else None
+    stamp = (version_token_held(EVERYONE_KEY), mine,
+             *(version_token_held(key) for key in tokens))
+    if None in stamp:  # outside a request, someone else, or the cache cannot be read
+        return read()
+    now = time.monotonic()
+    kept = _values.get((person_id, what))
+    if kept is not None and kept[0] == stamp and now < kept[1]:
+        return kept[2]
+    value = read()
+    if len(_values) >= _KEPT_MAX:
+        _values.clear()
+    _values[(person_id, what)] = (stamp, now + KEPT_SECONDS, value)
+    return value
 
 
 def person_changed(sender, instance, **kwargs) -> None:

@@ -6,8 +6,10 @@ from operator import or_
 
 from django.db.models import Q, QuerySet
 
+from courses.cache import version_token_bump, version_token_read_with_request
 from courses.models import CoursePage
 from learners.models import Enrolment, Organisation, ReportingScope, User, learner_q
+from learners.people_kept import person_value
 
 HR_REPORTERS = "HR reporters"
 TRAINERS = "Trainers"
@@ -15,21 +17,45 @@ TRAINERS = "Trainers"
 
 ALL = None  # the scope of an academy admin: everyone
 
+# A token changed by every write that can change whose records anyone reports on: a
+# scope given, moved or taken away, someone joining or leaving a group, a group renamed,
+# an organisation added, moved or deleted (a path in the tree can then name another
+# organisation), and migrate. Wired in LearnersConfig.ready and the models' querysets.
+SCOPES_KEY = "reporting-scopes:version"
+version_token_read_with_request(SCOPES_KEY)
+
+
+def scopes_changed(*args, **kwargs) -> None:
+    """Everyone's scope is read afresh by their next request, in every process."""
+    version_token_bump(SCOPES_KEY)
+
+
+def scopes_changed_by_groups(sender, action, **kwargs) -> None:
+    """m2m_changed on User.groups, from either side (a group emptied too)."""
+    if action in ("post_add", "post_remove", "post_clear"):
+        scopes_changed()
+
+
+def _scope_paths_read(user: User) -> tuple[str, ...]:
+    return tuple(ReportingScope.objects.filter(user=user, user__groups__name=HR_REPORTERS)
+                 .values_list("organisation__path", flat=True))
+
 
 def _scope_paths(user: User) -> list[str] | None:
     """The tree paths of the organisations the user reports on: ALL (None) for an
     academy admin, their scopes for an HR reporter, [] for anyone else. Read once for
     the user object (a request's user is a new object each request; the report page
-    asked five times)."""
+    asked five times), and for the signed-in person kept in the process between their
+    requests as their row is (learners.people_kept), under SCOPES_KEY as well: any
+    change to anyone's scope is seen by the very next request (issue 15)."""
     if not user.is_authenticated or not user.is_active:
         return []
     if user.is_superuser:
         return ALL
     paths = getattr(user, "_academy_scope_paths", None)
     if paths is None:
-        paths = user._academy_scope_paths = tuple(
-            ReportingScope.objects.filter(user=user, user__groups__name=HR_REPORTERS)
-            .values_list("organisation__path", flat=True))
+        paths = user._academy_scope_paths = person_value(
+            user.pk, "scope paths", lambda: _scope_paths_read(user), tokens=(SCOPES_KEY,))
     return list(paths)
 
 

@@ -2,6 +2,7 @@
 exports (in the worker), the API and the audit log all use, and the form that reads
 and checks it from a request."""
 
+import copy
 import logging
 from dataclasses import asdict, dataclass, fields
 from datetime import date
@@ -123,6 +124,22 @@ class ColumnsField(forms.MultipleChoiceField):
         return [key for key in self.to_python(value) if key in known]
 
 
+class FieldsCopiedWhereChanged(dict):
+    """A form's base_fields that each form copies (as Django's BaseForm deep-copies them
+    all) only where a form may change them: its model choice fields, whose querysets
+    are set or evaluated per form. The others (choices, dates, columns) are never
+    changed once declared, by the form or by rendering, and are shared: copying them
+    was most of making the report's form (issue 15)."""
+
+    def __init__(self, fields: dict, *, copied: tuple[str, ...]):
+        super().__init__(fields)
+        self.copied = frozenset(copied)
+
+    def __deepcopy__(self, memo):
+        return {name: copy.deepcopy(field, memo) if name in self.copied else field
+                for name, field in self.items()}
+
+
 CHOICES_VERSION_KEY = "report-filter-choices:version"
 # Read with the course tree version at the start of each request, in its round trip.
 version_token_read_with_request(CHOICES_VERSION_KEY)
@@ -225,3 +242,9 @@ class ReportFilterForm(forms.Form):
                 value = value.pk
             values[name] = value
         return ReportFilters(**values)
+
+
+ReportFilterForm.base_fields = FieldsCopiedWhereChanged(
+    ReportFilterForm.base_fields,
+    copied=tuple(name for name, field in ReportFilterForm.base_fields.items()
+                 if isinstance(field, forms.ModelChoiceField)))

@@ -5,6 +5,11 @@ from django.conf import settings
 from django.db import models
 
 from .jobs import JobStatus, TrackedJob
+from .organisations import ScopeWrites
+
+
+class ScopeWritesQuerySet(ScopeWrites, models.QuerySet):
+    pass
 
 
 class ReportingScope(models.Model):
@@ -15,6 +20,8 @@ class ReportingScope(models.Model):
                              related_name="reporting_scopes")
     organisation = models.ForeignKey("learners.Organisation", on_delete=models.CASCADE,
                                      related_name="+")
+
+    objects = ScopeWritesQuerySet.as_manager()  # its writes change scopes
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "organisation"],

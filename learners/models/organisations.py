@@ -1,7 +1,42 @@
 """Where a civil servant works: the organisation tree, grades and professions."""
 
 from django.db import models
-from treebeard.mp_tree import MP_Node
+from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
+
+
+class ScopeWrites:
+    """For a queryset of rows an HR reporter's scope is read from (organisations and
+    reporting scopes): writes to many rows at once send no signal, so each says that
+    everyone's scope is to be read afresh (learners.scoping.SCOPES_KEY). bulk_update()
+    goes through update()."""
+
+    def update(self, **kwargs):
+        from learners.scoping import scopes_changed
+
+        scopes_changed()
+        return super().update(**kwargs)
+
+    def _update(self, values):
+        from learners.scoping import scopes_changed
+
+        scopes_changed()
+        return super()._update(values)
+
+    def bulk_create(self, *args, **kwargs):
+        from learners.scoping import scopes_changed
+
+        created = super().bulk_create(*args, **kwargs)
+        scopes_changed()
+        return created
+
+
+class OrganisationQuerySet(ScopeWrites, MP_NodeQuerySet):
+    pass
+
+
+class OrganisationManager(MP_NodeManager):
+    def get_queryset(self):
+        return OrganisationQuerySet(self.model, using=self._db).order_by("path")
 
 
 class Organisation(MP_Node):
@@ -14,11 +49,23 @@ class Organisation(MP_Node):
 
     node_order_by = ["name"]
 
+    objects = OrganisationManager()
+
     class Meta:
         ordering = ["path"]
 
     def __str__(self) -> str:
         return self.name
+
+    def move(self, target, pos=None):
+        """A move rewrites paths and sends no signal: a path an HR reporter's scope was
+        kept as may now name another organisation. treebeard 4 rewrites them with the
+        queryset's update(), which says so (ScopeWrites); this says so too, whatever
+        treebeard writes them with (earlier versions ran SQL of their own)."""
+        from learners.scoping import scopes_changed
+
+        super().move(target, pos)
+        scopes_changed()
 
 
 class Grade(models.Model):
