@@ -59,6 +59,9 @@ def report_organisation_trail(*, viewer, organisation: Organisation) -> list[Org
 
 # Querysets built, by scope, filters and day (report_enrolments_list).
 _built: dict[tuple, QuerySet[Enrolment]] = {}
+# The records' query built from one of those, by its key, sort and columns
+# (report_rows_sorted): (its values queryset, whether course titles are put in after).
+_sorted: dict[tuple, tuple[QuerySet, bool]] = {}
 _BUILT_MAX = 500
 
 
@@ -84,7 +87,9 @@ def report_enrolments_list(*, viewer, filters: ReportFilters,
         if len(_built) >= _BUILT_MAX:
             _built.clear()
         _built[key] = built
-    return built.all()
+    copy = built.all()
+    copy._report_built_key = key  # report_rows_sorted keeps its rows' query by it too
+    return copy
 
 
 def _report_enrolments_built(*, viewer, filters: ReportFilters,
@@ -145,7 +150,15 @@ def report_rows_sorted(*, queryset: QuerySet[Enrolment], sort: str = "name",
     """The detailed table's rows, as dicts of what the `columns` (keys; None: every
     column) show, in the order chosen. The session counts are worked out for the rows
     shown (the database puts the correlated counts after the sort and the page's LIMIT),
-    or for all when sorted by them."""
+    or for all when sorted by them. For a queryset from report_enrolments_list, built
+    once in this process for its scope, filters, day, sort and columns, as that is, and
+    a copy returned each time (building it was a twelfth of the report's time)."""
+    built_key = getattr(queryset, "_report_built_key", None)
+    key = built_key and (built_key, sort, descending,
+                         None if columns is None else tuple(sorted(set(columns))))
+    if key in _sorted:  # built once for the scope, filters, day, sort and columns
+        rows, titled = _sorted[key]
+        return CourseTitled(rows.all()) if titled else rows.all()
     ordering = SORTS.get(sort, SORTS["name"])[1]
     if descending:
         ordering = tuple(f"-{field}" for field in ordering)
@@ -161,6 +174,11 @@ def report_rows_sorted(*, queryset: QuerySet[Enrolment], sort: str = "name",
     if titled:  # the title put in afterwards, unless the rows are sorted by it
         values["course_title"] = F("course_id")
     rows = queryset.values(*ROW_FIELDS, **values).order_by(*ordering)
+    if key:
+        if len(_sorted) >= _BUILT_MAX:
+            _sorted.clear()
+        _sorted[key] = (rows, titled)
+        rows = rows.all()
     return CourseTitled(rows) if titled else rows
 
 

@@ -72,7 +72,7 @@ def report(request):
         sort_query=sort_query.urlencode(),
         sort=sort, descending=descending,
         columns=columns,
-        row_cells=rows_html(page, columns),
+        table_rows=rows_html(page, columns),
         filters=filters.as_dict(),
         export_fields=export_fields,
         organisation=organisation,

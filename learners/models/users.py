@@ -123,7 +123,10 @@ class User(AbstractUser):
         ]
         # The report's records are sorted by name by default: with this index the first
         # page of 300,000 comes from the first rows in order, not a sort of them all.
-        indexes = [models.Index(fields=["last_name", "first_name"], name="user_name_idx")]
+        # The id too: people with the same name come in its order, so a page reads its
+        # own people's records and no more, however many share a name (issue 15).
+        indexes = [models.Index(fields=["last_name", "first_name", "id"],
+                                name="user_name_id_idx")]
 
     def __str__(self) -> str:
         return self.get_full_name() or self.email

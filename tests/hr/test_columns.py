@@ -139,3 +139,28 @@ def test_every_column_adds_no_query_per_row(client, hr, tree, course):
     few = _queries(client, tree, course, 0, 3, every)
     many = _queries(client, tree, course, 3, 40, every)
     assert few == many
+
+
+def test_people_who_share_a_name_each_have_their_records_together(client, hr, tree, course,
+                                                                  catalogue):
+    """Sorted by name, records of people with the same name come person by person (in
+    the order they joined), each person's in the order they enrolled; and the reverse."""
+    from tests.factories import course_with_lessons
+    from tests.learners.conftest import lesson_body
+
+    other = course_with_lessons(catalogue, modules=1, lessons=1, body=lesson_body,
+                                title="Service design")
+    first, second = (person(tree["operations"], n, first_name="Sam", last_name="Smith",
+                            staff_number=f"S{n}") for n in (1, 2))
+    # Enrolled alternately, so the records' own order interleaves the two people.
+    for someone, what in ((first, course), (second, course), (first, other),
+                          (second, other)):
+        enrolment(someone, what)
+    client.force_login(hr)
+    for order, expected in (("asc", ["S1", "S1", "S2", "S2"]),
+                            ("desc", ["S2", "S2", "S1", "S1"])):
+        response = client.get("/reports/", {"columns": "staff_number", "sort": "name",
+                                             "order": order})
+        _region, table = records_table(response)
+        shown = [row.find_all("td")[1].get_text() for row in table.tbody.find_all("tr")]
+        assert shown == expected, order
