@@ -80,6 +80,11 @@ def django_env(db: str) -> dict:
         EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend",
         EMAIL_FILE_PATH=str(OUT / "mail"), UP_DEMO="0", UP_BEAT="0",
         ACADEMY_BENCH_VIEWS="1", PYTHONPATH=str(ROOT),
+        # wrk opens its connections at once, and one gunicorn worker could take them
+        # all and serve them on one core (a worker holds the GIL): a slice then ran at
+        # half speed, whichever page it measured. No worker may hold more than its
+        # share of two, so every slice has at least two workers on this 2-core machine.
+        WEB_CONNECTIONS=str(-(-CONNECTIONS // 2)),
         BENCH_RUN_ID=RUN_ID, BENCH_OUT=str(OUT),
     )
     return env
