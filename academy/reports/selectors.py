@@ -16,7 +16,6 @@ from django.db.models import (
     Exists,
     F,
     IntegerField,
-    Max,
     OuterRef,
     Q,
     QuerySet,
@@ -29,6 +28,7 @@ from django.utils import timezone
 
 from academy.reports.columns import COLUMNS
 from academy.reports.filters import SORTS, ReportFilters
+from content.sql import column_max
 from courses.cache import course_tree_version
 from courses.fragments import fragment_kept
 from courses.models import CoursePage
@@ -124,12 +124,14 @@ def _report_enrolments_built(*, viewer, filters: ReportFilters,
 
 
 # What the records table reads of each row (academy.reports.columns.CELLS), as values,
-# not model instances: the record's own dates and figures, the person's name and
-# contact, and each related name only for the columns shown (or sorted by). A model
-# instance per record and per related record (a course is a Wagtail page) was most of
-# the table's time (issue 15).
-ROW_FIELDS = ("enrolled_at", "progress_percent", "score_percent", "started_at",
-              "completed_at", "status")
+# not model instances: the record's progress and status, the person's name and
+# contact, and the record's other dates and score and each related name only for the
+# columns shown (or sorted by). A model instance per record and per related record (a
+# course is a Wagtail page) was most of the table's time (issue 15); reading each
+# row's three timestamps for columns not shown was a twentieth.
+ROW_FIELDS = ("progress_percent", "status")
+ROW_OWN = {"enrolled": "enrolled_at", "started": "started_at", "completed": "completed_at",
+           "score": "score_percent"}  # column: the record's field it shows
 ROW_PERSON = {"user_first_name": "user__first_name", "user_last_name": "user__last_name",
               "user_email": "user__email", "user_staff_number": "user__staff_number"}
 ROW_VALUES = {  # column: {name on the row: what it reads}
@@ -173,7 +175,8 @@ def report_rows_sorted(*, queryset: QuerySet[Enrolment], sort: str = "name",
     titled = "course_title" in values and sort != "course"
     if titled:  # the title put in afterwards, unless the rows are sorted by it
         values["course_title"] = F("course_id")
-    rows = queryset.values(*ROW_FIELDS, **values).order_by(*ordering)
+    fields = ROW_FIELDS + tuple(field for key, field in ROW_OWN.items() if key in shown)
+    rows = queryset.values(*fields, **values).order_by(*ordering)
     if key:
         if len(_sorted) >= _BUILT_MAX:
             _sorted.clear()
@@ -362,7 +365,7 @@ def report_figures_get(*, viewer, queryset: QuerySet[Enrolment], filters: Report
     enrolment, required learning) starts afresh at once. Progress within existing
     enrolments shows when the figures are next worked out; the page says when that was."""
     scope = reporting_paths(viewer)  # None: everyone
-    newest = Enrolment.objects.aggregate(newest=Max("pk"))["newest"]
+    newest = column_max(Enrolment, "id")
     key = "report-figures:" + hashlib.sha256(json.dumps(
         [viewer.pk, scope and sorted(scope), filters.as_dict(), newest,
          timezone.localdate().isoformat()],
