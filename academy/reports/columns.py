@@ -151,3 +151,27 @@ def rows_html(rows, columns: list[Column]) -> SafeString:
         + "</tr>"
         for e in rows
     ))
+
+
+def head_html(columns: list[Column], *, sort: str, descending: bool,
+              sort_query: str) -> SafeString:
+    """The records table's header cells: each sortable column a link that sorts by it
+    (ascending, or descending when it is the sort already), keeping the query's other
+    choices (`sort_query`), the current sort marked for screen readers and by an arrow.
+    Written here rather than by a template loop (issue 15)."""
+    keep = f"{escape(sort_query)}&amp;" if sort_query else ""
+    cells = []
+    for column in columns:
+        current = sort == column.key
+        css = "govuk-table__header" + (" govuk-table__header--numeric" if column.numeric else "")
+        aria = (f' aria-sort="{"descending" if descending else "ascending"}"' if current
+                else "")
+        heading = escape(column.heading)
+        if column.sortable:
+            order = "desc" if current and not descending else "asc"
+            arrow = (" \u25bc" if descending else " \u25b2") if current else ""
+            heading = (f'<a class="govuk-link" href="?{keep}sort={column.key}&amp;'
+                       f'order={order}#records">{heading}{arrow}</a>')
+        cells.append(f'<th scope="col" class="{css}"{aria}>{heading}</th>')
+    # Keys and headings are ours; the query is escaped here.
+    return mark_safe("".join(cells))  # noqa: S308  # nosec B308 B703

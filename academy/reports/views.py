@@ -15,7 +15,7 @@ from academy.audit import audit_record
 from academy.jobs import job_get_own
 from academy.models import AuditEvent, Export
 from academy.reports import selectors, services
-from academy.reports.columns import columns_chosen, rows_html
+from academy.reports.columns import columns_chosen, head_html, rows_html
 from academy.reports.filters import ReportFilterForm
 from academy.reports.kept import report_parts
 from learners.models import JobStatus
@@ -69,9 +69,10 @@ def report(request):
         figures_minutes=max(1, settings.REPORT_CACHE_SECONDS // 60),
         rows=page,
         page_query=query.urlencode(),
-        sort_query=sort_query.urlencode(),
         sort=sort, descending=descending,
         columns=columns,
+        table_head=head_html(columns, sort=sort, descending=descending,
+                             sort_query=sort_query.urlencode()),
         table_rows=rows_html(page, columns),
         filters=filters.as_dict(),
         export_fields=export_fields,

@@ -164,3 +164,40 @@ def test_people_who_share_a_name_each_have_their_records_together(client, hr, tr
         _region, table = records_table(response)
         shown = [row.find_all("td")[1].get_text() for row in table.tbody.find_all("tr")]
         assert shown == expected, order
+
+
+OLD_HEAD = (  # the template's loop before head_html, as it was
+    "{% for column in columns %}\n"
+    '<th scope="col" class="govuk-table__header{% if column.numeric %} '
+    'govuk-table__header--numeric{% endif %}"{% if sort == column.key %} aria-sort="'
+    '{% if descending %}descending{% else %}ascending{% endif %}"{% endif %}>\n'
+    '  {% if column.sortable %}<a class="govuk-link" href="?{% if sort_query %}'
+    "{{ sort_query }}&amp;{% endif %}sort={{ column.key }}&amp;order="
+    "{% if sort == column.key and not descending %}desc{% else %}asc{% endif %}"
+    '#records">{{ column.heading }}{% if sort == column.key %} {% if descending %}▼'
+    "{% else %}▲{% endif %}{% endif %}</a>{% else %}{{ column.heading }}{% endif %}\n"
+    "</th>\n"
+    "{% endfor %}"
+)
+
+
+@pytest.mark.parametrize(("sort", "descending"), [("name", False), ("name", True),
+                                                  ("progress", False), ("due", True)])
+@pytest.mark.parametrize("sort_query", ["", "columns=grade&columns=score", "course=<x>&a=\"b\""])
+def test_the_header_is_what_the_template_wrote(sort, descending, sort_query):
+    """academy.reports.columns.head_html writes the header the template's loop wrote
+    (issue 15), for every column, sortable or not, numeric or not."""
+    import re
+
+    from django.template import engines
+
+    from academy.reports.columns import head_html
+
+    def tags_only(html):
+        return re.sub(r">\s+", ">", re.sub(r"\s+<", "<", str(html))).strip()
+
+    context = {"columns": list(COLUMNS), "sort": sort, "descending": descending,
+               "sort_query": sort_query}
+    old = engines["django"].from_string(OLD_HEAD).render(context)
+    assert tags_only(head_html(list(COLUMNS), sort=sort, descending=descending,
+                               sort_query=sort_query)) == tags_only(old)
