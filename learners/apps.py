@@ -33,8 +33,8 @@ class LearnersConfig(AppConfig):
 
         # The organisations an HR reporter reports on, kept with their row
         # (learners.scoping): read afresh by everyone after any write that can change
-        # them. Writes to many rows at once and organisation moves say so themselves
-        # (the models' querysets, Organisation.move).
+        # them. Writes to many rows at once, organisation moves among them, say so
+        # themselves (the models' querysets, ScopeWrites).
         from django.contrib.auth.models import Group
         from django.db.models.signals import m2m_changed
 

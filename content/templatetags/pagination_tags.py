@@ -30,9 +30,9 @@ NEXT_ICON = ('<svg class="govuk-pagination__icon govuk-pagination__icon--next" '
 @register.simple_tag
 def pagination(page_obj, query=""):
     """GOV.UK's pagination for a page of a Paginator, each link keeping `query` (the
-    other choices in the query string): what includes/pagination.html writes, written
-    here for the completion report, where the include's loop of page numbers was a
-    fifth of its template's time (issue 15). Nothing when there is one page."""
+    other choices in the query string), for every paginated page. Written here rather
+    than by a template: in the completion report the template's loop of page numbers
+    was a fifth of its template's time (issue 15). Nothing when there is one page."""
     paginator = page_obj.paginator
     if paginator.num_pages <= 1:
         return ""

@@ -10,6 +10,7 @@ from wagtail.admin.panels import FieldPanel
 from wagtail.models import Page
 from wagtail.search import index
 
+from content.templatetags.pagination_tags import pagination
 from courses.filters import CatalogueFilterForm
 from courses.hooks import CATALOGUE_PAGE_CONTEXT, run_context_hooks
 from courses.models.review import RoutedFromMap
@@ -109,8 +110,7 @@ class CataloguePage(RoutedFromMap, Page):
 
         return fragment_kept(
             "catalogue-pages", version=course_tree_version(), key=(self.pk, page.number),
-            build=lambda: get_template("includes/pagination.html").template.render(
-                Context({"page_obj": page, "query": ""})))
+            build=lambda: pagination(page))
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)

@@ -8,7 +8,8 @@ class ScopeWrites:
     """For a queryset of rows an HR reporter's scope is read from (organisations and
     reporting scopes): writes to many rows at once send no signal, so each says that
     everyone's scope is to be read afresh (learners.scoping.SCOPES_KEY). bulk_update()
-    goes through update()."""
+    goes through update(), and so do treebeard's moves and sorted inserts, which
+    rewrite other organisations' paths (a kept path could then name another)."""
 
     def update(self, **kwargs):
         from learners.scoping import scopes_changed
@@ -56,16 +57,6 @@ class Organisation(MP_Node):
 
     def __str__(self) -> str:
         return self.name
-
-    def move(self, target, pos=None):
-        """A move rewrites paths and sends no signal: a path an HR reporter's scope was
-        kept as may now name another organisation. treebeard 4 rewrites them with the
-        queryset's update(), which says so (ScopeWrites); this says so too, whatever
-        treebeard writes them with (earlier versions ran SQL of their own)."""
-        from learners.scoping import scopes_changed
-
-        super().move(target, pos)
-        scopes_changed()
 
 
 class Grade(models.Model):
