@@ -39,6 +39,8 @@ MAX_SITE_HOSTS = 32
 # Courses held per version: more than a department has; past it, the held ones are
 # let go and fetched again as asked for.
 MAX_COURSES_HELD = 1000
+# Pages kept per version, by their rows' versions (PageFetch): as for courses.
+MAX_PAGES_KEPT = 5000
 
 
 @dataclass(frozen=True)
@@ -68,6 +70,15 @@ class CourseTreeRoutes:
     # Wagtail's site root paths (Site.get_site_root_paths), read once for this version:
     # a site change, or a change to a page's address, makes a new version.
     site_root_paths: list | None = None
+    # Pages fetched for this version, kept by their rows' versions (PageFetch.fetch), by
+    # their fetch (type and columns).
+    pages: dict[object, dict] = field(default_factory=dict)
+
+    def _kept(self, fetch) -> dict:
+        kept = self.pages.get(fetch)
+        if kept is None:
+            kept = self.pages.setdefault(fetch, {})
+        return kept
 
     def site_root_paths_for_request(self) -> list:
         """The site root paths, for Wagtail's per-request copy
@@ -98,7 +109,8 @@ class CourseTreeRoutes:
         if route is None:
             return None
         model = ContentType.objects.get_for_id(route.content_type_id).model_class()
-        page = _page_fetch(model).fetch(route.page_id, url_path, route.guard_ids)
+        fetch = _page_fetch(model)
+        page = fetch.fetch(route.page_id, url_path, route.guard_ids, self._kept(fetch))
         if page is None:
             return None
         page._route_unrestricted = route.unrestricted
@@ -117,7 +129,8 @@ class CourseTreeRoutes:
         if (route is None or not route.unrestricted or route.content_type_id !=
                 ContentType.objects.get_for_model(model, for_concrete_model=False).pk):
             return None
-        page = _page_fetch(model, attnames).fetch(page_id, url_path, route.guard_ids)
+        fetch = _page_fetch(model, attnames)
+        page = fetch.fetch(page_id, url_path, route.guard_ids, self._kept(fetch))
         if page is not None:
             page._route_unrestricted = route.unrestricted
             page._tree_unrestricted = not self.any_restriction
@@ -150,7 +163,15 @@ class PageFetch:
     (`model.objects.filter(pk=..., live=True, url_path=...).select_related(...)`, guards
     excluded; tests/courses/test_routing_cache.py holds the two together), in SQL
     written once per page type from the models' own names (content.sql): the ORM spent
-    longer building this query on every course URL than PostgreSQL spent running it."""
+    longer building this query on every course URL than PostgreSQL spent running it.
+
+    On PostgreSQL the page is also kept, by its rows' versions: each row's `xmin` (the
+    transaction that wrote that version of it) and `ctid` (where that version is), which
+    any change to a row replaces, however it is made (a save, `QuerySet.update`, SQL by
+    hand). A fetch with a page kept from before asks for only those, with the same
+    checks (live, at that path, nothing above it unpublished), and serves a copy of the
+    kept page when they are unchanged: the row is not sent, nor its body's JSON parsed,
+    nor the instance built (issue 15)."""
 
     def __init__(self, model, attnames=None):
         quote = connection.ops.quote_name
@@ -158,6 +179,7 @@ class PageFetch:
         self.columns = ModelColumns(model, aliases=aliases, attnames=attnames)
         self.related = []
         select = [self.columns.sql]
+        versioned = list(dict.fromkeys(aliases.values()))
         # With `attnames` (a narrow fetch), only those columns and nothing related.
         related = () if attnames is not None else getattr(model, "route_select_related", ())
         for index, name in enumerate(related):
@@ -171,26 +193,55 @@ class PageFetch:
                        f" ON {alias}.{quote(other._meta.pk.column)}"
                        f" = {aliases[relation.model]}.{quote(relation.column)}")
             select.append(columns.sql)
+            versioned.append(alias)
             self.related.append((relation, columns, columns.attnames.index(other._meta.pk.attname)))
         page = aliases[Page]
         pk = quote(Page._meta.pk.column)
-        self.sql = (f"SELECT {', '.join(select)} FROM {tables}"  # noqa: S608  # nosec B608
-                    f" WHERE {page}.{pk} = %s AND {page}.live AND {page}.url_path = %s")
-        self.guarded_sql = (
-            f"{self.sql} AND NOT EXISTS (SELECT 1 FROM {quote(Page._meta.db_table)} guard"  # noqa: S608  # nosec B608
-            f" WHERE guard.{pk} %(guards)s AND NOT guard.live)")
+        where = (f" FROM {tables} WHERE {page}.{pk} = %s AND {page}.live"
+                 f" AND {page}.url_path = %s")
+        guard = (f" AND NOT EXISTS (SELECT 1 FROM {quote(Page._meta.db_table)} guard"  # noqa: S608  # nosec B608
+                 f" WHERE guard.{pk} %(guards)s AND NOT guard.live)")
+        self.keeps = connection.vendor == "postgresql"
+        if self.keeps:
+            # Every row the page is made from: its own tables' and its related ones'
+            # (a related row not there reads as empty).
+            version = " || '/' || ".join(
+                f"coalesce({alias}.xmin::text || ':' || {alias}.ctid::text, '')"
+                for alias in versioned)
+            select.insert(0, version)
+            self.version_sql = f"SELECT {version}{where}"  # nosec B608
+            self.version_guarded_sql = self.version_sql + guard
+        self.sql = f"SELECT {', '.join(select)}{where}"  # nosec B608
+        self.guarded_sql = self.sql + guard
 
-    def fetch(self, page_id: int, url_path: str, guard_ids=()):
+    def _row(self, sql: str, guarded_sql: str, page_id: int, url_path: str, guard_ids):
         with connection.cursor() as cursor:
             if guard_ids:
                 guards, ids = in_list(guard_ids)
-                cursor.execute(self.guarded_sql.replace("%(guards)s", guards),
+                cursor.execute(guarded_sql.replace("%(guards)s", guards),
                                [page_id, url_path, *ids])
             else:
-                cursor.execute(self.sql, [page_id, url_path])
-            row = cursor.fetchone()
+                cursor.execute(sql, [page_id, url_path])
+            return cursor.fetchone()
+
+    def fetch(self, page_id: int, url_path: str, guard_ids=(), kept: dict | None = None):
+        """The page, or None when it is not there to serve. With `kept` (a dict held
+        for the current course tree version), a page kept there from an earlier fetch
+        is served as a copy when its rows are unchanged, and a page fetched afresh is
+        kept there."""
+        key = (page_id, url_path, guard_ids)
+        held = kept.get(key) if kept is not None and self.keeps else None
+        if held is not None:
+            row = self._row(self.version_sql, self.version_guarded_sql, page_id, url_path,
+                            guard_ids)
+            if row is None:
+                return None
+            if row[0] == held[0]:
+                return page_copy(held[1])
+        row = self._row(self.sql, self.guarded_sql, page_id, url_path, guard_ids)
         if row is None:
             return None
+        version, row = (row[0], row[1:]) if self.keeps else (None, row)
         start = len(self.columns)
         page = self.columns.instance(row[:start])
         for relation, columns, pk_index in self.related:
@@ -198,7 +249,19 @@ class PageFetch:
             start += len(columns)
             relation.set_cached_value(
                 page, None if values[pk_index] is None else columns.instance(values))
+        if kept is not None and self.keeps:
+            if len(kept) >= MAX_PAGES_KEPT:
+                kept.clear()
+            kept[key] = (version, page)
+            return page_copy(page)
         return page
+
+
+def page_copy(page):
+    """A copy of a kept page for one request: its own attributes and cached relations
+    (what a request sets on it reaches no other), its field values shared. A StreamField
+    value is shared too, so its blocks are built once; nothing changes it in place."""
+    return copy.copy(page)
 
 
 _page_fetches: dict[tuple, PageFetch] = {}
@@ -294,15 +357,28 @@ def _site_copy(site):
     return site_copy
 
 
+# Paths the site's own URLs were seen to give to Wagtail's serve view, for a page the
+# map holds (so no more than the pages there are, or the bound): resolved with
+# settings.PAGES_FIRST_URLCONF from then on.
+_served_paths: set[str] = set()
+MAX_SERVED_PATHS = 10_000
+
+
 class CourseRoutingMiddleware:
     """Gives Wagtail the request's Site from memory, and the route of a course URL it
     is about to serve from the course tree map (see the module's note). The map is
     worked out only for a request Wagtail serves: other views (the academy's own pages,
-    the admin) take the Site from it when this process has it already."""
+    the admin) take the Site from it when this process has it already.
+
+    A path seen to resolve to Wagtail's serve view, for a page the map holds, is
+    resolved with PAGES_FIRST_URLCONF from then on: the site's URLs with Wagtail's
+    pattern first, so Django does not try every other pattern before it. The same
+    patterns resolve the same path to the same view, so nothing else changes."""
 
     def __init__(self, get_response):
         self.get_response = get_response
         self.enabled = not getattr(settings, "WAGTAIL_I18N_ENABLED", False)
+        self.pages_first = getattr(settings, "PAGES_FIRST_URLCONF", None)
 
     def __call__(self, request):
         if not self.enabled:
@@ -314,6 +390,9 @@ class CourseRoutingMiddleware:
                 request._wagtail_site = routes.site_for(request)
                 # Page.get_url reads this before Django's cache (one cache read less).
                 request._wagtail_cached_site_root_paths = routes.site_root_paths_for_request()
+                if (self.pages_first and request.path_info in _served_paths
+                        and not hasattr(request, "urlconf")):
+                    request.urlconf = self.pages_first
             return self.get_response(request)
 
     def process_view(self, request, view_func, view_args, view_kwargs):
@@ -332,4 +411,8 @@ class CourseRoutingMiddleware:
         route = routes.route_for(site=site, path=path)
         if route is not None:
             request._wagtail_route_for_request = route
+            if self.pages_first and not hasattr(request, "urlconf"):
+                if len(_served_paths) >= MAX_SERVED_PATHS:
+                    _served_paths.clear()
+                _served_paths.add(request.path_info)
         return None

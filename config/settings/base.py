@@ -81,6 +81,9 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "config.urls"
+# The same URLs with Wagtail's page pattern first, for a course page's path once it is
+# known to reach it (courses.routing.CourseRoutingMiddleware).
+PAGES_FIRST_URLCONF = "config.urls_pages_first"
 WSGI_APPLICATION = "config.wsgi.application"
 
 TEMPLATES = [
@@ -97,6 +100,9 @@ TEMPLATES = [
                 "content.context_processors.academy",
                 "academy.context_processors.navigation",
             ],
+            # Django's {% static %}, without its walk over the installed apps on each use
+            # (content/templatetags/static_urls.py).
+            "libraries": {"static": "content.templatetags.static_urls"},
         },
     },
 ]

@@ -261,3 +261,128 @@ def test_a_routed_page_is_the_page_the_orm_would_fetch(
             with django_assert_num_queries(0):
                 assert page.topic == topic
                 assert page.topic.name == topic.name
+
+
+# --- The routed page kept by its rows' versions (PostgreSQL; courses.routing.PageFetch) --
+
+postgres_only = pytest.mark.skipif(connection.vendor != "postgresql",
+                                   reason="rows' versions are PostgreSQL's")
+
+
+@postgres_only
+def test_a_routed_lesson_is_kept_and_its_next_view_reads_only_its_rows_versions(
+    client, course
+):
+    client.force_login(UserFactory())
+    lesson = lessons_of(course)[5]
+    client.get(lesson.url)
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(lesson.url)
+    assert response.status_code == 200
+    assert lesson.title in response.content.decode()
+    routed = [query["sql"] for query in captured if "xmin" in query["sql"]]
+    assert len(routed) == 1, "the page's rows' versions, read once"
+    assert '"body"' not in routed[0], "its row is not read again"
+
+
+@postgres_only
+@pytest.mark.parametrize("table", ["page", "lesson"])
+def test_a_routed_lesson_changed_behind_every_signal_is_served_as_it_now_is(
+    client, course, table
+):
+    """QuerySet.update sends no signal and leaves the course tree version as it was: the
+    kept page is still not served, because the row it was made from has been replaced.
+    (What the page shows in markup kept by the tree version, its heading and summary, is
+    another matter: tests/courses/test_kept_frame.py.)"""
+    from courses.cache import course_tree_version
+
+    lesson = lessons_of(course)[5]
+    assert "Fresh words" not in client.get(lesson.url).content.decode()
+    client.get(lesson.url)  # now served from the kept page
+    version = course_tree_version()
+    if table == "page":  # Wagtail's own table
+        Page.objects.filter(pk=lesson.pk).update(title="Fresh words")
+    else:  # the lesson's table
+        LessonPage.objects.filter(pk=lesson.pk).update(summary="Fresh words")
+    assert course_tree_version() == version
+    routed = route(lesson.url)
+    assert "Fresh words" in (routed.title, routed.summary)
+    if table == "page":  # and in the page's <title>, which is not kept
+        assert "<title>Fresh words" in client.get(lesson.url).content.decode()
+
+
+@postgres_only
+def test_a_course_is_served_with_its_topic_as_it_now_is(client, course):
+    from courses.models import Topic
+
+    topic = Topic.objects.create(name="Ways of working")
+    type(course).objects.filter(pk=course.pk).update(topic=topic)
+    course.refresh_from_db()
+    client.get(course.url)
+    client.get(course.url)
+    Topic.objects.filter(pk=topic.pk).update(name="Ways of delivery")
+    routed = route(course.url)
+    assert routed.topic.name == "Ways of delivery"
+
+
+@postgres_only
+def test_a_kept_page_is_each_requests_own_copy(client, course):
+    lesson = lessons_of(course)[4]
+    client.get(lesson.url)
+    first = route(lesson.url)
+    first.learner_enrolment = "someone else's"
+    second = route(lesson.url)
+    assert second is not first
+    assert second.pk == first.pk
+    assert not hasattr(second, "learner_enrolment")
+
+
+@postgres_only
+def test_a_kept_lesson_above_an_unpublished_module_is_not_served(client, course):
+    """The checks of a fresh fetch are made with the rows' versions too: a module made
+    not live behind every signal hides its kept lessons at once."""
+    module = course.get_children().first()
+    lesson = lessons_of(course)[0]
+    client.get(lesson.url)
+    assert status(client, lesson.url) == 200
+    Page.objects.filter(pk=module.pk).update(live=False)
+    assert status(client, lesson.url) == 404
+
+
+# --- A course page's path resolved with Wagtail's pattern first (config.urls_pages_first)
+
+def test_a_course_pages_path_is_resolved_pages_first_once_seen_to_reach_wagtail(
+    client, course, settings
+):
+    lesson = lessons_of(course)[3]
+    client.force_login(UserFactory())
+    first = client.get(lesson.url)
+    second = client.get(lesson.url)
+    assert not hasattr(first.wsgi_request, "urlconf")
+    assert second.wsgi_request.urlconf == settings.PAGES_FIRST_URLCONF
+    assert second.status_code == first.status_code == 200
+    assert second.resolver_match.func is first.resolver_match.func
+    assert second.resolver_match.args == first.resolver_match.args
+    # Links the page reverses are the site's (the course's, the glossary's).
+    for link in ('href="/glossary/"', f'href="{course.url}"'):
+        assert link in first.content.decode()
+        assert link in second.content.decode()
+    # A path the site's own URLs give to another view never is.
+    assert not hasattr(client.get("/my-learning/").wsgi_request, "urlconf")
+    assert not hasattr(client.get("/my-learning/").wsgi_request, "urlconf")
+
+
+def test_the_pages_first_urls_resolve_and_reverse_as_the_sites_do(course):
+    from django.urls import reverse
+
+    from config import urls, urls_pages_first
+
+    lesson = lessons_of(course)[0]
+    for path in (lesson.url, course.url, "/courses/"):
+        site, pages_first = resolve(path, urls), resolve(path, urls_pages_first)
+        assert (pages_first.func, pages_first.args) == (site.func, site.args)
+    for name, args in [("my_learning", []), ("glossary", []), ("healthz", []),
+                       ("lesson_complete", [lesson.pk]), ("wagtail_serve", ["courses/"]),
+                       ("wagtailadmin_home", [])]:
+        assert reverse(name, urls_pages_first, args) == reverse(name, urls, args)
+    assert urls_pages_first.handler400 == urls.handler400
