@@ -35,8 +35,8 @@ from kombu.exceptions import OperationalError as BrokerError
 logger = logging.getLogger(__name__)
 
 BODY_TEMPLATE = "content/blocks/lesson_body.html"
-# A warm view's learner parts alone, without the shared markup around them.
-PARTS_TEMPLATE = "content/blocks/lesson_body_parts.html"
+# What an activity's answer box says to someone not enrolled (as `enrol_hint`).
+ENROL_HINT = "Enrol on this course to keep your answer in your own learning log."
 VERSION_KEY = "lesson-body:version"
 ENTRY_SECONDS = 7 * 24 * 3600
 # Block types whose markup depends on the learner: always rendered per request.
@@ -106,11 +106,32 @@ def body_version_bump() -> None:
         cache.add(VERSION_KEY, time.time_ns(), timeout=None)
 
 
+# Body digests by page and stored row version, for pages that carry `_row_version`: the
+# version of the row they were made from, which any change to the row replaces
+# (courses.routing sets it on the pages it fetches and keeps). Bounded.
+_digests: dict[tuple, str] = {}
+_DIGESTS_MAX = 5000
+
+
+def _body_digest(page) -> str:
+    row_version = getattr(page, "_row_version", None)
+    key = (page.pk, row_version)
+    digest = _digests.get(key) if row_version is not None else None
+    if digest is None:
+        raw = json.dumps(list(page.body.raw_data), sort_keys=True, separators=(",", ":"))
+        digest = hashlib.blake2b(raw.encode(), digest_size=12).hexdigest()
+        if row_version is not None:
+            if len(_digests) >= _DIGESTS_MAX:
+                _digests.clear()
+            _digests[key] = digest
+    return digest
+
+
 def lesson_body_key(page, *, version: int | None = None) -> str:
     """The cache key of a lesson's linked body: its page, a digest of its stored body
-    (so a publish, or any change to the live row, is a new key) and the body version."""
-    raw = json.dumps(list(page.body.raw_data), sort_keys=True, separators=(",", ":"))
-    digest = hashlib.blake2b(raw.encode(), digest_size=12).hexdigest()
+    (so a publish, or any change to the live row, is a new key) and the body version.
+    The digest is worked out once per stored row version for a page that carries one."""
+    digest = _body_digest(page)
     version = body_version() if version is None else version
     return f"lesson-body:{page.pk}:{digest}:{version}"
 
@@ -140,11 +161,44 @@ def lesson_blocks(page, *, check_results=None, activity_notes=None, scorm_launch
             for block in blocks]
 
 
-def _render(context, *, blocks, parts: LearnerParts, key: str | None = None,
-            template_name: str = BODY_TEMPLATE) -> str:
-    template = get_template(template_name).template
-    with context.push(lesson_blocks=blocks, **{PARTS: parts, BODY_KEY: key}):
+def _render(context, *, blocks, parts: LearnerParts, key: str | None = None) -> str:
+    template = get_template(BODY_TEMPLATE).template
+    with context.push(lesson_blocks=blocks, activity_enrol_hint=_enrol_hint(context),
+                      **{PARTS: parts, BODY_KEY: key}):
         return template.render(context)
+
+
+def _enrol_hint(context) -> str:
+    return "" if context.get("enrolment") else ENROL_HINT
+
+
+def _learner_parts(context, *, page, blocks, key: str) -> list[str]:
+    """A warm view's learner parts alone, in order, for the blocks that have them
+    (`lesson_blocks(learner_only=True)`): what each `{% learnerpart %}` of
+    lesson_body.html holds, without rendering the shared markup around them, which is
+    kept already. Written here rather than as a template loop, which was a fourteenth
+    of a lesson view (issue 15); keep the two alike (tests/content/
+    test_glossary_cache.py holds a warm view to a cold one)."""
+    # Imported here: the template tag library imports this module.
+    from content.addresses import reverse_kept
+    from content.templatetags.glossary_tags import activitynotespart, knowledgecheckpart
+
+    parts = []
+    with context.push(**{BODY_KEY: key}):
+        for block, result, notes in blocks:
+            kind = block.block_type
+            if kind == "knowledge_check":
+                parts.append(knowledgecheckpart(context, block, result))
+            elif kind == "scorm_package":
+                with context.push(block=block, value=block.value, launch=result):
+                    parts.append(get_template("content/blocks/scorm_package.html")
+                                 .template.render(context))
+            elif kind == "activity":
+                with context.push(block=block, value=block.value, notes=notes,
+                                  action=reverse_kept("learning_log_entry_save", page.pk),
+                                  enrol_hint=_enrol_hint(context)):
+                    parts.append(activitynotespart(context))
+    return parts
 
 
 # --- Learner parts kept by what they show ----------------------------------------------
@@ -219,13 +273,12 @@ def render_lesson_body(context, *, page, request=None) -> tuple[str, list]:
         key = lesson_body_key(page)
         entry = _entry_get(key)
         if entry is not None:
-            parts = LearnerParts(render_parts=True, marker="")
             blocks = lesson_blocks(page, check_results=check_results,
                                    activity_notes=activity_notes,
                                    scorm_launches=scorm_launches, learner_only=True)
-            _render(context, blocks=blocks, parts=parts, key=key, template_name=PARTS_TEMPLATE)
-            if len(parts.parts) == len(entry.pieces) - 1:
-                return _interleave(entry.pieces, parts.parts), list(entry.terms_used)
+            parts = _learner_parts(context, page=page, blocks=blocks, key=key)
+            if len(parts) == len(entry.pieces) - 1:
+                return _interleave(entry.pieces, parts), list(entry.terms_used)
 
     marker = f'<span data-learner-part="{secrets.token_hex(8)}"></span>'
     parts = LearnerParts(render_parts=True, marker=marker)

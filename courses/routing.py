@@ -24,6 +24,8 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.http.request import split_domain_port
+from django.urls import get_script_prefix
+from wagtail.blocks import StreamValue
 from wagtail.models import Page, PageViewRestriction, Site
 from wagtail.url_routing import RouteResult
 from wagtail.views import serve as wagtail_serve
@@ -73,6 +75,9 @@ class CourseTreeRoutes:
     # Pages fetched for this version, kept by their rows' versions (PageFetch.fetch), by
     # their fetch (type and columns).
     pages: dict[object, dict] = field(default_factory=dict)
+    # Pages' addresses as Wagtail works them out for a request (Page.get_url), by page,
+    # its path and the request's site (page_url_kept).
+    page_urls: dict[tuple, str] = field(default_factory=dict)
 
     def _kept(self, fetch) -> dict:
         kept = self.pages.get(fetch)
@@ -153,7 +158,7 @@ class CourseTreeRoutes:
             if len(self.courses) >= MAX_COURSES_HELD:
                 self.courses.clear()
             self.courses[course_id] = course
-        return copy.copy(course)
+        return page_copy(course)
 
 
 class PageFetch:
@@ -249,6 +254,10 @@ class PageFetch:
             start += len(columns)
             relation.set_cached_value(
                 page, None if values[pk_index] is None else columns.instance(values))
+        if self.keeps:
+            # The version of the stored rows it was made from (content.cache keeps what
+            # it works out of the body by it).
+            page._row_version = version
         if kept is not None and self.keeps:
             if len(kept) >= MAX_PAGES_KEPT:
                 kept.clear()
@@ -259,9 +268,16 @@ class PageFetch:
 
 def page_copy(page):
     """A copy of a kept page for one request: its own attributes and cached relations
-    (what a request sets on it reaches no other), its field values shared. A StreamField
-    value is shared too, so its blocks are built once; nothing changes it in place."""
-    return copy.copy(page)
+    (what a request sets on it reaches no other), its field values shared, except that
+    each StreamField value is a new one over the same stored data: its blocks are built
+    for each request, as from a fresh fetch, since a block's value can hold what it
+    read of other rows (a document's title, an image)."""
+    page_copy = copy.copy(page)
+    for name, value in page.__dict__.items():
+        if isinstance(value, StreamValue) and value.is_lazy and value.raw_text is None:
+            page_copy.__dict__[name] = StreamValue(value.stream_block, list(value.raw_data),
+                                                   is_lazy=True)
+    return page_copy
 
 
 _page_fetches: dict[tuple, PageFetch] = {}
@@ -305,6 +321,25 @@ def routed_page_and_course(page_id: int, model, *, attnames=None):
     page = routes.page_by_id(page_id, model, attnames=attnames)
     course = None if page is None else routes.course_for(page)
     return None if course is None else (page, course)
+
+
+def page_url_kept(page, request) -> str | None:
+    """`page.get_url(request)`, worked out once for the current map version, by the
+    page, its URL path, the request's site (the map's) and the script prefix: every
+    change to a page or a site makes a new version. None when there is no map or site
+    to keep it by (then the caller asks Wagtail)."""
+    site = getattr(request, "_wagtail_site", None)
+    routes = course_tree_routes(build=False) if site is not None else None
+    if routes is None:
+        return None
+    key = (page.pk, page.url_path, site.pk, get_script_prefix())
+    url = routes.page_urls.get(key)
+    if url is None:
+        url = page.get_url(request=request) or ""
+        if len(routes.page_urls) >= MAX_PAGES_KEPT:
+            routes.page_urls.clear()
+        routes.page_urls[key] = url
+    return url
 
 
 def routed_course(page):

@@ -10,6 +10,7 @@ from django.shortcuts import redirect
 from wagtail import hooks
 from wagtail.admin.viewsets.model import ModelViewSet
 
+from content.addresses import reverse_kept
 from courses.hooks import CATALOGUE_PAGE_CONTEXT, COURSE_PAGE_CONTEXT, LESSON_PAGE_CONTEXT
 from courses.models import AssessmentPage
 from courses.selectors import course_lesson_outline
@@ -94,6 +95,7 @@ def add_lesson_progress(request, page, context):
     context["enrolment"] = enrolment
     if enrolment is None:
         return
+    context["complete_url"] = reverse_kept("lesson_complete", page.pk)
     if not getattr(request, "is_preview", False):
         enrolment.lesson_progress_here = services.lesson_open(enrolment=enrolment, lesson=page)
     state = selectors.lesson_state_get(enrolment=enrolment, lesson=page)

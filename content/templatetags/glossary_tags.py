@@ -19,6 +19,7 @@ from django import template
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 
+from content.addresses import reverse_kept
 from content.cache import PARTS, learner_part_kept, render_lesson_body
 from content.glossary import LinkableTerm, link_glossary_terms
 from content.models import GlossaryTerm
@@ -111,7 +112,7 @@ def knowledgecheckpart(context, block, result):
     """A knowledge check's form as this learner sees it (inside `{% learnerpart %}` in a
     lesson body): kept by its state, so learners who see the same check the same way
     share one rendering (content.cache.learner_part_kept)."""
-    action = (reverse("knowledge_check_answer", args=[context["page"].pk])
+    action = (reverse_kept("knowledge_check_answer", context["page"].pk)
               if context.get("enrolment") else "")
     answered = context.get("answered_check") == block.id
     html = learner_part_kept(
@@ -126,7 +127,7 @@ def knowledgecheckpart(context, block, result):
 @register.simple_tag(takes_context=True)
 def activitynotespart(context):
     """An activity's answer box, or the hint to enrol, as this learner sees it (inside
-    `{% learnerpart %}`: activity.html, lesson_body_parts.html). A blank box, or the
+    `{% learnerpart %}` in activity.html, or content.cache._learner_parts). A blank box, or the
     hint, is kept by what it shows, as a knowledge check is; a box holding the learner's
     own words (saved, or sent and refused) is rendered afresh and never kept."""
     block, value, notes = context.get("block"), context.get("value"), context.get("notes")

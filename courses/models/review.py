@@ -109,7 +109,11 @@ class RoutedFromMap:
 
     def get_view_restrictions(self):
         if getattr(self, "_route_unrestricted", False):
-            return PageViewRestriction.objects.none()
+            # Known to be empty: its result set already, so reading it compiles nothing
+            # (an empty QuerySet's SQL is still built and refused on every read).
+            none = PageViewRestriction.objects.none()
+            none._result_cache, none._prefetch_done = [], True
+            return none
         return super().get_view_restrictions()
 
 

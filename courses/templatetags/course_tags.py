@@ -29,4 +29,7 @@ def course_page_url(context, page) -> str:
         return reverse("wagtailadmin_pages:view_draft", args=[page.pk])
     if not isinstance(page, Page):  # an entry of a course outline (courses.selectors)
         return page.url
-    return page.get_url(request=request) or ""
+    from courses.routing import page_url_kept  # routing imports the page models
+
+    url = page_url_kept(page, request)  # worked out once for the course tree version
+    return (page.get_url(request=request) or "") if url is None else url
