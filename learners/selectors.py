@@ -263,8 +263,6 @@ def _enrolments_list_for_learner_sql():
     """enrolments_list_for_learner's SELECT, written once per process from the models'
     own names: the ORM took longer to build it (with its Exists) than the database
     took to answer (issue 15). Values are bound, never put in the text."""
-    from wagtail.models import Page
-
     from learners.models import Booking, BookingStatus, Certificate, TrainingSession
 
     column, table = sql_column, sql_table
@@ -279,14 +277,14 @@ def _enrolments_list_for_learner_sql():
         f" ON s.{column(TrainingSession, 'id')} = b.{column(Booking, 'session')}"
         f" WHERE b.{column(Booking, 'user')} = %s AND NOT b.{column(Booking, 'status')} = %s"
         f" AND s.{column(TrainingSession, 'ends_at')} > %s)")
+    # The next lesson's id, not its page: its address comes from the course tree map
+    # (joining Wagtail's page table was a third of PostgreSQL's planning of this query).
     sql = (
         f"SELECT {enrolment.sql}, {certificate.sql},"  # noqa: S608  # nosec B608
-        f" n.{column(Page, 'url_path')}, {any_bookings}"
+        f" e.{column(Enrolment, 'next_lesson')}, {any_bookings}"
         f" FROM {table(Enrolment)} e"
         f" LEFT JOIN {table(Certificate)} c ON c.{column(Certificate, 'enrolment')}"
         f" = e.{column(Enrolment, 'id')}"
-        f" LEFT JOIN {table(Page)} n ON n.{column(Page, 'id')}"
-        f" = e.{column(Enrolment, 'next_lesson')}"
         f" WHERE e.{column(Enrolment, 'user')} = %s"
         f" ORDER BY e.{column(Enrolment, 'last_fact_at')} DESC,"
         f" e.{column(Enrolment, 'enrolled_at')} DESC")
@@ -296,9 +294,10 @@ def _enrolments_list_for_learner_sql():
 def enrolments_list_for_learner(*, user: User) -> list[Enrolment]:
     """My learning: every enrolment with what its card needs, in one query, newest
     activity first: its row, its certificate, the next lesson's URL path
-    (`next_lesson_url_path`; no page is fetched) and `any_bookings`, whether the
-    learner has an open booking on a session yet to end (the same on every row). Its
-    status is enrolment_status(). Hand-written SQL (_enrolments_list_for_learner_sql);
+    (`next_lesson_url_path`, or None when that lesson is not there to serve: from the
+    course tree map, so no page is fetched) and `any_bookings`, whether the learner has
+    an open booking on a session yet to end (the same on every row). Its status is
+    enrolment_status(). Hand-written SQL (_enrolments_list_for_learner_sql);
     tests/academy/test_my_learning.py holds it to the ORM's query."""
     from django.db import connection
 
@@ -312,10 +311,29 @@ def enrolments_list_for_learner(*, user: User) -> list[Enrolment]:
         enrolment = columns.instance(row[:split])
         enrolment.user = user
         _certificate_attach(enrolment, certificate_columns, row[split:certificate_end])
-        enrolment.next_lesson_url_path, any_bookings = row[certificate_end:]
+        enrolment.next_lesson_id, any_bookings = row[certificate_end:]
         enrolment.any_bookings = bool(any_bookings)
         enrolments.append(enrolment)
+    url_paths = _served_url_paths({e.next_lesson_id for e in enrolments} - {None})
+    for enrolment in enrolments:
+        enrolment.next_lesson_url_path = url_paths.get(enrolment.next_lesson_id)
     return enrolments
+
+
+def _served_url_paths(page_ids: set[int]) -> dict[int, str]:
+    """The URL paths of those pages that are there to serve (live, nothing above them
+    unpublished), from the course tree map; asked of the database (live pages) only
+    when the map cannot be had."""
+    if not page_ids:
+        return {}
+    from courses.routing import course_tree_routes
+
+    routes = course_tree_routes()
+    if routes is not None:
+        return {pk: routes.url_paths[pk] for pk in page_ids if pk in routes.url_paths}
+    from wagtail.models import Page
+
+    return dict(Page.objects.filter(pk__in=page_ids, live=True).values_list("pk", "url_path"))
 
 
 def lesson_state_get(*, enrolment: Enrolment, lesson: LessonPage) -> dict:

@@ -53,7 +53,10 @@ def card_of(html: str, title: str) -> str:
 
 
 def queries(client) -> list[str]:
-    client.get(MY_LEARNING)  # the first view warms what a running server keeps warm
+    # The first views warm what a running server keeps warm: the course tree map (the
+    # next lessons' addresses), then this host's site in it.
+    client.get(MY_LEARNING)
+    client.get(MY_LEARNING)
     with CaptureQueriesContext(connection) as captured:
         assert client.get(MY_LEARNING).status_code == 200
     return [query["sql"] for query in captured]
@@ -310,8 +313,9 @@ def test_enrolment_status_follows_the_rule_of_the_sql_annotation(catalogue):
 # --- The list's hand-written SQL against the ORM's -----------------------------------
 
 def orm_enrolments_list_for_learner(*, user):
-    """My learning's list as the ORM wrote it before issue 15 took its SQL by hand."""
-    from django.db.models import Exists, F
+    """My learning's list as the ORM wrote it before issue 15 took its SQL by hand (the
+    next lesson's path only when it is live: a withdrawn lesson is not linked)."""
+    from django.db.models import Case, Exists, F, When
 
     from learners.services.sessions import bookings_open
 
@@ -320,7 +324,8 @@ def orm_enrolments_list_for_learner(*, user):
               "certificate__file", "certificate__expires_on", "certificate__revoked_at")
     return list(Enrolment.objects.filter(user=user).select_related("certificate")
                 .only(*fields)
-                .annotate(next_lesson_url_path=F("next_lesson__url_path"),
+                .annotate(next_lesson_url_path=Case(When(next_lesson__live=True,
+                                                         then=F("next_lesson__url_path"))),
                           any_bookings=Exists(bookings_open(user=user)))
                 .order_by("-last_fact_at", "-enrolled_at"))
 
@@ -377,3 +382,21 @@ def test_the_list_is_what_the_orm_reads_in_every_state(catalogue, course, learne
                    reason="Clash", by=learner)
     assert not any(e.any_bookings for e in agree())
     assert [e.next_lesson_url_path for e in agree()].count(None) >= 1
+
+
+@pytest.mark.parametrize("withdraw", ["unpublish", "module unpublished"])
+def test_continue_leads_to_the_next_lesson_and_to_the_course_once_it_is_withdrawn(
+    client, course, learner, withdraw
+):
+    """The next lesson's address comes from the course tree map: a lesson taken down (or
+    under a module taken down) is not linked, as it would only 404; the course is."""
+    enrolment = started(learner, course)
+    lesson = enrolment.next_lesson.specific
+    assert f'href="{lesson.url}">Continue' in card_of(page(client), "Agile basics")
+    if withdraw == "unpublish":
+        lesson.unpublish()
+    else:
+        lesson.get_parent().specific.unpublish()
+    card = card_of(page(client), "Agile basics")
+    assert f'href="{lesson.url}"' not in card
+    assert f'href="{course.url}">Continue' in card
