@@ -1,6 +1,7 @@
 """The service navigation, which depends on who is signed in and their roles (kept in
 the cache: academy.roles)."""
 
+from django.conf import settings
 from django.utils.functional import SimpleLazyObject
 
 from academy.roles import roles_get
@@ -36,12 +37,23 @@ def _items(request) -> list[dict]:
             for text, href in items]
 
 
+def _key(items) -> str:
+    """The links as one string, which changes with anything the header shows (with the
+    service's name): what `{% keptmarkup by= %}` keeps the header by, cheaper to key by
+    than the links themselves (includes/header.html)."""
+    return "\x1e".join([settings.ACADEMY_NAME, *(
+        f"{item['text']}\x1f{item['href']}\x1f{int(item['current'])}" for item in items)])
+
+
 def navigation(request):
-    """`navigation` (the links) and `show_userbar` (Wagtail's editor bar, for people who
-    may edit), both worked out only if the template uses them: a JSON view or an email
-    rendered with a request costs nothing."""
+    """`navigation` (the links), `navigation_key` (the header's key: _key) and
+    `show_userbar` (Wagtail's editor bar, for people who may edit), each worked out only
+    if the template uses it: a JSON view or an email rendered with a request costs
+    nothing."""
+    items = SimpleLazyObject(lambda: _items(request))
     return {
-        "navigation": SimpleLazyObject(lambda: _items(request)),
+        "navigation": items,
+        "navigation_key": SimpleLazyObject(lambda: _key(items)),
         "show_userbar": SimpleLazyObject(
             lambda: bool(getattr(request, "user", None) and request.user.is_authenticated
                          and roles_get(request.user)["editor"])),
