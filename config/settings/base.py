@@ -100,9 +100,6 @@ TEMPLATES = [
                 "content.context_processors.academy",
                 "academy.context_processors.navigation",
             ],
-            # Django's {% static %}, without its walk over the installed apps on each use
-            # (content/templatetags/static_urls.py).
-            "libraries": {"static": "content.templatetags.static_urls"},
         },
     },
 ]

@@ -1,12 +1,13 @@
-"""`{% load static %}` as Django's library, with `{% static %}` going straight to the
-static files storage (registered as the "static" library in settings.TEMPLATES).
+"""`{% load static_urls %}`: Django's `static` library, with `{% static %}` going
+straight to the static files storage. base.html, on every page, loads it.
 
 Django's tag asks on every use whether the staticfiles app is installed, a walk over
 every installed app: about a fiftieth of a lesson view's time for the base template's
 four `{% static %}`s (issue 15). It always is here (config.settings.base), and the
 storage keeps each address it has worked out (config.storage), so an address costs a
 dictionary lookup. Everything else is Django's own: `{% get_static_prefix %}`,
-`{% get_media_prefix %}` and the `as` form."""
+`{% get_media_prefix %}` and the `as` form. (Registered under its own name: taking
+over the name `static` is a clash Django's checks warn of.)"""
 
 from django import template
 from django.contrib.staticfiles.storage import staticfiles_storage
