@@ -272,12 +272,12 @@ def page_copy(page):
     each StreamField value is a new one over the same stored data: its blocks are built
     for each request, as from a fresh fetch, since a block's value can hold what it
     read of other rows (a document's title, an image)."""
-    page_copy = copy.copy(page)
+    copied = copy.copy(page)
     for name, value in page.__dict__.items():
         if isinstance(value, StreamValue) and value.is_lazy and value.raw_text is None:
-            page_copy.__dict__[name] = StreamValue(value.stream_block, list(value.raw_data),
-                                                   is_lazy=True)
-    return page_copy
+            copied.__dict__[name] = StreamValue(value.stream_block, list(value.raw_data),
+                                                is_lazy=True)
+    return copied
 
 
 _page_fetches: dict[tuple, PageFetch] = {}

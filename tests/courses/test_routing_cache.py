@@ -65,13 +65,18 @@ def test_every_course_url_routes_in_one_query_whatever_its_depth(
         assert (served.pk, type(served)) == (page.pk, type(page.specific))
 
 
-def test_a_learners_lesson_view_asks_nothing_of_the_site_or_restrictions(client, course):
+def warm_view(client, lesson):
+    """A signed-in learner's second view of the lesson, and the SQL it ran."""
     client.force_login(UserFactory())
-    lesson = lessons_of(course)[17]
     client.get(lesson.url)
     with CaptureQueriesContext(connection) as captured:
         response = client.get(lesson.url)
     assert response.status_code == 200
+    return response, captured
+
+
+def test_a_learners_lesson_view_asks_nothing_of_the_site_or_restrictions(client, course):
+    response, captured = warm_view(client, lessons_of(course)[17])
     assert b"Agile basics lesson 4.3" in response.content
     asked = " ".join(query["sql"] for query in captured)
     assert "wagtailcore_site" not in asked
@@ -265,27 +270,19 @@ def test_a_routed_page_is_the_page_the_orm_would_fetch(
 
 # --- The routed page kept by its rows' versions (PostgreSQL; courses.routing.PageFetch) --
 
-postgres_only = pytest.mark.skipif(connection.vendor != "postgresql",
-                                   reason="rows' versions are PostgreSQL's")
-
-
-@postgres_only
+@pytest.mark.postgres  # rows' versions are PostgreSQL's
 def test_a_routed_lesson_is_kept_and_its_next_view_reads_only_its_rows_versions(
     client, course
 ):
-    client.force_login(UserFactory())
     lesson = lessons_of(course)[5]
-    client.get(lesson.url)
-    with CaptureQueriesContext(connection) as captured:
-        response = client.get(lesson.url)
-    assert response.status_code == 200
+    response, captured = warm_view(client, lesson)
     assert lesson.title in response.content.decode()
     routed = [query["sql"] for query in captured if "xmin" in query["sql"]]
     assert len(routed) == 1, "the page's rows' versions, read once"
     assert '"body"' not in routed[0], "its row is not read again"
 
 
-@postgres_only
+@pytest.mark.postgres  # rows' versions are PostgreSQL's
 @pytest.mark.parametrize("table", ["page", "lesson"])
 def test_a_routed_lesson_changed_behind_every_signal_is_served_as_it_now_is(
     client, course, table
@@ -311,7 +308,7 @@ def test_a_routed_lesson_changed_behind_every_signal_is_served_as_it_now_is(
         assert "<title>Fresh words" in client.get(lesson.url).content.decode()
 
 
-@postgres_only
+@pytest.mark.postgres  # rows' versions are PostgreSQL's
 def test_a_course_is_served_with_its_topic_as_it_now_is(client, course):
     from courses.models import Topic
 
@@ -325,7 +322,7 @@ def test_a_course_is_served_with_its_topic_as_it_now_is(client, course):
     assert routed.topic.name == "Ways of delivery"
 
 
-@postgres_only
+@pytest.mark.postgres  # rows' versions are PostgreSQL's
 def test_a_kept_page_is_each_requests_own_copy(client, course):
     lesson = lessons_of(course)[4]
     client.get(lesson.url)
@@ -337,7 +334,7 @@ def test_a_kept_page_is_each_requests_own_copy(client, course):
     assert not hasattr(second, "learner_enrolment")
 
 
-@postgres_only
+@pytest.mark.postgres  # rows' versions are PostgreSQL's
 def test_a_kept_lesson_above_an_unpublished_module_is_not_served(client, course):
     """The checks of a fresh fetch are made with the rows' versions too: a module made
     not live behind every signal hides its kept lessons at once."""
